@@ -1,0 +1,51 @@
+# Luukku: `make demo` serves the API with demo data; `make test` runs every suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# PostgreSQL server for the PostgreSQL suite (a fresh database is created and dropped on it).
+PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
+PYTEST_ARGS ?=
+
+.PHONY: install graphiql demo serve test test-sqlite test-postgres schema lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# GraphiQL's browser assets come from npm packages (no CDN at run time).
+graphiql: app/graphiql/node_modules/.installed
+
+app/graphiql/node_modules/.installed: app/graphiql/package-lock.json
+	npm ci --prefix app/graphiql --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: install graphiql
+	$(BIN)/luukku demo
+
+serve: install graphiql
+	$(BIN)/luukku serve
+
+schema: install
+	$(BIN)/luukku schema export schema/schema.graphql
+
+# Both suites; a skipped test fails the run (LUUKKU_TEST_NO_SKIP=1).
+test: install graphiql
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install graphiql
+	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=sqlite $(BIN)/pytest -q -m "not postgres" $(PYTEST_ARGS)
+
+test-postgres: install graphiql
+	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=$(PG_TEST_SERVER) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/pip install --quiet ruff mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var app/graphiql/node_modules .pytest_cache

@@ -1,0 +1,318 @@
+"""Customer actions on applications: create, save draft, share, submit and withdraw.
+
+The status change helper here (`change_status`) is the only place that writes an
+application's status; authority actions reuse it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from actions.base import Tx, atomic
+from actions.catalogue import municipality_row, offered_permit_types, permit_needs
+from models import Application, CatalogueDocument, PermitType, Project, StatusChange
+from models.catalogue import SHARED_DATA_SCHEMA
+from models.enums import ApplicationOrigin, Certainty
+from models.errors import DomainError, ErrorCode, raise_all
+from models.forms import missing_shared_data, validate
+from models.statuses import FINAL, ApplicationStatus, Side, Via, find_transition
+from models.survey import Answer
+from models.validation import COMMENT_MAX, expect_version, text
+from permissions import policies
+from permissions.facts import ApplicationFacts, ProjectFacts, Viewer
+
+APPLICATION_ROW_FIELDS = (
+    "id", "project_id", "authority_id", "status", "is_shared", "submitted_at", "assigned_to_id",
+    "permit_type_id",
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Locked:
+    """An application locked for update, with its project and the facts to decide on."""
+
+    application: Application
+    project: Project
+    app_facts: ApplicationFacts
+    project_facts: ProjectFacts
+    permit_type: dict[str, Any]
+
+
+async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locked:
+    """Lock the application row; NOT_FOUND unless the viewer may see it."""
+    application = (
+        await Application.filter(id=application_id).select_for_update().using_db(tx.conn).first()
+    )
+    if application is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
+    project = await Project.get(id=application.project_id).using_db(tx.conn)
+    siblings = await Application.filter(project_id=project.id).using_db(tx.conn).values(
+        *APPLICATION_ROW_FIELDS
+    )
+    facts = policies.project_facts(
+        {
+            "id": project.id,
+            "owner_person_id": project.owner_person_id,
+            "owner_organisation_id": project.owner_organisation_id,
+        },
+        siblings,
+    )
+    app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == application.id)
+    if not policies.can_see_application(viewer, app_facts, facts):
+        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
+    permit_type = (await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).values())[0]
+    return Locked(application, project, app_facts, facts, permit_type)
+
+
+def acting_for(viewer: Viewer, locked: Locked, side: Side) -> int | None:
+    """The organisation the viewer acts for in this change."""
+    if side is Side.AUTHORITY:
+        return locked.application.authority_id
+    owner = locked.project.owner_organisation_id
+    return owner if owner is not None and owner in viewer.represented else None
+
+
+async def change_status(
+    tx: Tx,
+    viewer: Viewer,
+    locked: Locked,
+    target: ApplicationStatus,
+    *,
+    side: Side,
+    via: Via,
+    comment: str = "",
+) -> None:
+    """Move the application through the status model and record the history entry."""
+    app = locked.application
+    source = ApplicationStatus(app.status)
+    if source in FINAL:
+        raise DomainError(ErrorCode.ALREADY_FINAL, field=["id"], status=source.value)
+    if find_transition(source, target, side, via) is None:
+        raise DomainError(
+            ErrorCode.INVALID_STATUS_TRANSITION, field=["status"], source=source.value, target=target.value
+        )
+    app.status = target
+    if target in FINAL:
+        app.final_at = now()
+    await StatusChange.create(
+        application_id=app.id,
+        from_status=source,
+        to_status=target,
+        actor_id=viewer.person_id,
+        actor_label=viewer.name,
+        acting_for_id=acting_for(viewer, locked, side),
+        comment=comment,
+        using_db=tx.conn,
+    )
+
+
+async def save(tx: Tx, locked: Locked) -> None:
+    locked.application.version += 1
+    await locked.application.save(using_db=tx.conn)
+
+
+def require_customer(viewer: Viewer, locked: Locked) -> None:
+    if not policies.can_edit_application(viewer, locked.app_facts, locked.project_facts):
+        raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+
+
+def require_draft(locked: Locked) -> None:
+    status = ApplicationStatus(locked.application.status)
+    if status is not ApplicationStatus.DRAFT:
+        raise DomainError(
+            ErrorCode.INVALID_STATUS_TRANSITION,
+            field=["id"],
+            source=status.value,
+            target=ApplicationStatus.DRAFT.value,
+        )
+
+
+async def add_application(
+    tx: Tx,
+    viewer: Viewer,
+    project: Project,
+    permit_type: dict[str, Any],
+    *,
+    origin: ApplicationOrigin = ApplicationOrigin.MANUAL,
+    certainty: Certainty | None = None,
+) -> Application:
+    """A new draft of `permit_type` in `project`, with its first history entry."""
+    open_duplicate = await Application.filter(
+        project_id=project.id, permit_type_id=permit_type["id"]
+    ).exclude(status__in=list(FINAL)).using_db(tx.conn).exists()
+    if open_duplicate:
+        raise DomainError(ErrorCode.DUPLICATE, field=["permitTypeId"], detail=permit_type["code"])
+    application = await Application.create(
+        project_id=project.id,
+        permit_type_id=permit_type["id"],
+        authority_id=permit_type["authority_id"],
+        origin=origin,
+        certainty=certainty,
+        created_by_id=viewer.person_id,
+        using_db=tx.conn,
+    )
+    owner = project.owner_organisation_id
+    await StatusChange.create(
+        application_id=application.id,
+        from_status=None,
+        to_status=ApplicationStatus.DRAFT,
+        actor_id=viewer.person_id,
+        actor_label=viewer.name,
+        acting_for_id=owner if owner in viewer.represented else None,
+        using_db=tx.conn,
+    )
+    return application
+
+
+async def application_create(
+    viewer: Viewer,
+    project_id: int,
+    permit_type_id: int,
+    survey_answers: list[tuple[str, Answer]] | None = None,
+) -> int:
+    """Add an application to a project: by hand, or from the survey's suggestions."""
+    async with atomic() as tx:
+        project = await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
+        siblings = (
+            await Application.filter(project_id=project_id).using_db(tx.conn).values(*APPLICATION_ROW_FIELDS)
+            if project is not None
+            else []
+        )
+        facts = (
+            policies.project_facts(
+                {
+                    "id": project.id,
+                    "owner_person_id": project.owner_person_id,
+                    "owner_organisation_id": project.owner_organisation_id,
+                },
+                siblings,
+            )
+            if project is not None
+            else None
+        )
+        if project is None or facts is None or not policies.can_see_project(viewer, facts):
+            raise DomainError(ErrorCode.NOT_FOUND, field=["projectId"])
+        if not policies.can_edit_project(viewer, facts):
+            raise DomainError(ErrorCode.FORBIDDEN, field=["projectId"])
+        municipality = await municipality_row(project.municipality_id, ["projectId"])
+        offered = {row["id"]: row for row in await offered_permit_types(municipality)}
+        if permit_type_id not in offered:
+            if not await PermitType.exists(id=permit_type_id):
+                raise DomainError(ErrorCode.NOT_FOUND, field=["permitTypeId"])
+            raise DomainError(
+                ErrorCode.NOT_OFFERED_IN_MUNICIPALITY,
+                field=["permitTypeId"],
+                municipality=municipality["code"],
+            )
+        origin, certainty = ApplicationOrigin.MANUAL, None
+        if survey_answers is not None:
+            suggestions = await permit_needs(
+                project.bundle_id, project.municipality_id, project.starts_on, survey_answers
+            )
+            match = next(
+                (s for s in suggestions if s.permit_type and s.permit_type["id"] == permit_type_id),
+                None,
+            )
+            if match is None:
+                raise DomainError(
+                    ErrorCode.INVALID_VALUE,
+                    field=["surveyAnswers"],
+                    detail="the answers do not call for this permit",
+                )
+            origin, certainty = ApplicationOrigin.SURVEY, match.certainty
+        application = await add_application(
+            tx, viewer, project, offered[permit_type_id], origin=origin, certainty=certainty
+        )
+    return application.id
+
+
+async def application_update(
+    viewer: Viewer, application_id: int, expected_version: int, content: Any
+) -> int:
+    """Save a draft's form content. What is there must be valid; required fields may wait."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_customer(viewer, locked)
+        require_draft(locked)
+        expect_version(locked.application.version, expected_version)
+        if not isinstance(content, dict):
+            raise DomainError(ErrorCode.INVALID_VALUE, field=["content"], detail="a JSON object")
+        raise_all(validate(locked.permit_type["form_schema"], content, draft=True))
+        locked.application.content = content
+        await save(tx, locked)
+    return application_id
+
+
+async def application_share(
+    viewer: Viewer, application_id: int, expected_version: int, shared: bool
+) -> int:
+    """Mark a draft visible to authorities (e.g. to ask for advice), or hide it again."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_customer(viewer, locked)
+        require_draft(locked)
+        expect_version(locked.application.version, expected_version)
+        if locked.application.is_shared != shared:
+            locked.application.is_shared = shared
+            await save(tx, locked)
+    return application_id
+
+
+async def submission_errors(locked: Locked, content: dict[str, Any]) -> list[DomainError]:
+    """Everything that stops submission: form errors and missing shared data."""
+    errors = validate(locked.permit_type["form_schema"], content, draft=False)
+    shared = locked.project.shared_data or {}
+    errors += missing_shared_data(shared, locked.permit_type["required_shared_data"])
+    row = await CatalogueDocument.filter(key=SHARED_DATA_SCHEMA).values("document")
+    if row:
+        errors += validate(row[0]["document"], shared, draft=True, prefix=["project", "sharedData"])
+    return errors
+
+
+async def application_submit(viewer: Viewer, application_id: int, expected_version: int) -> int:
+    """Submit to the competent authority: content must validate; status becomes NOT_STARTED."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_customer(viewer, locked)
+        require_draft(locked)
+        expect_version(locked.application.version, expected_version)
+        raise_all(await submission_errors(locked, locked.application.content or {}))
+        municipality = await municipality_row(locked.project.municipality_id, ["id"])
+        offered = {row["id"] for row in await offered_permit_types(municipality)}
+        if locked.permit_type["id"] not in offered:
+            raise DomainError(
+                ErrorCode.NOT_OFFERED_IN_MUNICIPALITY, field=["id"], municipality=municipality["code"]
+            )
+        await change_status(
+            tx, viewer, locked, ApplicationStatus.NOT_STARTED, side=Side.CUSTOMER, via=Via.SUBMIT
+        )
+        locked.application.authority_id = locked.permit_type["authority_id"]
+        locked.application.submitted_at = now()
+        locked.application.submitted_by_id = viewer.person_id
+        await save(tx, locked)
+    return application_id
+
+
+async def application_withdraw(
+    viewer: Viewer, application_id: int, expected_version: int, comment: str | None
+) -> int:
+    """The customer withdraws (peruu) an application before it has a final status."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_customer(viewer, locked)
+        expect_version(locked.application.version, expected_version)
+        errors: list[DomainError] = []
+        clean = text(comment, ["comment"], max_length=COMMENT_MAX, errors=errors) or ""
+        raise_all(errors)
+        await change_status(
+            tx, viewer, locked, ApplicationStatus.WITHDRAWN, side=Side.CUSTOMER, via=Via.WITHDRAW,
+            comment=clean,
+        )
+        await save(tx, locked)
+    return application_id

@@ -1,0 +1,38 @@
+"""The transaction every action runs in, with work to do only after it commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+log = logging.getLogger("luukku.actions")
+
+
+@dataclass
+class Tx:
+    """An open transaction: `conn` for queries, `after_commit` for live events."""
+
+    conn: BaseDBAsyncClient
+    _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` once the transaction has committed; never if it rolls back."""
+        self._after_commit.append(callback)
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[Tx]:
+    """One action's transaction. Any exception rolls everything back and runs no callbacks."""
+    async with in_transaction() as conn:
+        tx = Tx(conn)
+        yield tx
+    for callback in tx._after_commit:
+        try:
+            await callback()
+        except Exception:  # the change is committed; a failed live event must not undo it
+            log.exception("after-commit callback failed")

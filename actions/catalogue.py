@@ -1,0 +1,350 @@
+"""Loading the public catalogue from data/catalogue (format: data/catalogue/FORMAT.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models import (
+    CatalogueDocument,
+    Municipality,
+    Organisation,
+    PermitKind,
+    PermitType,
+    ServiceBundle,
+)
+from models.business_id import normalize_business_id
+from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
+from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, OrganisationKind
+from models.errors import DomainError, ErrorCode, raise_all
+from models.forms import check_schema
+from models.survey import Answer, check_answers, check_bundle, needs
+
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+
+
+class CatalogueError(ValueError):
+    """The catalogue data files have problems; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("catalogue data has problems:\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class CatalogueData:
+    municipalities: list[dict[str, Any]]
+    authorities: list[dict[str, Any]]
+    permit_kinds: list[dict[str, Any]]
+    bundles: list[dict[str, Any]]
+    permit_types: list[dict[str, Any]]
+    forms: dict[str, Any]
+    shared_data_schema: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+
+
+def _read(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def read_catalogue(directory: Path = CATALOGUE_DIR) -> CatalogueData:
+    """Read and check every catalogue file. Raises CatalogueError listing every problem."""
+    try:
+        data = CatalogueData(
+            municipalities=_read(directory / "municipalities.json"),
+            authorities=_read(directory / "authorities.json"),
+            permit_kinds=_read(directory / "permit_kinds.json"),
+            bundles=[_read(p) for p in sorted((directory / "bundles").glob("*.json"))],
+            permit_types=_read(directory / "permit_types.json"),
+            forms={p.stem: _read(p) for p in sorted((directory / "forms").glob("*.json"))},
+            shared_data_schema=_read(directory / "shared_data.schema.json"),
+        )
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogueError([str(exc)]) from exc
+    problems = _check(data)
+    if problems:
+        raise CatalogueError(problems)
+    return data
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES
+    )
+
+
+def _unique(rows: list[dict[str, Any]], key: str, what: str, problems: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for row in rows:
+        value = row.get(key)
+        if not isinstance(value, str) or not value:
+            problems.append(f"{what}: every entry needs a {key}")
+        elif value in seen:
+            problems.append(f"{what}: duplicate {key} {value}")
+        else:
+            seen[value] = row
+    return seen
+
+
+def _check(data: CatalogueData) -> list[str]:
+    problems: list[str] = []
+    municipalities = _unique(data.municipalities, "code", "municipalities", problems)
+    for code, row in municipalities.items():
+        if len(code) != 3 or not code.isdigit() or not _is_text(row.get("name")):
+            problems.append(f"municipality {code}: needs a 3-digit code and a name in fi, sv, en")
+    authorities = _unique(data.authorities, "code", "authorities", problems)
+    business_ids: set[str] = set()
+    for code, row in authorities.items():
+        if not _is_text(row.get("name")):
+            problems.append(f"authority {code}: name needs fi, sv and en")
+        if row.get("scope") not in {s.value for s in AuthorityScope}:
+            problems.append(f"authority {code}: scope must be LOCAL or NATIONAL")
+        served = row.get("municipalities", [])
+        if row.get("scope") == AuthorityScope.LOCAL and not served:
+            problems.append(f"authority {code}: a LOCAL authority needs municipalities")
+        for m in served:
+            if m not in municipalities:
+                problems.append(f"authority {code}: unknown municipality {m}")
+        if row.get("businessId") is not None:
+            normal = normalize_business_id(str(row["businessId"]))
+            if normal is None:
+                problems.append(f"authority {code}: invalid business id {row['businessId']}")
+            elif normal in business_ids:
+                problems.append(f"authority {code}: duplicate business id {normal}")
+            else:
+                business_ids.add(normal)
+    kinds = _unique(data.permit_kinds, "code", "permit_kinds", problems)
+    for code, row in kinds.items():
+        if not (_is_text(row.get("name")) and _is_text(row.get("description"))):
+            problems.append(f"permit kind {code}: name and description need fi, sv and en")
+    bundles = _unique(data.bundles, "code", "bundles", problems)
+    for code, row in bundles.items():
+        if not (_is_text(row.get("name")) and _is_text(row.get("description"))):
+            problems.append(f"bundle {code}: name and description need fi, sv and en")
+        problems += check_bundle(code, row.get("questions", []), row.get("rules", []), set(kinds))
+    for name, schema in data.forms.items():
+        problem = check_schema(schema)
+        if problem is not None or not isinstance(schema, dict) or schema.get("type") != "object":
+            problems.append(f"form {name}: not a JSON Schema of an object ({problem})")
+    if check_schema(data.shared_data_schema) is not None:
+        problems.append("shared_data.schema.json: not a valid JSON Schema")
+    shared_sections = set(data.shared_data_schema.get("properties", {}))
+    types = _unique(data.permit_types, "code", "permit_types", problems)
+    ptv_ids: set[str] = set()
+    served_by: dict[tuple[str, str], str] = {}
+    for code, row in types.items():
+        where = f"permit type {code}"
+        if row.get("kind") not in kinds:
+            problems.append(f"{where}: unknown kind {row.get('kind')}")
+        authority = authorities.get(row.get("authority", ""))
+        if authority is None:
+            problems.append(f"{where}: unknown authority {row.get('authority')}")
+        for bundle in row.get("bundles", []):
+            if bundle not in bundles:
+                problems.append(f"{where}: unknown bundle {bundle}")
+        if not (_is_text(row.get("name")) and _is_text(row.get("description"))):
+            problems.append(f"{where}: name and description need fi, sv and en")
+        if row.get("legalBasis") is not None and not _is_text(row["legalBasis"]):
+            problems.append(f"{where}: legalBasis needs fi, sv and en")
+        if row.get("channel") not in {c.value for c in Channel}:
+            problems.append(f"{where}: channel must be API or LIGHT")
+        if "@" not in str(row.get("notificationEmail", "")):
+            problems.append(f"{where}: notificationEmail must be an e-mail address")
+        for number in ("processingDays", "leadTimeDays"):
+            value = row.get(number)
+            if (value is None and number == "processingDays") or (
+                value is not None and (not isinstance(value, int) or value < 0)
+            ):
+                problems.append(f"{where}: {number} must be a non-negative integer")
+        if row.get("form") not in data.forms:
+            problems.append(f"{where}: unknown form {row.get('form')}")
+        ptv = row.get("ptvServiceId")
+        if not isinstance(ptv, str) or len(ptv) != 36 or ptv in ptv_ids:
+            problems.append(f"{where}: ptvServiceId must be a unique UUID")
+        ptv_ids.add(str(ptv))
+        for section in row.get("requiredSharedData", []):
+            if section not in shared_sections:
+                problems.append(f"{where}: unknown shared data section {section}")
+        if authority is not None and "scope" in authority:
+            for m_code, municipality in municipalities.items():
+                if authority_serves(
+                    authority["scope"],
+                    authority.get("municipalities"),
+                    m_code,
+                    bool(municipality.get("isAland", False)),
+                ):
+                    key = (str(row.get("kind")), m_code)
+                    if key in served_by:
+                        problems.append(
+                            f"{where}: kind {key[0]} already offered in {m_code} by {served_by[key]}"
+                        )
+                    served_by[key] = code
+    return problems
+
+
+async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
+    """Check the data files and write them into the database, in one transaction.
+
+    Rows are matched by code and updated in place; rows no longer in the files are kept
+    (applications may refer to them). Returns how many rows of each kind were loaded.
+    """
+    data = read_catalogue(directory)
+    async with in_transaction() as conn:
+        for row in data.municipalities:
+            await Municipality.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "is_aland": bool(row.get("isAland", False))},
+                using_db=conn,
+            )
+        authority_ids: dict[str, int] = {}
+        for row in data.authorities:
+            business_id = row.get("businessId")
+            authority, _ = await Organisation.update_or_create(
+                code=row["code"],
+                defaults={
+                    "kind": OrganisationKind.AUTHORITY,
+                    "name": row["name"],
+                    "business_id": normalize_business_id(business_id) if business_id else None,
+                    "scope": AuthorityScope(row["scope"]),
+                    "municipalities": list(row.get("municipalities", [])),
+                    "system_endpoint": row.get("systemEndpoint"),
+                },
+                using_db=conn,
+            )
+            authority_ids[row["code"]] = authority.id
+        kind_ids: dict[str, int] = {}
+        for row in data.permit_kinds:
+            kind, _ = await PermitKind.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "description": row["description"]},
+                using_db=conn,
+            )
+            kind_ids[row["code"]] = kind.id
+        for row in data.bundles:
+            await ServiceBundle.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "description": row["description"],
+                    "questions": row.get("questions", []),
+                    "rules": row.get("rules", []),
+                    "sort_order": int(row.get("sortOrder", 0)),
+                },
+                using_db=conn,
+            )
+        for order, row in enumerate(data.permit_types):
+            await PermitType.update_or_create(
+                code=row["code"],
+                defaults={
+                    "kind_id": kind_ids[row["kind"]],
+                    "authority_id": authority_ids[row["authority"]],
+                    "bundles": list(row.get("bundles", [])),
+                    "name": row["name"],
+                    "description": row["description"],
+                    "channel": Channel(row["channel"]),
+                    "notification_email": row["notificationEmail"],
+                    "processing_days": row["processingDays"],
+                    "lead_time_days": row.get("leadTimeDays"),
+                    "legal_basis": row.get("legalBasis"),
+                    "ptv_service_id": row["ptvServiceId"],
+                    "form_schema": data.forms[row["form"]],
+                    "required_shared_data": list(row.get("requiredSharedData", [])),
+                    "sort_order": order,
+                },
+                using_db=conn,
+            )
+        await CatalogueDocument.update_or_create(
+            key=SHARED_DATA_SCHEMA, defaults={"document": data.shared_data_schema}, using_db=conn
+        )
+    return {
+        "municipalities": len(data.municipalities),
+        "authorities": len(data.authorities),
+        "permit_kinds": len(data.permit_kinds),
+        "bundles": len(data.bundles),
+        "permit_types": len(data.permit_types),
+    }
+
+
+# --- reading the catalogue for the survey and for new applications ------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A permit the survey calls for, resolved for one municipality and start date."""
+
+    kind: dict[str, Any]
+    permit_type: dict[str, Any] | None
+    certainty: Certainty
+    reasons: tuple[dict[str, str], ...]
+    lead_time_days: int | None
+    latest_application_date: date | None
+    recommended_application_date: date | None
+
+
+async def municipality_row(code: str, field: list[str]) -> dict[str, Any]:
+    row = await Municipality.filter(code=code).values()
+    if not row:
+        raise DomainError(ErrorCode.INVALID_MUNICIPALITY, field=field, value=code[:10])
+    return row[0]
+
+
+async def offered_permit_types(municipality: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every permit type an authority offers through Luukku in the municipality."""
+    rows = await PermitType.all().order_by("sort_order", "id").values(
+        *[f for f in PermitType._meta.fields_db_projection],
+        authority_scope="authority__scope",
+        authority_municipalities="authority__municipalities",
+    )
+    return [
+        row
+        for row in rows
+        if authority_serves(
+            row["authority_scope"],
+            row["authority_municipalities"],
+            municipality["code"],
+            municipality["is_aland"],
+        )
+    ]
+
+
+async def permit_needs(
+    bundle_id: int,
+    municipality_code: str,
+    starts_on: date | None,
+    answers: list[tuple[str, Answer]],
+) -> list[Suggestion]:
+    """Evaluate a bundle's survey. Raises DomainErrors for unknown, ill-typed or missing answers."""
+    bundle = await ServiceBundle.filter(id=bundle_id).values()
+    if not bundle:
+        raise DomainError(ErrorCode.NOT_FOUND, field=["serviceBundleId"])
+    municipality = await municipality_row(municipality_code, ["municipalityCode"])
+    typed, errors = check_answers(bundle[0]["questions"], answers)
+    raise_all(errors)
+    found = needs(bundle[0]["rules"], typed)
+    kinds = {
+        row["code"]: row
+        for row in await PermitKind.filter(code__in=[n.permit_kind for n in found]).values()
+    }
+    offered = {row["kind_id"]: row for row in await offered_permit_types(municipality)}
+    suggestions = []
+    for need in found:
+        kind = kinds[need.permit_kind]
+        permit_type = offered.get(kind["id"])
+        lead_times = [need.lead_time_days, permit_type["lead_time_days"] if permit_type else None]
+        lead = max((x for x in lead_times if x is not None), default=None)
+        latest = recommended = None
+        if starts_on is not None and lead is not None:
+            latest = starts_on - timedelta(days=lead)
+        if starts_on is not None and permit_type is not None:
+            recommended = starts_on - timedelta(days=max(permit_type["processing_days"], lead or 0))
+        suggestions.append(
+            Suggestion(kind, permit_type, need.certainty, need.reasons, lead, latest, recommended)
+        )
+    return suggestions

@@ -1,0 +1,1 @@
+"""Wiring: settings, database, the ASGI application and the command line."""

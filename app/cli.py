@@ -1,0 +1,255 @@
+"""The `luukku` command line.
+
+    luukku migrate                      apply database migrations
+    luukku catalogue load               load data/catalogue into the database
+    luukku demo                         migrate, load catalogue and demo people, print tokens, serve
+    luukku demo seed                    (re)create demo people and print fresh tokens
+    luukku serve [--workers N]          serve the API with uvicorn
+    luukku user create ...              create a person (optionally with a role)
+    luukku org create ...               create a company or association
+    luukku token create ...             issue a bearer token (person) or API-client token (authority)
+    luukku token revoke ID              revoke a token
+    luukku schema export [PATH]         print or write the GraphQL SDL
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.db import close_db, init_db, migrate
+from app.settings import Settings, get_settings
+from models.errors import DomainError, DomainErrors
+
+
+def _ensure_sqlite_dir(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite://") and ":memory:" not in settings.database_url:
+        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+    settings = get_settings()
+    _ensure_sqlite_dir(settings)
+
+    async def run() -> Any:
+        await init_db(settings.database_url, create_db=settings.database_url.startswith("postgres"))
+        try:
+            return await work()
+        finally:
+            await close_db()
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    applied = _with_db(migrate)
+    print("applied: " + (", ".join(applied) if applied else "nothing, the database is up to date"))
+    return 0
+
+
+def cmd_catalogue_load(args: argparse.Namespace) -> int:
+    from actions.catalogue import load_catalogue  # noqa: PLC0415
+
+    counts = _with_db(load_catalogue)
+    print("catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _print_tokens(tokens: list[Any]) -> None:
+    settings = get_settings()
+    print("\nDemo users and their bearer tokens (send as `Authorization: Bearer <token>`):\n")
+    for t in tokens:
+        print(f"  {t.name}  [{t.roles}]\n    {t.token}")
+    print(f"\nGraphiQL: {settings.public_base_url}/graphql")
+    print("In GraphiQL, open Headers and paste: {\"Authorization\": \"Bearer <token>\"}\n")
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from actions.demo import seed_demo  # noqa: PLC0415
+
+    _print_tokens(_with_db(seed_demo))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from actions.catalogue import load_catalogue  # noqa: PLC0415
+    from actions.demo import seed_demo  # noqa: PLC0415
+    from app.graphiql import assets_installed  # noqa: PLC0415
+
+    async def prepare() -> Any:
+        await migrate()
+        await load_catalogue()
+        return await seed_demo()
+
+    tokens = _with_db(prepare)
+    _print_tokens(tokens)
+    if not assets_installed():
+        print("note: GraphiQL assets missing; run `make graphiql` for the in-browser IDE.")
+    return cmd_serve(argparse.Namespace(workers=1, reload=False))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415
+
+    settings = get_settings()
+    _ensure_sqlite_dir(settings)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        proxy_headers=False,
+        access_log=False,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from actions.identity import membership_add, person_create, token_issue  # noqa: PLC0415
+    from models import Organisation  # noqa: PLC0415
+    from models.enums import Role  # noqa: PLC0415
+
+    async def work() -> str | None:
+        person = await person_create(args.name, args.email, args.language, is_operator=args.operator)
+        if args.role:
+            if args.authority:
+                target = await Organisation.get_or_none(code=args.authority)
+            else:
+                target = await Organisation.get_or_none(business_id=args.business_id)
+            if target is None:
+                raise SystemExit("no such authority or organisation")
+            await membership_add(person, target, Role(args.role))
+        print(f"created person {person.id}: {person.name} <{person.email}>")
+        return await token_issue(label=args.label or "cli", person=person) if args.token else None
+
+    token = _with_db(work)
+    if token:
+        print(f"token: {token}")
+    return 0
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    from actions.identity import organisation_create  # noqa: PLC0415
+    from models.enums import OrganisationKind  # noqa: PLC0415
+
+    org = _with_db(lambda: organisation_create(OrganisationKind(args.kind), args.name, args.business_id))
+    print(f"created organisation {org.id}: {args.name} ({org.business_id})")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from actions.identity import token_issue  # noqa: PLC0415
+    from models import Organisation, Person  # noqa: PLC0415
+
+    expires = datetime.now(UTC) + timedelta(days=args.expires_days) if args.expires_days else None
+
+    async def work() -> str:
+        if args.authority:
+            authority = await Organisation.get_or_none(code=args.authority)
+            if authority is None:
+                raise SystemExit(f"no authority with code {args.authority}")
+            return await token_issue(label=args.label, authority=authority, expires_at=expires)
+        person = await Person.get_or_none(email=args.email.lower())
+        if person is None:
+            raise SystemExit(f"no person with e-mail {args.email}")
+        return await token_issue(label=args.label, person=person, expires_at=expires)
+
+    print(_with_db(work))
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from actions.identity import token_revoke  # noqa: PLC0415
+
+    done = _with_db(lambda: token_revoke(args.id, datetime.now(UTC)))
+    print("revoked" if done else "no such active token")
+    return 0 if done else 1
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    from schema.root import schema  # noqa: PLC0415
+
+    sdl = schema.as_str() + "\n"
+    if args.path:
+        Path(args.path).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.path}")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="luukku", description="Luukku command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    catalogue = sub.add_parser("catalogue", help="the permit catalogue").add_subparsers(dest="what", required=True)
+    catalogue.add_parser("load", help="load data/catalogue").set_defaults(func=cmd_catalogue_load)
+
+    demo = sub.add_parser("demo", help="prepare the demo and serve it")
+    demo.set_defaults(func=cmd_demo)
+    demo_sub = demo.add_subparsers(dest="what")
+    demo_sub.add_parser("seed", help="create demo people and print tokens").set_defaults(func=cmd_demo_seed)
+
+    serve = sub.add_parser("serve", help="serve the API")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    user = sub.add_parser("user", help="people").add_subparsers(dest="what", required=True)
+    create = user.add_parser("create", help="create a person")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
+    create.add_argument("--operator", action="store_true")
+    create.add_argument("--role", choices=["CUSTOMER_REPRESENTATIVE", "AUTHORITY_HANDLER", "AUTHORITY_ADMIN"])
+    create.add_argument("--authority", help="authority code, for AUTHORITY_* roles")
+    create.add_argument("--business-id", help="organisation's Y-tunnus, for CUSTOMER_REPRESENTATIVE")
+    create.add_argument("--token", action="store_true", help="also issue a bearer token")
+    create.add_argument("--label", default=None)
+    create.set_defaults(func=cmd_user_create)
+
+    org = sub.add_parser("org", help="organisations").add_subparsers(dest="what", required=True)
+    org_create = org.add_parser("create", help="create a company or association")
+    org_create.add_argument("--kind", choices=["COMPANY", "ASSOCIATION"], required=True)
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument("--business-id", required=True)
+    org_create.set_defaults(func=cmd_org_create)
+
+    token = sub.add_parser("token", help="bearer tokens").add_subparsers(dest="what", required=True)
+    token_create = token.add_parser("create", help="issue a token")
+    who = token_create.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="for this person")
+    who.add_argument("--authority", help="API-client token for this authority's system (code)")
+    token_create.add_argument("--label", default="cli")
+    token_create.add_argument("--expires-days", type=int, default=None)
+    token_create.set_defaults(func=cmd_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke a token")
+    token_revoke.add_argument("id", type=int)
+    token_revoke.set_defaults(func=cmd_token_revoke)
+
+    schema = sub.add_parser("schema", help="the GraphQL schema").add_subparsers(dest="what", required=True)
+    export = schema.add_parser("export", help="print or write the SDL")
+    export.add_argument("path", nargs="?", default=None)
+    export.set_defaults(func=cmd_schema_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (DomainError, DomainErrors) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

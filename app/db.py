@@ -1,0 +1,55 @@
+"""Database wiring: the Tortoise configuration, start-up, shutdown and migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.executor import MigrationExecutor
+
+MODELS_MODULES = ["models"]
+MIGRATIONS_MODULE = "migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config for a database URL (sqlite://path or postgres://...)."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODELS_MODULES,
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(database_url: str, *, create_db: bool = False) -> None:
+    """Connect Tortoise for this process (global, so every task of the process sees it)."""
+    await Tortoise.init(
+        config=tortoise_config(database_url), _create_db=create_db, _enable_global_fallback=True
+    )
+
+
+async def close_db() -> None:
+    """Close the connections and release the process-wide Tortoise context."""
+    await Tortoise.close_connections()
+
+
+async def migrate() -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    connection = connections.get("default")
+    executor = MigrationExecutor(
+        connection, {"models": tortoise_config("")["apps"]["models"]}
+    )
+    await executor.migrate(progress=progress)
+    return applied

@@ -1,0 +1,153 @@
+"""The ASGI application: `create_app()` wires Starlette, Strawberry and the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from app import graphiql
+from app.context import build_context, viewer_from_authorization
+from app.db import close_db, init_db
+from app.settings import Settings, get_settings
+from permissions.facts import ANONYMOUS
+from resolvers.context import Context
+from schema.root import schema
+
+log = logging.getLogger("luukku")
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over MAX_BODY_BYTES with 413, before anything reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(scope, receive, send, self.limit)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = JSONResponse(
+        {"errors": [{"message": f"Request body over {limit} bytes.", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
+        status_code=413,
+    )
+    await response(scope, receive, send)
+
+
+class LuukkuGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with Luukku's context, auth and offline GraphiQL."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
+        if isinstance(request, WebSocket):
+            return build_context(request, ANONYMOUS)
+        viewer = await viewer_from_authorization(request.headers.get("authorization"))
+        if viewer is None:
+            raise _InvalidToken
+        context = build_context(request, viewer)
+        context.response = response
+        return context
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(graphiql.localize(self.graphql_ide_html))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except _InvalidToken:
+            response = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": "The bearer token is invalid, expired or revoked.",
+                            "extensions": {"code": "UNAUTHENTICATED"},
+                        }
+                    ]
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+            await response(scope, receive, send)
+
+
+class _InvalidToken(Exception):
+    pass
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    """The application. `manage_db=False` leaves the database to the caller (tests)."""
+    settings = settings or get_settings()
+    view = LuukkuGraphQL(
+        schema,
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allowed_origins=list(settings.allowed_origins),
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(settings.database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+            Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
+            Route("/healthz", health),
+        ],
+        middleware=[Middleware(BodyLimit)],
+        lifespan=lifespan,
+    )
+

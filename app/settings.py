@@ -1,0 +1,159 @@
+"""Configuration from environment variables.
+
+Every setting is documented in README.md ("Configuration"). Defaults are the embedded,
+safe ones: SQLite in ./var, in-memory pub/sub, mails kept in the database, loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value that cannot be used."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All runtime settings. Build with `Settings.from_env()`."""
+
+    environment: str = "development"
+    database_url: str = f"sqlite://{ROOT / 'var' / 'luukku.sqlite3'}"
+    broadcast_url: str = "memory://"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    customer_ui_url: str = "http://127.0.0.1:8000/ui"
+    authority_ui_url: str = "http://127.0.0.1:8000/ui/authority"
+    allowed_origins: tuple[str, ...] = ()
+    default_language: str = "fi"
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_page_size: int = 100
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_tls: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout: int = 20
+    mail_from: str = "Luukku <noreply@luukku.localhost>"
+    outbox_in_process: bool = True
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 20
+    outbox_max_attempts: int = 8
+    xroad_client: str = ""
+    webhook_timeout: int = 10
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment != "production"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        host = env.get("LUUKKU_HOST", "127.0.0.1")
+        port = _int(env, "LUUKKU_PORT", 8000, minimum=1)
+        public = env.get("PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/")
+        environment = env.get("LUUKKU_ENV", "development")
+        if environment not in {"development", "production"}:
+            raise SettingsError(f"LUUKKU_ENV must be development or production, got {environment!r}")
+        language = env.get("DEFAULT_LANGUAGE", "fi")
+        if language not in {"fi", "sv", "en"}:
+            raise SettingsError(f"DEFAULT_LANGUAGE must be fi, sv or en, got {language!r}")
+        smtp_tls = env.get("SMTP_TLS", "starttls").lower()
+        if smtp_tls not in {"starttls", "tls", "none"}:
+            raise SettingsError(f"SMTP_TLS must be starttls, tls or none, got {smtp_tls!r}")
+        smtp_default_port = {"starttls": 587, "tls": 465, "none": 25}[smtp_tls]
+        database_url = env.get("DATABASE_URL") or cls.database_url
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
+        if database_url.startswith("postgresql://"):
+            database_url = "postgres://" + database_url.removeprefix("postgresql://")
+        broadcast_url = env.get("BROADCAST_URL") or "memory://"
+        if not broadcast_url.startswith(("memory://", "redis://", "rediss://", "postgres://")):
+            raise SettingsError("BROADCAST_URL must start with memory://, redis:// or postgres://")
+        return cls(
+            environment=environment,
+            database_url=database_url,
+            broadcast_url=broadcast_url,
+            host=host,
+            port=port,
+            public_base_url=public,
+            customer_ui_url=env.get("CUSTOMER_UI_URL", f"{public}/ui").rstrip("/"),
+            authority_ui_url=env.get("AUTHORITY_UI_URL", f"{public}/ui/authority").rstrip("/"),
+            allowed_origins=_list(env, "ALLOWED_ORIGINS"),
+            default_language=language,
+            max_query_depth=_int(env, "MAX_QUERY_DEPTH", 10, minimum=2),
+            max_aliases=_int(env, "MAX_ALIASES", 30, minimum=1),
+            max_tokens=_int(env, "MAX_TOKENS", 2000, minimum=50),
+            max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=_int(env, "SMTP_PORT", smtp_default_port, minimum=1),
+            smtp_tls=smtp_tls,
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_timeout=_int(env, "SMTP_TIMEOUT", 20, minimum=1),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            outbox_in_process=_bool(env, "OUTBOX_IN_PROCESS", True),
+            outbox_poll_seconds=_int(env, "OUTBOX_POLL_MS", 1000, minimum=10) / 1000,
+            outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 20, minimum=1),
+            outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+            xroad_client=env.get("XROAD_CLIENT", ""),
+            webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),
+        )
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
+
+
+def override_settings(settings: Settings | None) -> None:
+    """Replace the process-wide settings (tests and the CLI use this)."""
+    global _settings
+    _settings = settings

@@ -1,0 +1,29 @@
+"""Tortoise models and the pure domain rules they follow.
+
+This package never imports strawberry. Tortoise discovers the models from this module.
+"""
+
+from models.catalogue import (
+    CatalogueDocument,
+    Municipality,
+    PermitKind,
+    PermitType,
+    ServiceBundle,
+)
+from models.identity import ApiToken, Membership, Organisation, Person
+from models.projects import Application, Project, StatusChange
+
+__all__ = [
+    "CatalogueDocument",
+    "ApiToken",
+    "Application",
+    "Membership",
+    "Municipality",
+    "Organisation",
+    "PermitKind",
+    "PermitType",
+    "Person",
+    "Project",
+    "ServiceBundle",
+    "StatusChange",
+]

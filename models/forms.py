@@ -1,0 +1,82 @@
+"""Permit forms: JSON Schema validation with field paths.
+
+A draft is checked without `required` (it may be incomplete, but what is there must be
+valid); a submission is checked in full, together with the shared data the permit needs.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from models.errors import DomainError, ErrorCode
+
+#: Upper bound for one application's form content, serialised.
+MAX_CONTENT_BYTES = 256 * 1024
+
+
+def _without_required(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _without_required(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [_without_required(v) for v in schema]
+    return schema
+
+
+@lru_cache(maxsize=512)
+def _validator(schema_json: bytes, draft: bool) -> Draft202012Validator:
+    schema = orjson.loads(schema_json)
+    if draft:
+        schema = _without_required(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def check_schema(schema: Any) -> str | None:
+    """None if `schema` is a usable JSON Schema, else the problem."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return exc.message
+    return None
+
+
+def validate(
+    schema: Mapping[str, Any], document: Any, *, draft: bool, prefix: Sequence[str] = ("content",)
+) -> list[DomainError]:
+    """Every violation of `schema` in `document`, each with its field path."""
+    raw = orjson.dumps(document)
+    if len(raw) > MAX_CONTENT_BYTES:
+        return [DomainError(ErrorCode.TOO_LONG, field=list(prefix), max=MAX_CONTENT_BYTES)]
+    validator = _validator(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS), draft)
+    errors = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        path = [*prefix, *(str(p) for p in error.absolute_path)]
+        if error.validator == "required":
+            # "'x' is a required property": point at the missing property itself.
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            errors.append(DomainError(ErrorCode.REQUIRED, field=[*path, missing] if missing else path))
+        else:
+            errors.append(DomainError(ErrorCode.SCHEMA_VIOLATION, field=path, detail=error.message))
+    return errors
+
+
+def missing_shared_data(shared_data: Mapping[str, Any], required: Sequence[str]) -> list[DomainError]:
+    """The shared-data sections a permit needs that the project has not filled in yet."""
+    return [
+        DomainError(ErrorCode.REQUIRED, field=["project", "sharedData", key])
+        for key in required
+        if not shared_data.get(key)
+    ]
+
+
+def merged(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated with `patch` (shallow: a top-level key in `patch` replaces its value)."""
+    result = copy.deepcopy(dict(base))
+    result.update(patch)
+    return result

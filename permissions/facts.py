@@ -1,0 +1,96 @@
+"""The plain facts the policies decide on. No ORM, no I/O: built by loaders, used by policies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.statuses import ApplicationStatus
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, and for whom they may act."""
+
+    person_id: int | None = None
+    name: str = ""
+    language: str = "fi"
+    #: companies and associations the person represents
+    represented: frozenset[int] = frozenset()
+    #: authorities where the person is a handler (or an admin, who also handles)
+    handler_of: frozenset[int] = frozenset()
+    #: authorities where the person is an admin
+    admin_of: frozenset[int] = frozenset()
+    #: set for an authority system's API token: the authority it acts for
+    system_authority_id: int | None = None
+    is_operator: bool = False
+    token_id: int | None = None
+    #: request headers of Suomi.fi-palveluväylä (X-Road), when present
+    xroad: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.person_id is not None or self.system_authority_id is not None
+
+    @property
+    def acting_authorities(self) -> frozenset[int]:
+        """Authorities on whose behalf this viewer handles applications."""
+        if self.system_authority_id is not None:
+            return self.handler_of | {self.system_authority_id}
+        return self.handler_of
+
+    @property
+    def is_authority_user(self) -> bool:
+        return bool(self.acting_authorities)
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    id: int
+    project_id: int
+    authority_id: int
+    status: ApplicationStatus
+    is_shared: bool
+    is_submitted: bool
+    assigned_to_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ApplicationFacts:
+        """From an application row (`.values()` of models.Application)."""
+        return cls(
+            id=row["id"],
+            project_id=row["project_id"],
+            authority_id=row["authority_id"],
+            status=ApplicationStatus(row["status"]),
+            is_shared=row["is_shared"],
+            is_submitted=row["submitted_at"] is not None,
+            assigned_to_id=row.get("assigned_to_id"),
+        )
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    owner_person_id: int | None
+    owner_organisation_id: int | None
+    #: authorities with at least one submitted or shared application in the project
+    involved_authorities: frozenset[int]
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    application_id: int
+    authority_id: int
+    is_shared: bool
+
+
+@dataclass(frozen=True)
+class ThreadFacts:
+    id: int
+    project_id: int
+    #: None for the project thread (customer ↔ all involved authorities)
+    application: ApplicationFacts | None

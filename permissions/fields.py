@@ -1,0 +1,70 @@
+"""Strawberry adapters for the policies: permission classes for fields and operations.
+
+Broad checks (signed in, authority user) raise top-level errors with a code. Field-level
+checks on restricted data use `restricted()`, which returns null instead of an error,
+so that a client can render what it may see (and `viewerCanReadContent` tells it why).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+
+from permissions import policies
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in with a bearer token to do this."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return bool(info.context.viewer.is_authenticated)
+
+
+class IsPerson(BasePermission):
+    """Customer actions need a person, not an authority system's token."""
+
+    message = "Only a signed-in person can do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return info.context.viewer.person_id is not None
+
+
+class IsAuthorityUser(BasePermission):
+    message = "Only authority handlers and authority systems can do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return policies.can_use_inbox(info.context.viewer)
+
+
+class CanReadApplicationContent(BasePermission):
+    """Application content: the customer always; authorities once submitted or shared."""
+
+    message = "Application content is not visible to you."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        project = await info.context.loaders.project_facts(source.project_id)
+        return project is not None and policies.can_read_application_content(
+            info.context.viewer, source.facts, project
+        )
+
+
+def authenticated() -> list[PermissionExtension]:
+    return [PermissionExtension(permissions=[IsAuthenticated()])]
+
+
+def person_only() -> list[PermissionExtension]:
+    return [PermissionExtension(permissions=[IsAuthenticated(), IsPerson()])]
+
+
+def authority_only() -> list[PermissionExtension]:
+    return [PermissionExtension(permissions=[IsAuthenticated(), IsAuthorityUser()])]
+
+
+def restricted(permission: BasePermission) -> list[PermissionExtension]:
+    """A nullable field that resolves to null when the permission denies."""
+    return [PermissionExtension(permissions=[permission], fail_silently=True)]

@@ -1,0 +1,196 @@
+"""Every rule about who may see or do what, each written once, as a pure function.
+
+The rules (DOMAIN.md, "Who sees what"):
+- The customer is the project's owner: the owning person, or any representative of the
+  owning organisation. The customer sees and edits everything of their project.
+- An authority is *involved* in a project when it is the addressed authority of at least
+  one application that has been submitted or shared as a draft.
+- Involved authorities see the project and the metadata of all its applications
+  (permit type, authority, status and history), and its discussions.
+- Application content (form data, supplements, the export) is visible to authorities
+  only when the application has been submitted, or is a draft the customer has shared.
+- A decision is visible to the customer and the deciding authority; to the other
+  involved authorities only when shared.
+- Everyone else sees nothing: resolvers answer NOT_FOUND, never a hint.
+
+Strawberry permission classes (permissions/fields.py), resolvers, actions and the
+subscription filter all call these functions; tests/permissions/ proves them by a matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from models.statuses import FINAL, OPEN_FOR_AUTHORITY, ApplicationStatus
+from permissions.facts import (
+    ApplicationFacts,
+    DecisionFacts,
+    ProjectFacts,
+    ThreadFacts,
+    Viewer,
+)
+
+# --- building blocks ----------------------------------------------------------------------
+
+
+def is_visible_to_authorities(app: ApplicationFacts) -> bool:
+    """Submitted, or a draft the customer has marked visible to authorities."""
+    if app.is_submitted:
+        return True
+    return app.status is ApplicationStatus.DRAFT and app.is_shared
+
+
+def involved_authorities(applications: Iterable[ApplicationFacts]) -> frozenset[int]:
+    """The authorities involved in a project, given all of its applications."""
+    return frozenset(a.authority_id for a in applications if is_visible_to_authorities(a))
+
+
+def project_facts(
+    project: Mapping[str, Any], applications: Iterable[Mapping[str, Any]]
+) -> ProjectFacts:
+    """Facts of a project row (`.values()` of models.Project) and all its application rows."""
+    return ProjectFacts(
+        id=project["id"],
+        owner_person_id=project["owner_person_id"],
+        owner_organisation_id=project["owner_organisation_id"],
+        involved_authorities=involved_authorities(ApplicationFacts.from_row(a) for a in applications),
+    )
+
+
+def is_customer(viewer: Viewer, project: ProjectFacts) -> bool:
+    """The viewer owns the project, personally or by representing the owning organisation."""
+    if viewer.person_id is not None and viewer.person_id == project.owner_person_id:
+        return True
+    return project.owner_organisation_id is not None and (
+        project.owner_organisation_id in viewer.represented
+    )
+
+
+def is_involved(viewer: Viewer, project: ProjectFacts) -> bool:
+    """The viewer acts for an authority involved in the project."""
+    return not viewer.acting_authorities.isdisjoint(project.involved_authorities)
+
+
+def is_addressed_authority(viewer: Viewer, app: ApplicationFacts) -> bool:
+    return app.authority_id in viewer.acting_authorities
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+def can_see_project(viewer: Viewer, project: ProjectFacts) -> bool:
+    return is_customer(viewer, project) or is_involved(viewer, project)
+
+
+def can_edit_project(viewer: Viewer, project: ProjectFacts) -> bool:
+    return viewer.person_id is not None and is_customer(viewer, project)
+
+
+def can_create_project_for(viewer: Viewer, organisation_id: int | None) -> bool:
+    """A person may own a project personally, or for an organisation they represent."""
+    if viewer.person_id is None:
+        return False
+    return organisation_id is None or organisation_id in viewer.represented
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def can_see_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """Metadata: permit type, authority, status and history."""
+    return can_see_project(viewer, project)
+
+
+def can_read_application_content(
+    viewer: Viewer, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    """Form data, supplements and the export."""
+    if is_customer(viewer, project):
+        return True
+    return is_involved(viewer, project) and is_visible_to_authorities(app)
+
+
+def can_edit_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """Customer-side changes: draft content, sharing, submitting, withdrawing, supplements."""
+    return viewer.person_id is not None and is_customer(viewer, project)
+
+
+def can_handle_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """Authority-side changes: status, supplement requests, decisions, notice redirects."""
+    return app.is_submitted and is_addressed_authority(viewer, app)
+
+
+def can_take_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """A handler (a person) of the addressed authority may assign it to themselves."""
+    return (
+        viewer.person_id is not None
+        and app.is_submitted
+        and app.authority_id in viewer.handler_of
+    )
+
+
+def can_assign_to_others(viewer: Viewer, app: ApplicationFacts) -> bool:
+    """An admin of the addressed authority may assign the application to any of its handlers."""
+    return app.is_submitted and app.authority_id in viewer.admin_of
+
+
+def can_export_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    return can_handle_application(viewer, app, project) and can_read_application_content(
+        viewer, app, project
+    )
+
+
+def is_open_for_authority(app: ApplicationFacts) -> bool:
+    return app.status in OPEN_FOR_AUTHORITY
+
+
+def is_processed(app: ApplicationFacts) -> bool:
+    return app.status in FINAL
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+def can_see_decision(
+    viewer: Viewer, decision: DecisionFacts, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    if is_customer(viewer, project):
+        return True
+    if not is_involved(viewer, project):
+        return False
+    return decision.authority_id in viewer.acting_authorities or decision.is_shared
+
+
+# --- discussion threads -------------------------------------------------------------------
+
+
+def can_read_thread(viewer: Viewer, thread: ThreadFacts, project: ProjectFacts) -> bool:
+    if is_customer(viewer, project):
+        return True
+    if not is_involved(viewer, project):
+        return False
+    return thread.application is None or is_visible_to_authorities(thread.application)
+
+
+def can_post_to_thread(viewer: Viewer, thread: ThreadFacts, project: ProjectFacts) -> bool:
+    """The customer; the involved authorities on the project thread; the addressed
+    authority on an application's thread."""
+    if not can_read_thread(viewer, thread, project):
+        return False
+    if is_customer(viewer, project):
+        return viewer.person_id is not None
+    if thread.application is None:
+        return True
+    return is_addressed_authority(viewer, thread.application)
+
+
+# --- authority work -----------------------------------------------------------------------
+
+
+def can_use_inbox(viewer: Viewer) -> bool:
+    return viewer.is_authority_user
+
+
+def can_read_audit_log(viewer: Viewer, authority_id: int) -> bool:
+    return authority_id in viewer.admin_of

@@ -1,0 +1,1 @@
+"""Resolvers: they only orchestrate (load through loaders, ask a policy, call an action)."""

@@ -1,0 +1,157 @@
+"""Customer mutations on applications."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import strawberry
+from strawberry.scalars import JSON
+
+from actions import applications as actions
+from resolvers.catalogue.queries import SurveyAnswerInput, answers_of
+from resolvers.context import Info
+from resolvers.errors import run_action
+from schema.application import Application, visible_application
+from schema.common import UserError
+from schema.node import decode_id
+
+
+@strawberry.interface(description="Result of a mutation on one application.")
+class ApplicationPayload:
+    application: Application | None = strawberry.field(description="The application after the change.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was changed.")
+
+
+@strawberry.type(description="Result of applicationCreate.")
+class ApplicationCreatePayload(ApplicationPayload):
+    pass
+
+
+@strawberry.type(description="Result of applicationUpdate.")
+class ApplicationUpdatePayload(ApplicationPayload):
+    pass
+
+
+@strawberry.type(description="Result of applicationShare.")
+class ApplicationSharePayload(ApplicationPayload):
+    pass
+
+
+@strawberry.type(description="Result of applicationSubmit.")
+class ApplicationSubmitPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.type(description="Result of applicationWithdraw.")
+class ApplicationWithdrawPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Add an application for a permit to a project.")
+class ApplicationCreateInput:
+    project_id: strawberry.ID = strawberry.field(description="The project.")
+    permit_type_id: strawberry.ID = strawberry.field(
+        description="The permit type; it must be offered in the project's municipality."
+    )
+    survey_answers: list[SurveyAnswerInput] | None = strawberry.field(
+        default=None,
+        description="The survey answers that suggested this permit; omit when adding by hand.",
+    )
+
+
+@strawberry.input(description="Save a draft's form content.")
+class ApplicationUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The application (a draft).")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    content: JSON = strawberry.field(
+        description="The whole form content; checked against the permit type's schema "
+        "(required fields may still be missing in a draft)."
+    )
+
+
+@strawberry.input(description="Show a draft to authorities, or hide it again.")
+class ApplicationShareInput:
+    id: strawberry.ID = strawberry.field(description="The application (a draft).")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    shared: bool = strawberry.field(description="True to make the draft visible to authorities.")
+
+
+@strawberry.input(description="Submit an application to its authority.")
+class ApplicationSubmitInput:
+    id: strawberry.ID = strawberry.field(description="The application (a draft).")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+
+
+@strawberry.input(description="Withdraw an application before it has a final status.")
+class ApplicationWithdrawInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    comment: str | None = strawberry.field(default=None, description="Why, for the authority.")
+
+
+P = TypeVar("P", bound=ApplicationPayload)
+
+
+async def _payload(
+    payload: type[P], info: Info, application_id: int | None, errors: list[UserError]
+) -> P:
+    application = None if application_id is None else await visible_application(info, application_id)
+    return payload(application=application, user_errors=errors)
+
+
+async def application_create(info: Info, input: ApplicationCreateInput) -> ApplicationCreatePayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_create(
+            viewer,
+            decode_id(input.project_id, "Project", ["projectId"]),
+            decode_id(input.permit_type_id, "PermitType", ["permitTypeId"]),
+            None if input.survey_answers is None else answers_of(input.survey_answers),
+        ),
+    )
+    return await _payload(ApplicationCreatePayload, info, result, errors)
+
+
+async def application_update(info: Info, input: ApplicationUpdateInput) -> ApplicationUpdatePayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_update(
+            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.content
+        ),
+    )
+    return await _payload(ApplicationUpdatePayload, info, result, errors)
+
+
+async def application_share(info: Info, input: ApplicationShareInput) -> ApplicationSharePayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_share(
+            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.shared
+        ),
+    )
+    return await _payload(ApplicationSharePayload, info, result, errors)
+
+
+async def application_submit(info: Info, input: ApplicationSubmitInput) -> ApplicationSubmitPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_submit(
+            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version
+        ),
+    )
+    return await _payload(ApplicationSubmitPayload, info, result, errors)
+
+
+async def application_withdraw(info: Info, input: ApplicationWithdrawInput) -> ApplicationWithdrawPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_withdraw(
+            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.comment
+        ),
+    )
+    return await _payload(ApplicationWithdrawPayload, info, result, errors)

@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types per area, assembled in schema/root.py."""

@@ -1,0 +1,226 @@
+"""Applications, their content and their status history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from datetime import date as Date
+from typing import Self
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models.enums import ApplicationOrigin as DomainOrigin
+from models.enums import Certainty as DomainCertainty
+from models.statuses import FINAL, LABELS
+from models.statuses import ApplicationStatus as DomainStatus
+from permissions import policies
+from permissions.facts import ApplicationFacts, ProjectFacts
+from permissions.fields import CanReadApplicationContent, restricted
+from resolvers.context import Info
+from resolvers.loaders import Row
+from schema.catalogue import Authority, PermitType
+from schema.common import Connection, LocalizedText, connection, paginate_by_id
+from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
+from schema.identity import Organisation, Person
+from schema.project import Project
+
+
+@strawberry.type(description="One step of an application's status history.")
+class StatusChange:
+    from_status: ApplicationStatus | None = strawberry.field(  # type: ignore[valid-type]
+        description="Status before the change; null for the creation of the draft."
+    )
+    to_status: ApplicationStatus = strawberry.field(description="Status after the change.")  # type: ignore[valid-type]
+    comment: str = strawberry.field(description="Comment given with the change.")
+    created_at: datetime = strawberry.field(description="When the change happened.")
+    actor_name: str = strawberry.field(description="Name of the person or system that made it.")
+    row: strawberry.Private[Row]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(
+            from_status=None if row["from_status"] is None else DomainStatus(row["from_status"]),
+            to_status=DomainStatus(row["to_status"]),
+            comment=row["comment"],
+            created_at=row["created_at"],
+            actor_name=row["actor_label"],
+            row=row,
+        )
+
+    @strawberry.field(description="The person who made the change; null for an authority system.")
+    async def actor(self, info: Info) -> Person | None:
+        if self.row["actor_id"] is None:
+            return None
+        row = await info.context.loaders.person.load(self.row["actor_id"])
+        return None if row is None else Person.from_row(row)
+
+    @strawberry.field(description="The organisation or authority the actor acted for, if any.")
+    async def acting_for_name(self, info: Info) -> LocalizedText | None:
+        if self.row["acting_for_id"] is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.row["acting_for_id"])
+        return None if row is None else LocalizedText.of(row["name"])
+
+
+@strawberry.type(
+    description="The restricted part of an application: its form data and the project's "
+    "shared data. Visible to the customer, and to authorities once submitted or shared."
+)
+class ApplicationContent:
+    form_data: JSON = strawberry.field(description="The permit-specific form, per the permit type's schema.")
+    shared_data: JSON = strawberry.field(description="The project's shared data, given once.")
+
+
+@strawberry.type(description="An application for one permit, addressed to one authority.")
+class Application(relay.Node):
+    id: relay.NodeID[int]
+    status: ApplicationStatus = strawberry.field(description="Processing status.")  # type: ignore[valid-type]
+    is_shared_with_authorities: bool = strawberry.field(
+        description="A draft the customer has marked visible to authorities."
+    )
+    origin: ApplicationOrigin = strawberry.field(description="Added from the survey or by hand.")  # type: ignore[valid-type]
+    certainty: Certainty | None = strawberry.field(  # type: ignore[valid-type]
+        description="The survey's certainty, when added from its suggestions."
+    )
+    version: int = strawberry.field(description="Current version, for `expectedVersion`.")
+    created_at: datetime = strawberry.field(description="When the draft was created.")
+    updated_at: datetime = strawberry.field(description="When the application last changed.")
+    submitted_at: datetime | None = strawberry.field(description="When the customer submitted it.")
+    processed_at: datetime | None = strawberry.field(description="When it got its final status.")
+    row: strawberry.Private[Row]
+    facts: strawberry.Private[ApplicationFacts]
+
+    @property
+    def project_id(self) -> int:
+        return int(self.row["project_id"])
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        status = DomainStatus(row["status"])
+        return cls(
+            id=row["id"],
+            status=status,
+            is_shared_with_authorities=row["is_shared"],
+            origin=DomainOrigin(row["origin"]),
+            certainty=None if row["certainty"] is None else DomainCertainty(row["certainty"]),
+            version=row["version"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            submitted_at=row["submitted_at"],
+            processed_at=row["final_at"],
+            row=row,
+            facts=ApplicationFacts.from_row(row),
+        )
+
+    async def project_facts(self, info: Info) -> ProjectFacts:
+        facts = await info.context.loaders.project_facts(self.project_id)
+        assert facts is not None
+        return facts
+
+    @strawberry.field(description="Label of the status in fi, sv and en.")
+    def status_label(self) -> LocalizedText:
+        return LocalizedText.of(LABELS[self.facts.status])
+
+    @strawberry.field(description="True once the application has a final status (is processed).")
+    def is_processed(self) -> bool:
+        return self.facts.status in FINAL
+
+    @strawberry.field(description="The project the application belongs to.")
+    async def project(self, info: Info) -> Project:
+        row = await info.context.loaders.project.load(self.project_id)
+        assert row is not None
+        return Project.from_row(row)
+
+    @strawberry.field(description="The permit applied for.")
+    async def permit_type(self, info: Info) -> PermitType:
+        row = await info.context.loaders.permit_type.load(self.row["permit_type_id"])
+        assert row is not None
+        return PermitType.from_row(row)
+
+    @strawberry.field(description="The authority the application is addressed to.")
+    async def authority(self, info: Info) -> Authority:
+        row = await info.context.loaders.organisation.load(self.row["authority_id"])
+        assert row is not None
+        return Authority.from_row(row)
+
+    @strawberry.field(description="The handler who has taken the application, if any.")
+    async def assigned_to(self, info: Info) -> Person | None:
+        if self.row["assigned_to_id"] is None:
+            return None
+        row = await info.context.loaders.person.load(self.row["assigned_to_id"])
+        return None if row is None else Person.from_row(row)
+
+    @strawberry.field(description="Status history, oldest first.")
+    async def status_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[StatusChange]:
+        rows = await info.context.loaders.status_changes_by_application.load(self.row["id"])
+        page = paginate_by_id(rows, lambda r: r["id"], first, after)
+        return connection(page, len(rows), StatusChange.from_row, lambda r: [r["id"]])
+
+    @strawberry.field(
+        description="Form data and shared data; null when the viewer may not read them "
+        "(see `viewerCanReadContent`).",
+        extensions=restricted(CanReadApplicationContent()),
+    )
+    async def content(self, info: Info) -> ApplicationContent | None:
+        project = await info.context.loaders.project.load(self.project_id)
+        assert project is not None
+        return ApplicationContent(
+            form_data=self.row["content"] or {}, shared_data=project["shared_data"] or {}
+        )
+
+    @strawberry.field(description="True when the viewer may read `content`.")
+    async def viewer_can_read_content(self, info: Info) -> bool:
+        return policies.can_read_application_content(
+            info.context.viewer, self.facts, await self.project_facts(info)
+        )
+
+    @strawberry.field(description="True when the viewer may change the draft, submit or withdraw.")
+    async def viewer_can_edit(self, info: Info) -> bool:
+        return policies.can_edit_application(
+            info.context.viewer, self.facts, await self.project_facts(info)
+        )
+
+    @strawberry.field(description="True when the viewer may process it for the addressed authority.")
+    async def viewer_can_handle(self, info: Info) -> bool:
+        return policies.can_handle_application(
+            info.context.viewer, self.facts, await self.project_facts(info)
+        )
+
+    @strawberry.field(
+        description="Last day to apply: the project's start date minus the permit's statutory lead time."
+    )
+    async def latest_application_date(self, info: Info) -> Date | None:
+        project = await info.context.loaders.project.load(self.project_id)
+        permit_type = await info.context.loaders.permit_type.load(self.row["permit_type_id"])
+        if project is None or permit_type is None or project["starts_on"] is None:
+            return None
+        if permit_type["lead_time_days"] is None:
+            return None
+        return project["starts_on"] - timedelta(days=permit_type["lead_time_days"])
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        return [await visible_application(info, int(i) if i.isdigit() else 0) for i in node_ids]
+
+
+async def visible_application(info: Info, application_id: int) -> Application | None:
+    """The application, if the viewer may see it; None otherwise."""
+    row = await info.context.loaders.application.load(application_id)
+    if row is None:
+        return None
+    facts = await info.context.loaders.project_facts(row["project_id"])
+    if facts is None:
+        return None
+    app = Application.from_row(row)
+    if not policies.can_see_application(info.context.viewer, app.facts, facts):
+        return None
+    return app
+
+
+__all__ = ["Application", "ApplicationContent", "Organisation", "StatusChange"]

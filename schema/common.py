@@ -1,0 +1,136 @@
+"""Shared GraphQL types: localized texts, user errors, connections and ids."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+
+from app.settings import get_settings
+from models.errors import ErrorCode
+
+T = TypeVar("T")
+
+UserErrorCode = strawberry.enum(
+    ErrorCode,
+    name="UserErrorCode",
+    description="Machine-readable reason of a user error.",
+)
+
+
+@strawberry.type(description="A text in Finland's languages: Finnish, Swedish and English.")
+class LocalizedText:
+    fi: str = strawberry.field(description="In Finnish.")
+    sv: str = strawberry.field(description="In Swedish.")
+    en: str = strawberry.field(description="In English.")
+
+    @classmethod
+    def of(cls, value: dict[str, str]) -> LocalizedText:
+        return cls(fi=value.get("fi", ""), sv=value.get("sv", ""), en=value.get("en", ""))
+
+    @classmethod
+    def maybe(cls, value: dict[str, str] | None) -> LocalizedText | None:
+        return None if value is None else cls.of(value)
+
+
+@strawberry.type(description="A business failure of a mutation or query, for the user to fix.")
+class UserError:
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="Explanation in the request's language.")
+    field: list[str] | None = strawberry.field(
+        description="Path of the input field at fault, e.g. [\"input\", \"content\", \"date\"]."
+    )
+
+
+@strawberry.type(description="An edge in a connection: a node and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque cursor of this node, for `after`.")
+    node: T = strawberry.field(description="The item at the end of the edge.")
+
+
+@strawberry.type(description="A page of a list that can grow, in Relay's connection form.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
+    page_info: relay.PageInfo = strawberry.field(description="Where this page is in the list.")
+    total_count: int = strawberry.field(description="Number of items in the whole list.")
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def top_level_error(code: str, message: str) -> GraphQLError:
+    """A top-level error with `extensions.code` (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT)."""
+    return GraphQLError(message, extensions={"code": code})
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, length: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise top_level_error("BAD_USER_INPUT", "Invalid cursor.") from exc
+    if not isinstance(values, list) or len(values) != length:
+        raise top_level_error("BAD_USER_INPUT", "Invalid cursor.")
+    return values
+
+
+def page_size(first: int | None, default: int = 20) -> int:
+    """The page size asked for, checked against the cap (MAX_PAGE_SIZE, 100 by default)."""
+    cap = get_settings().max_page_size
+    if first is None:
+        return min(default, cap)
+    if first < 0 or first > cap:
+        raise top_level_error("BAD_USER_INPUT", f"`first` must be between 0 and {cap}.")
+    return first
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    has_next: bool
+
+
+def paginate_by_id(
+    items: Sequence[T], key: Callable[[T], int], first: int | None, after: str | None
+) -> Page[T]:
+    """Keyset pagination over an in-memory list sorted by ascending id."""
+    size = page_size(first)
+    start = 0
+    if after is not None:
+        (after_id,) = decode_cursor(after, 1)
+        start = next((i for i, item in enumerate(items) if key(item) > after_id), len(items))
+    window = list(items[start : start + size])
+    return Page(window, start + size < len(items))
+
+
+def connection(
+    page: Page[T], total: int, build: Callable[[T], Any], cursor: Callable[[T], Sequence[Any]]
+) -> Connection[Any]:
+    edges = [Edge(cursor=encode_cursor(cursor(item)), node=build(item)) for item in page.items]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=False,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+def enum_of(enum: type[Enum], description: str) -> Any:
+    return strawberry.enum(enum, description=description)

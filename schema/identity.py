@@ -1,0 +1,129 @@
+"""People, organisations and the viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models.enums import Language as DomainLanguage
+from models.enums import OrganisationKind as DomainKind
+from resolvers.context import Info
+from resolvers.loaders import Row
+from schema.catalogue import Authority
+from schema.enums import Language, OrganisationKind, Role
+
+
+@strawberry.type(description="A person: a customer's representative or an authority's handler.")
+class Person(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Full name.")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(id=row["id"], name=row["name"])
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """A person is visible as a node to themselves."""
+        viewer = info.context.viewer
+        result: list[Self | None] = []
+        for node_id in node_ids:
+            if node_id.isdigit() and int(node_id) == viewer.person_id:
+                row = await info.context.loaders.person.load(int(node_id))
+                result.append(None if row is None else cls.from_row(row))
+            else:
+                result.append(None)
+        return result
+
+
+@strawberry.type(description="A company or an association that owns projects.")
+class Organisation(relay.Node):
+    id: relay.NodeID[int]
+    kind: OrganisationKind = strawberry.field(description="Company or association.")  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Registered name.")
+    business_id: str | None = strawberry.field(description="Business ID (Y-tunnus).")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(
+            id=row["id"],
+            kind=DomainKind(row["kind"]),
+            name=row["name"].get("fi", ""),
+            business_id=row["business_id"],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """An organisation is visible as a node to its representatives."""
+        represented = info.context.viewer.represented
+        result: list[Self | None] = []
+        for node_id in node_ids:
+            if node_id.isdigit() and int(node_id) in represented:
+                row = await info.context.loaders.organisation.load(int(node_id))
+                result.append(None if row is None else cls.from_row(row))
+            else:
+                result.append(None)
+        return result
+
+
+@strawberry.type(description="A role the viewer has in an organisation or an authority.")
+class Membership:
+    role: Role = strawberry.field(description="The role.")  # type: ignore[valid-type]
+    organisation_row: strawberry.Private[Row]
+
+    @strawberry.field(description="The company or association (for CUSTOMER_REPRESENTATIVE).")
+    def organisation(self) -> Organisation | None:
+        if self.organisation_row["kind"] == DomainKind.AUTHORITY:
+            return None
+        return Organisation.from_row(self.organisation_row)
+
+    @strawberry.field(description="The authority (for AUTHORITY_HANDLER and AUTHORITY_ADMIN).")
+    def authority(self) -> Authority | None:
+        if self.organisation_row["kind"] != DomainKind.AUTHORITY:
+            return None
+        return Authority.from_row(self.organisation_row)
+
+
+@strawberry.type(description="Who is asking: the signed-in person or system, and for whom they may act.")
+class Viewer:
+    is_authenticated: bool = strawberry.field(description="False without a valid bearer token.")
+    language: Language = strawberry.field(description="Language of this response's texts.")  # type: ignore[valid-type]
+    is_operator: bool = strawberry.field(description="Luukku's own operator (service desk).")
+    person_row: strawberry.Private[Row | None]
+    system_authority_id: strawberry.Private[int | None]
+    organisation_roles: strawberry.Private[list[tuple[int, str]]]
+
+    @strawberry.field(description="The signed-in person; null for anonymous and system tokens.")
+    def person(self) -> Person | None:
+        return None if self.person_row is None else Person.from_row(self.person_row)
+
+    @strawberry.field(description="The authority an authority system's token acts for.")
+    async def authority_system(self, info: Info) -> Authority | None:
+        if self.system_authority_id is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.system_authority_id)
+        return None if row is None else Authority.from_row(row)
+
+    @strawberry.field(description="True when the viewer may own projects in their own name.")
+    def can_act_personally(self) -> bool:
+        return self.person_row is not None
+
+    @strawberry.field(description="Organisations and authorities the viewer may act for, with roles.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        rows = await info.context.loaders.organisation.load_many([o for o, _ in self.organisation_roles])
+        return [
+            Membership(role=role, organisation_row=row)  # type: ignore[arg-type]
+            for (_, role), row in zip(self.organisation_roles, rows, strict=True)
+            if row is not None
+        ]
+
+
+def language_of(value: str) -> DomainLanguage:
+    return DomainLanguage(value if value in {"fi", "sv", "en"} else "fi")

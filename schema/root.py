@@ -1,0 +1,120 @@
+"""Query, Mutation and Subscription, and the schema with its extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+
+from app.settings import get_settings
+from permissions.fields import authenticated, person_only
+from resolvers.applications import mutations as application_mutations
+from resolvers.applications import queries as application_queries
+from resolvers.catalogue import queries as catalogue_queries
+from resolvers.identity import queries as identity_queries
+from resolvers.projects import mutations as project_mutations
+from resolvers.projects import queries as project_queries
+from schema.errors import ErrorHandling, LuukkuSchema
+
+
+@strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
+class Query:
+    viewer: identity_queries.Viewer = strawberry.field(
+        resolver=identity_queries.viewer, description="Who is asking, and for whom they may act."
+    )
+    node: relay.Node | None = strawberry.field(
+        resolver=identity_queries.node,
+        description="Any object by its global id; null if it does not exist or is not visible.",
+    )
+    service_bundles: list[catalogue_queries.ServiceBundle] = strawberry.field(
+        resolver=catalogue_queries.service_bundles,
+        description="The service bundles (e.g. renewable energy, public event).",
+    )
+    municipalities: list[catalogue_queries.Municipality] = strawberry.field(
+        resolver=catalogue_queries.municipalities, description="Municipalities Luukku knows."
+    )
+    authorities: catalogue_queries.Connection[catalogue_queries.Authority] = strawberry.field(
+        resolver=catalogue_queries.authorities,
+        description="Authorities, optionally only those serving a municipality.",
+    )
+    permit_types: catalogue_queries.Connection[catalogue_queries.PermitType] = strawberry.field(
+        resolver=catalogue_queries.permit_types, description="The permit catalogue."
+    )
+    permit_needs: catalogue_queries.PermitNeedsResult = strawberry.field(
+        resolver=catalogue_queries.permit_needs_query,
+        description="The permit-needs survey: which permits the answers call for, where and by when.",
+    )
+    projects: project_queries.Connection[project_queries.Project] = strawberry.field(
+        resolver=project_queries.projects,
+        extensions=authenticated(),
+        description="Projects the viewer may see (own, represented, or involved as an authority), newest first.",
+    )
+    project: project_queries.Project | None = strawberry.field(
+        resolver=project_queries.project,
+        description="A project by id; null if it does not exist or is not visible.",
+    )
+    application: application_queries.Application | None = strawberry.field(
+        resolver=application_queries.application,
+        description="An application by id; null if it does not exist or is not visible.",
+    )
+
+
+@strawberry.type(description="Change Luukku. Every mutation takes one input and returns userErrors.")
+class Mutation:
+    project_create: project_mutations.ProjectCreatePayload = strawberry.mutation(
+        resolver=project_mutations.project_create,
+        extensions=person_only(),
+        description="Create a project.",
+    )
+    project_update: project_mutations.ProjectUpdatePayload = strawberry.mutation(
+        resolver=project_mutations.project_update,
+        extensions=person_only(),
+        description="Change a project's details or shared data.",
+    )
+    application_create: application_mutations.ApplicationCreatePayload = strawberry.mutation(
+        resolver=application_mutations.application_create,
+        extensions=person_only(),
+        description="Add an application (a draft) to a project.",
+    )
+    application_update: application_mutations.ApplicationUpdatePayload = strawberry.mutation(
+        resolver=application_mutations.application_update,
+        extensions=person_only(),
+        description="Save a draft's form content.",
+    )
+    application_share: application_mutations.ApplicationSharePayload = strawberry.mutation(
+        resolver=application_mutations.application_share,
+        extensions=person_only(),
+        description="Show a draft to authorities, or hide it again.",
+    )
+    application_submit: application_mutations.ApplicationSubmitPayload = strawberry.mutation(
+        resolver=application_mutations.application_submit,
+        extensions=person_only(),
+        description="Submit an application to its authority.",
+    )
+    application_withdraw: application_mutations.ApplicationWithdrawPayload = strawberry.mutation(
+        resolver=application_mutations.application_withdraw,
+        extensions=person_only(),
+        description="Withdraw an application before it has a final status.",
+    )
+
+
+def build_schema() -> LuukkuSchema:
+    settings = get_settings()
+    # Built once: a new rule class per request would defeat the validation cache.
+    rules = [max_depth_rule(settings.max_query_depth, None), max_aliases_rule(settings.max_aliases)]
+    return LuukkuSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: AddValidationRules(rules),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            ErrorHandling,
+        ],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,64 @@
+"""Fixtures: the database (SQLite or PostgreSQL), the app, a GraphQL client, factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from app.main import create_app
+from tests import db as test_db
+from tests.factories import GQL
+
+REQUIRE_ALL = os.environ.get("LUUKKU_TEST_NO_SKIP") == "1"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"luukku test database: {test_db.test_server()}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    """With LUUKKU_TEST_NO_SKIP=1 (CI), a skipped test is a failed test."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but LUUKKU_TEST_NO_SKIP=1 forbids skips: {report.longrepr}"
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database() -> AsyncIterator[str]:
+    """One migrated database with the demo catalogue for the whole session."""
+    server = test_db.test_server()
+    url = await test_db.create_database(server)
+    try:
+        await test_db.start(url)
+        yield url
+    finally:
+        await test_db.stop()
+        await test_db.drop_database(server, url)
+
+
+@pytest_asyncio.fixture
+async def db(database: str) -> AsyncIterator[str]:
+    """A clean database (catalogue kept) for one test."""
+    await test_db.reset()
+    yield database
+
+
+@pytest_asyncio.fixture
+async def client(db: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest_asyncio.fixture
+async def gql(client: httpx.AsyncClient) -> GQL:
+    return GQL(client)

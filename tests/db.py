@@ -1,0 +1,103 @@
+"""Test databases: one per pytest session, migrated and loaded with the demo catalogue.
+
+LUUKKU_TEST_DATABASE picks the server: unset or "sqlite" for an in-memory SQLite, or a
+PostgreSQL server URL such as postgres://postgres@127.0.0.1:5432 (a fresh database
+luukku_test_<random> is created on it and dropped at the end).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable
+
+import asyncpg
+from tortoise import connections
+
+from app.db import close_db, init_db, migrate
+
+CATALOGUE_TABLES = {"municipality", "service_bundle", "permit_kind", "permit_type", "catalogue_document"}
+
+
+def test_server() -> str:
+    return os.environ.get("LUUKKU_TEST_DATABASE", "sqlite")
+
+
+def is_postgres() -> bool:
+    return test_server().startswith("postgres")
+
+
+def _admin_dsn(server: str) -> str:
+    return "postgresql://" + server.split("://", 1)[1].rstrip("/") + "/postgres"
+
+
+async def create_database(server: str) -> str:
+    """A new empty database URL on `server` (or an in-memory SQLite)."""
+    if not server.startswith("postgres"):
+        return "sqlite://:memory:"
+    name = f"luukku_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_admin_dsn(server))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return server.rstrip("/") + f"/{name}?minsize=1&maxsize=10"
+
+
+async def drop_database(server: str, url: str) -> None:
+    if not server.startswith("postgres"):
+        return
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    conn = await asyncpg.connect(_admin_dsn(server))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def start(url: str) -> None:
+    from actions.catalogue import load_catalogue  # noqa: PLC0415
+
+    await init_db(url)
+    await migrate()
+    await load_catalogue()
+
+
+async def stop() -> None:
+    await close_db()
+
+
+def _data_tables() -> list[str]:
+    """Every table except the catalogue's, children before parents."""
+    import models as model_module  # noqa: PLC0415
+
+    classes = [getattr(model_module, name) for name in model_module.__all__]
+    tables = {m._meta.db_table: m for m in classes}
+    order: list[str] = []
+
+    def visit(table: str, seen: set[str]) -> None:
+        if table in order or table in seen:
+            return
+        seen.add(table)
+        for other, model in tables.items():
+            for fk in model._meta.fk_fields | model._meta.o2o_fields:
+                target = model._meta.fields_map[fk].related_model._meta.db_table  # type: ignore[attr-defined]
+                if target == table and other != table:
+                    visit(other, seen)
+        order.append(table)
+
+    for table in sorted(tables):
+        visit(table, set())
+    return [t for t in order if t not in CATALOGUE_TABLES]
+
+
+async def reset() -> None:
+    """Empty every table but the catalogue (authorities stay; other organisations go)."""
+    conn = connections.get("default")
+    tables = _data_tables()
+    statements: Iterable[str] = [
+        f'DELETE FROM "{t}"' if t != "organisation" else "DELETE FROM \"organisation\" WHERE kind <> 'AUTHORITY'"
+        for t in tables
+    ]
+    for statement in statements:
+        await conn.execute_script(statement)
