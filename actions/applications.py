@@ -24,7 +24,13 @@ from permissions import policies
 from permissions.facts import ApplicationFacts, ProjectFacts, Viewer
 
 APPLICATION_ROW_FIELDS = (
-    "id", "project_id", "authority_id", "status", "is_shared", "submitted_at", "assigned_to_id",
+    "id",
+    "project_id",
+    "authority_id",
+    "status",
+    "is_shared",
+    "submitted_at",
+    "assigned_to_id",
     "permit_type_id",
 )
 
@@ -52,8 +58,10 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
     if application is None:
         raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
     project = await Project.get(id=application.project_id).using_db(tx.conn)
-    siblings = await Application.filter(project_id=project.id).using_db(tx.conn).values(
-        *APPLICATION_ROW_FIELDS
+    siblings = (
+        await Application.filter(project_id=project.id)
+        .using_db(tx.conn)
+        .values(*APPLICATION_ROW_FIELDS)
     )
     facts = policies.project_facts(
         {
@@ -66,7 +74,9 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
     app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == application.id)
     if not policies.can_see_application(viewer, app_facts, facts):
         raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-    permit_type = (await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).values())[0]
+    permit_type = (
+        await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).values()
+    )[0]
     return Locked(application, project, app_facts, facts, permit_type)
 
 
@@ -95,7 +105,10 @@ async def change_status(
         raise DomainError(ErrorCode.ALREADY_FINAL, field=["id"], status=source.value)
     if find_transition(source, target, side, via) is None:
         raise DomainError(
-            ErrorCode.INVALID_STATUS_TRANSITION, field=["status"], source=source.value, target=target.value
+            ErrorCode.INVALID_STATUS_TRANSITION,
+            field=["status"],
+            source=source.value,
+            target=target.value,
         )
     app.status = target
     if target in FINAL:
@@ -143,9 +156,12 @@ async def add_application(
     certainty: Certainty | None = None,
 ) -> Application:
     """A new draft of `permit_type` in `project`, with its first history entry."""
-    open_duplicate = await Application.filter(
-        project_id=project.id, permit_type_id=permit_type["id"]
-    ).exclude(status__in=list(FINAL)).using_db(tx.conn).exists()
+    open_duplicate = (
+        await Application.filter(project_id=project.id, permit_type_id=permit_type["id"])
+        .exclude(status__in=list(FINAL))
+        .using_db(tx.conn)
+        .exists()
+    )
     if open_duplicate:
         raise DomainError(ErrorCode.DUPLICATE, field=["permitTypeId"], detail=permit_type["code"])
     application = await Application.create(
@@ -180,7 +196,9 @@ async def application_create(
     async with atomic() as tx:
         project = await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
         siblings = (
-            await Application.filter(project_id=project_id).using_db(tx.conn).values(*APPLICATION_ROW_FIELDS)
+            await Application.filter(project_id=project_id)
+            .using_db(tx.conn)
+            .values(*APPLICATION_ROW_FIELDS)
             if project is not None
             else []
         )
@@ -267,8 +285,15 @@ async def application_share(
 async def submission_errors(locked: Locked, content: dict[str, Any]) -> list[DomainError]:
     """Everything that stops submission: form errors and missing shared data."""
     errors = validate(locked.permit_type["form_schema"], content, draft=False)
-    shared = locked.project.shared_data or {}
-    errors += missing_shared_data(shared, locked.permit_type["required_shared_data"])
+    project = locked.project
+    shared = project.shared_data or {}
+    errors += missing_shared_data(
+        shared,
+        locked.permit_type["required_shared_data"],
+        description=project.description,
+        has_location=project.latitude is not None or project.area is not None,
+        has_start=project.starts_on is not None,
+    )
     row = await CatalogueDocument.filter(key=SHARED_DATA_SCHEMA).values("document")
     if row:
         errors += validate(row[0]["document"], shared, draft=True, prefix=["project", "sharedData"])
@@ -287,7 +312,9 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         offered = {row["id"] for row in await offered_permit_types(municipality)}
         if locked.permit_type["id"] not in offered:
             raise DomainError(
-                ErrorCode.NOT_OFFERED_IN_MUNICIPALITY, field=["id"], municipality=municipality["code"]
+                ErrorCode.NOT_OFFERED_IN_MUNICIPALITY,
+                field=["id"],
+                municipality=municipality["code"],
             )
         await change_status(
             tx, viewer, locked, ApplicationStatus.NOT_STARTED, side=Side.CUSTOMER, via=Via.SUBMIT
@@ -311,7 +338,12 @@ async def application_withdraw(
         clean = text(comment, ["comment"], max_length=COMMENT_MAX, errors=errors) or ""
         raise_all(errors)
         await change_status(
-            tx, viewer, locked, ApplicationStatus.WITHDRAWN, side=Side.CUSTOMER, via=Via.WITHDRAW,
+            tx,
+            viewer,
+            locked,
+            ApplicationStatus.WITHDRAWN,
+            side=Side.CUSTOMER,
+            via=Via.WITHDRAW,
             comment=clean,
         )
         await save(tx, locked)

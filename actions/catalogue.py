@@ -23,7 +23,7 @@ from models.business_id import normalize_business_id
 from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
 from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, OrganisationKind
 from models.errors import DomainError, ErrorCode, raise_all
-from models.forms import check_schema
+from models.forms import PROJECT_REQUIREMENTS, check_schema
 from models.survey import Answer, check_answers, check_bundle, needs
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
@@ -135,7 +135,7 @@ def _check(data: CatalogueData) -> list[str]:
             problems.append(f"form {name}: not a JSON Schema of an object ({problem})")
     if check_schema(data.shared_data_schema) is not None:
         problems.append("shared_data.schema.json: not a valid JSON Schema")
-    shared_sections = set(data.shared_data_schema.get("properties", {}))
+    shared_sections = set(data.shared_data_schema.get("properties", {})) | set(PROJECT_REQUIREMENTS)
     types = _unique(data.permit_types, "code", "permit_types", problems)
     ptv_ids: set[str] = set()
     served_by: dict[tuple[str, str], str] = {}
@@ -297,10 +297,14 @@ async def municipality_row(code: str, field: list[str]) -> dict[str, Any]:
 
 async def offered_permit_types(municipality: dict[str, Any]) -> list[dict[str, Any]]:
     """Every permit type an authority offers through Luukku in the municipality."""
-    rows = await PermitType.all().order_by("sort_order", "id").values(
-        *[f for f in PermitType._meta.fields_db_projection],
-        authority_scope="authority__scope",
-        authority_municipalities="authority__municipalities",
+    rows = (
+        await PermitType.all()
+        .order_by("sort_order", "id")
+        .values(
+            *[f for f in PermitType._meta.fields_db_projection],
+            authority_scope="authority__scope",
+            authority_municipalities="authority__municipalities",
+        )
     )
     return [
         row

@@ -25,7 +25,7 @@ class DemoToken:
 
 async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
     """Create the demo people (once) and issue each a fresh token, revoking older demo tokens."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 - a small local file
     organisations: dict[str, Organisation] = {}
     for row in data["organisations"]:
         existing = await Organisation.filter(business_id=row["businessId"]).first()
@@ -37,7 +37,10 @@ async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
     tokens: list[DemoToken] = []
     for row in data["people"]:
         person = await Person.filter(email=row["email"].lower()).first() or await person_create(
-            row["name"], row["email"], row.get("language", "fi"), is_operator=row.get("operator", False)
+            row["name"],
+            row["email"],
+            row.get("language", "fi"),
+            is_operator=row.get("operator", False),
         )
         roles = []
         for role in row.get("roles", []):
@@ -52,9 +55,13 @@ async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
         if row.get("operator"):
             roles.append("OPERATOR")
         token = await token_issue(label=f"{DEMO_LABEL}: {row['key']}", person=person)
-        tokens.append(DemoToken(row["key"], person.name, "; ".join(roles) or "private customer", token))
+        tokens.append(
+            DemoToken(row["key"], person.name, "; ".join(roles) or "private customer", token)
+        )
     for row in data.get("systems", []):
         authority = await Organisation.get(code=row["authority"])
         token = await token_issue(label=f"{DEMO_LABEL}: {row['label']}", authority=authority)
-        tokens.append(DemoToken(row["key"], row["label"], f"AUTHORITY_SYSTEM @ {authority.name['fi']}", token))
+        tokens.append(
+            DemoToken(row["key"], row["label"], f"AUTHORITY_SYSTEM @ {authority.name['fi']}", token)
+        )
     return tokens

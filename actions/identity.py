@@ -26,12 +26,16 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-async def person_create(name: str, email_address: str, language: str = "fi", *, is_operator: bool = False) -> Person:
+async def person_create(
+    name: str, email_address: str, language: str = "fi", *, is_operator: bool = False
+) -> Person:
     errors: list[DomainError] = []
     clean_name = text(name, ["name"], max_length=NAME_MAX, required=True, errors=errors)
     clean_email = email(email_address, ["email"], errors=errors)
     if language not in LANGUAGES:
-        errors.append(DomainError(ErrorCode.INVALID_VALUE, field=["language"], detail="fi, sv or en"))
+        errors.append(
+            DomainError(ErrorCode.INVALID_VALUE, field=["language"], detail="fi, sv or en")
+        )
     raise_all(errors)
     assert clean_name is not None and clean_email is not None
     if await Person.exists(email=clean_email.lower()):
@@ -44,12 +48,16 @@ async def person_create(name: str, email_address: str, language: str = "fi", *, 
 async def organisation_create(kind: OrganisationKind, name: str, business_id: str) -> Organisation:
     """A company or an association, identified by a valid business ID (Y-tunnus)."""
     if kind is OrganisationKind.AUTHORITY:
-        raise DomainError(ErrorCode.INVALID_VALUE, field=["kind"], detail="authorities come from the catalogue")
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, field=["kind"], detail="authorities come from the catalogue"
+        )
     errors: list[DomainError] = []
     clean_name = text(name, ["name"], max_length=NAME_MAX, required=True, errors=errors)
     normal = normalize_business_id(business_id)
     if normal is None:
-        errors.append(DomainError(ErrorCode.INVALID_BUSINESS_ID, field=["businessId"], value=business_id[:20]))
+        errors.append(
+            DomainError(ErrorCode.INVALID_BUSINESS_ID, field=["businessId"], value=business_id[:20])
+        )
     raise_all(errors)
     assert clean_name is not None and normal is not None
     if await Organisation.exists(business_id=normal):
@@ -62,8 +70,12 @@ async def organisation_create(kind: OrganisationKind, name: str, business_id: st
 async def membership_add(person: Person, organisation: Organisation, role: Role) -> Membership:
     authority_role = role in (Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN)
     if authority_role != (organisation.kind is OrganisationKind.AUTHORITY):
-        raise DomainError(ErrorCode.INVALID_VALUE, field=["role"], detail=f"{role} of a {organisation.kind}")
-    membership, _ = await Membership.get_or_create(person=person, organisation=organisation, role=role)
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, field=["role"], detail=f"{role} of a {organisation.kind}"
+        )
+    membership, _ = await Membership.get_or_create(
+        person=person, organisation=organisation, role=role
+    )
     return membership
 
 
@@ -96,5 +108,9 @@ async def token_issue(
 
 async def token_revoke(token_id: int, now: datetime) -> bool:
     async with in_transaction() as conn:
-        updated = await ApiToken.filter(id=token_id, revoked_at=None).using_db(conn).update(revoked_at=now)
+        updated = (
+            await ApiToken.filter(id=token_id, revoked_at=None)
+            .using_db(conn)
+            .update(revoked_at=now)
+        )
     return updated > 0

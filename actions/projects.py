@@ -14,7 +14,15 @@ from models.catalogue import SHARED_DATA_SCHEMA
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import validate
 from models.statuses import ApplicationStatus
-from models.validation import NAME_MAX, TEXT_MAX, expect_version, geojson_area, point, schedule, text
+from models.validation import (
+    NAME_MAX,
+    TEXT_MAX,
+    expect_version,
+    geojson_area,
+    point,
+    schedule,
+    text,
+)
 from permissions import policies
 from permissions.facts import Viewer
 
@@ -80,9 +88,13 @@ async def _clean(changes: ProjectChanges, *, creating: bool) -> dict[str, Any]:
     if changes.shared_data is not UNSET:
         shared = changes.shared_data if changes.shared_data is not None else {}
         if not isinstance(shared, dict):
-            errors.append(DomainError(ErrorCode.INVALID_VALUE, field=["sharedData"], detail="object"))
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=["sharedData"], detail="object")
+            )
         else:
-            errors += validate(await _shared_data_schema(), shared, draft=True, prefix=["sharedData"])
+            errors += validate(
+                await _shared_data_schema(), shared, draft=True, prefix=["sharedData"]
+            )
             values["shared_data"] = shared
     raise_all(errors)
     return values
@@ -140,9 +152,19 @@ async def project_update(
         project = await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
         if project is None:
             raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        applications = await Application.filter(project_id=project_id).using_db(tx.conn).values(
-            "id", "project_id", "authority_id", "status", "is_shared", "submitted_at",
-            "assigned_to_id", "permit_type_id",
+        applications = (
+            await Application.filter(project_id=project_id)
+            .using_db(tx.conn)
+            .values(
+                "id",
+                "project_id",
+                "authority_id",
+                "status",
+                "is_shared",
+                "submitted_at",
+                "assigned_to_id",
+                "permit_type_id",
+            )
         )
         facts = policies.project_facts(
             {
@@ -177,7 +199,11 @@ async def project_update(
 async def _check_municipality_change(
     municipality: dict[str, Any], applications: list[dict[str, Any]]
 ) -> None:
-    if any(a["status"] != ApplicationStatus.DRAFT for a in applications if a["status"] != ApplicationStatus.WITHDRAWN):
+    if any(
+        a["status"] != ApplicationStatus.DRAFT
+        for a in applications
+        if a["status"] != ApplicationStatus.WITHDRAWN
+    ):
         raise DomainError(
             ErrorCode.INVALID_VALUE,
             field=["municipalityCode"],

@@ -1,15 +1,15 @@
 """The `luukku` command line.
 
-    luukku migrate                      apply database migrations
-    luukku catalogue load               load data/catalogue into the database
-    luukku demo                         migrate, load catalogue and demo people, print tokens, serve
-    luukku demo seed                    (re)create demo people and print fresh tokens
-    luukku serve [--workers N]          serve the API with uvicorn
-    luukku user create ...              create a person (optionally with a role)
-    luukku org create ...               create a company or association
-    luukku token create ...             issue a bearer token (person) or API-client token (authority)
-    luukku token revoke ID              revoke a token
-    luukku schema export [PATH]         print or write the GraphQL SDL
+luukku migrate                      apply database migrations
+luukku catalogue load               load data/catalogue into the database
+luukku demo                         migrate, load catalogue and demo people, print tokens, serve
+luukku demo seed                    (re)create demo people and print fresh tokens
+luukku serve [--workers N]          serve the API with uvicorn
+luukku user create ...              create a person (optionally with a role)
+luukku org create ...               create a company or association
+luukku token create ...             issue a bearer token (person) or API-client token (authority)
+luukku token revoke ID              revoke a token
+luukku schema export [PATH]         print or write the GraphQL SDL
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.db import close_db, init_db, migrate
+from app.db import close_db, ensure_database, init_db, migrate
 from app.settings import Settings, get_settings
 from models.errors import DomainError, DomainErrors
 
 
 def _ensure_sqlite_dir(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite://") and ":memory:" not in settings.database_url:
-        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
 
 
 def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -37,7 +39,8 @@ def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
     _ensure_sqlite_dir(settings)
 
     async def run() -> Any:
-        await init_db(settings.database_url, create_db=settings.database_url.startswith("postgres"))
+        await ensure_database(settings.database_url)
+        await init_db(settings.database_url)
         try:
             return await work()
         finally:
@@ -53,7 +56,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogue_load(args: argparse.Namespace) -> int:
-    from actions.catalogue import load_catalogue  # noqa: PLC0415
+    from actions.catalogue import load_catalogue
 
     counts = _with_db(load_catalogue)
     print("catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -66,20 +69,20 @@ def _print_tokens(tokens: list[Any]) -> None:
     for t in tokens:
         print(f"  {t.name}  [{t.roles}]\n    {t.token}")
     print(f"\nGraphiQL: {settings.public_base_url}/graphql")
-    print("In GraphiQL, open Headers and paste: {\"Authorization\": \"Bearer <token>\"}\n")
+    print('In GraphiQL, open Headers and paste: {"Authorization": "Bearer <token>"}\n')
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from actions.demo import seed_demo  # noqa: PLC0415
+    from actions.demo import seed_demo
 
     _print_tokens(_with_db(seed_demo))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from actions.catalogue import load_catalogue  # noqa: PLC0415
-    from actions.demo import seed_demo  # noqa: PLC0415
-    from app.graphiql import assets_installed  # noqa: PLC0415
+    from actions.catalogue import load_catalogue
+    from actions.demo import seed_demo
+    from app.graphiql import assets_installed
 
     async def prepare() -> Any:
         await migrate()
@@ -94,7 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     settings = get_settings()
     _ensure_sqlite_dir(settings)
@@ -112,12 +115,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    from actions.identity import membership_add, person_create, token_issue  # noqa: PLC0415
-    from models import Organisation  # noqa: PLC0415
-    from models.enums import Role  # noqa: PLC0415
+    from actions.identity import membership_add, person_create, token_issue
+    from models import Organisation
+    from models.enums import Role
 
     async def work() -> str | None:
-        person = await person_create(args.name, args.email, args.language, is_operator=args.operator)
+        person = await person_create(
+            args.name, args.email, args.language, is_operator=args.operator
+        )
         if args.role:
             if args.authority:
                 target = await Organisation.get_or_none(code=args.authority)
@@ -136,17 +141,19 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
-    from actions.identity import organisation_create  # noqa: PLC0415
-    from models.enums import OrganisationKind  # noqa: PLC0415
+    from actions.identity import organisation_create
+    from models.enums import OrganisationKind
 
-    org = _with_db(lambda: organisation_create(OrganisationKind(args.kind), args.name, args.business_id))
+    org = _with_db(
+        lambda: organisation_create(OrganisationKind(args.kind), args.name, args.business_id)
+    )
     print(f"created organisation {org.id}: {args.name} ({org.business_id})")
     return 0
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from actions.identity import token_issue  # noqa: PLC0415
-    from models import Organisation, Person  # noqa: PLC0415
+    from actions.identity import token_issue
+    from models import Organisation, Person
 
     expires = datetime.now(UTC) + timedelta(days=args.expires_days) if args.expires_days else None
 
@@ -166,7 +173,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from actions.identity import token_revoke  # noqa: PLC0415
+    from actions.identity import token_revoke
 
     done = _with_db(lambda: token_revoke(args.id, datetime.now(UTC)))
     print("revoked" if done else "no such active token")
@@ -174,7 +181,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    from schema.root import schema  # noqa: PLC0415
+    from schema.root import schema
 
     sdl = schema.as_str() + "\n"
     if args.path:
@@ -190,13 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
-    catalogue = sub.add_parser("catalogue", help="the permit catalogue").add_subparsers(dest="what", required=True)
+    catalogue = sub.add_parser("catalogue", help="the permit catalogue").add_subparsers(
+        dest="what", required=True
+    )
     catalogue.add_parser("load", help="load data/catalogue").set_defaults(func=cmd_catalogue_load)
 
     demo = sub.add_parser("demo", help="prepare the demo and serve it")
     demo.set_defaults(func=cmd_demo)
     demo_sub = demo.add_subparsers(dest="what")
-    demo_sub.add_parser("seed", help="create demo people and print tokens").set_defaults(func=cmd_demo_seed)
+    demo_sub.add_parser("seed", help="create demo people and print tokens").set_defaults(
+        func=cmd_demo_seed
+    )
 
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--workers", type=int, default=1)
@@ -208,9 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--language", default="fi", choices=["fi", "sv", "en"])
     create.add_argument("--operator", action="store_true")
-    create.add_argument("--role", choices=["CUSTOMER_REPRESENTATIVE", "AUTHORITY_HANDLER", "AUTHORITY_ADMIN"])
+    create.add_argument(
+        "--role", choices=["CUSTOMER_REPRESENTATIVE", "AUTHORITY_HANDLER", "AUTHORITY_ADMIN"]
+    )
     create.add_argument("--authority", help="authority code, for AUTHORITY_* roles")
-    create.add_argument("--business-id", help="organisation's Y-tunnus, for CUSTOMER_REPRESENTATIVE")
+    create.add_argument(
+        "--business-id", help="organisation's Y-tunnus, for CUSTOMER_REPRESENTATIVE"
+    )
     create.add_argument("--token", action="store_true", help="also issue a bearer token")
     create.add_argument("--label", default=None)
     create.set_defaults(func=cmd_user_create)
@@ -234,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     token_revoke.add_argument("id", type=int)
     token_revoke.set_defaults(func=cmd_token_revoke)
 
-    schema = sub.add_parser("schema", help="the GraphQL schema").add_subparsers(dest="what", required=True)
+    schema = sub.add_parser("schema", help="the GraphQL schema").add_subparsers(
+        dest="what", required=True
+    )
     export = schema.add_parser("export", help="print or write the SDL")
     export.add_argument("path", nargs="?", default=None)
     export.set_defaults(func=cmd_schema_export)
@@ -252,4 +269,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.executor import MigrationExecutor
@@ -34,6 +35,25 @@ async def init_db(database_url: str, *, create_db: bool = False) -> None:
     )
 
 
+async def ensure_database(database_url: str) -> bool:
+    """Create the PostgreSQL database of the URL if it does not exist; True if created."""
+    if not database_url.startswith(("postgres://", "asyncpg://")):
+        return False
+    import asyncpg
+
+    parsed = urlsplit(database_url)
+    name = unquote(parsed.path.lstrip("/"))
+    admin = urlunsplit(("postgresql", parsed.netloc, "/postgres", "", ""))
+    conn = await asyncpg.connect(admin)
+    try:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        await conn.execute(f'CREATE DATABASE "{name.replace(chr(34), "")}"')
+        return True
+    finally:
+        await conn.close()
+
+
 async def close_db() -> None:
     """Close the connections and release the process-wide Tortoise context."""
     await Tortoise.close_connections()
@@ -48,8 +68,6 @@ async def migrate() -> list[str]:
             applied.append(f"{app_label}.{name}")
 
     connection = connections.get("default")
-    executor = MigrationExecutor(
-        connection, {"models": tortoise_config("")["apps"]["models"]}
-    )
+    executor = MigrationExecutor(connection, {"models": tortoise_config("")["apps"]["models"]})
     await executor.migrate(progress=progress)
     return applied

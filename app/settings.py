@@ -95,7 +95,9 @@ class Settings:
         public = env.get("PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/")
         environment = env.get("LUUKKU_ENV", "development")
         if environment not in {"development", "production"}:
-            raise SettingsError(f"LUUKKU_ENV must be development or production, got {environment!r}")
+            raise SettingsError(
+                f"LUUKKU_ENV must be development or production, got {environment!r}"
+            )
         language = env.get("DEFAULT_LANGUAGE", "fi")
         if language not in {"fi", "sv", "en"}:
             raise SettingsError(f"DEFAULT_LANGUAGE must be fi, sv or en, got {language!r}")

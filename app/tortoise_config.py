@@ -1,6 +1,6 @@
 """`TORTOISE_ORM` for Tortoise's own CLI (makemigrations, sqlmigrate, history).
 
-    .venv/bin/tortoise -c app.tortoise_config.TORTOISE_ORM makemigrations --name <what>
+.venv/bin/tortoise -c app.tortoise_config.TORTOISE_ORM makemigrations --name <what>
 """
 
 from app.db import tortoise_config

@@ -14,9 +14,9 @@ from models.identity import ApiToken, Membership, Organisation, Person
 from models.projects import Application, Project, StatusChange
 
 __all__ = [
-    "CatalogueDocument",
     "ApiToken",
     "Application",
+    "CatalogueDocument",
     "Membership",
     "Municipality",
     "Organisation",

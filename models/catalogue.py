@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 class Municipality(Model):
     code = fields.CharField(max_length=3, primary_key=True, description="Statistics Finland code")
     name = fields.JSONField(description="Name in fi, sv and en")
-    is_aland = fields.BooleanField(default=False, description="In Åland (national authorities do not serve it)")
+    is_aland = fields.BooleanField(
+        default=False, description="In Åland (national authorities do not serve it)"
+    )
 
     class Meta:
         table = "municipality"

@@ -55,24 +55,54 @@ def validate(
         return [DomainError(ErrorCode.TOO_LONG, field=list(prefix), max=MAX_CONTENT_BYTES)]
     validator = _validator(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS), draft)
     errors = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+    ):
         path = [*prefix, *(str(p) for p in error.absolute_path)]
         if error.validator == "required":
             # "'x' is a required property": point at the missing property itself.
             missing = error.message.split("'")[1] if "'" in error.message else ""
-            errors.append(DomainError(ErrorCode.REQUIRED, field=[*path, missing] if missing else path))
+            errors.append(
+                DomainError(ErrorCode.REQUIRED, field=[*path, missing] if missing else path)
+            )
         else:
             errors.append(DomainError(ErrorCode.SCHEMA_VIOLATION, field=path, detail=error.message))
     return errors
 
 
-def missing_shared_data(shared_data: Mapping[str, Any], required: Sequence[str]) -> list[DomainError]:
-    """The shared-data sections a permit needs that the project has not filled in yet."""
-    return [
-        DomainError(ErrorCode.REQUIRED, field=["project", "sharedData", key])
-        for key in required
-        if not shared_data.get(key)
-    ]
+#: Requirements met by the project's own fields rather than its shared data sections.
+PROJECT_REQUIREMENTS = {
+    "description": "description",
+    "location": "location",
+    "schedule": "startsOn",
+}
+
+
+def missing_shared_data(
+    shared_data: Mapping[str, Any],
+    required: Sequence[str],
+    *,
+    description: str,
+    has_location: bool,
+    has_start: bool,
+) -> list[DomainError]:
+    """What a permit needs from the project (its shared data sections, description,
+    location, schedule) that the project does not have yet."""
+    present = {
+        "description": bool(description.strip()),
+        "location": has_location,
+        "schedule": has_start,
+    }
+    errors = []
+    for key in required:
+        if key in PROJECT_REQUIREMENTS:
+            if not present[key]:
+                errors.append(
+                    DomainError(ErrorCode.REQUIRED, field=["project", PROJECT_REQUIREMENTS[key]])
+                )
+        elif not shared_data.get(key):
+            errors.append(DomainError(ErrorCode.REQUIRED, field=["project", "sharedData", key]))
+    return errors
 
 
 def merged(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:

@@ -63,7 +63,11 @@ LABELS: dict[ApplicationStatus, dict[str, str]] = {
         "en": "Partially approved",
     },
     S.REJECTED: {"fi": "Hylätty", "sv": "Avslagen", "en": "Rejected"},
-    S.DISMISSED: {"fi": "Jätetty tutkimatta", "sv": "Avvisad", "en": "Dismissed without examination"},
+    S.DISMISSED: {
+        "fi": "Jätetty tutkimatta",
+        "sv": "Avvisad",
+        "en": "Dismissed without examination",
+    },
     S.WITHDRAWN: {"fi": "Peruttu", "sv": "Återtagen", "en": "Withdrawn by the customer"},
     S.LAPSED: {"fi": "Rauennut", "sv": "Förfallen", "en": "Lapsed"},
     S.TRANSFERRED: {
@@ -71,7 +75,11 @@ LABELS: dict[ApplicationStatus, dict[str, str]] = {
         "sv": "Överförd till en annan myndighet",
         "en": "Transferred to another authority",
     },
-    S.NOT_REQUIRED: {"fi": "Lupaa ei tarvita", "sv": "Tillstånd behövs inte", "en": "Permit not required"},
+    S.NOT_REQUIRED: {
+        "fi": "Lupaa ei tarvita",
+        "sv": "Tillstånd behövs inte",
+        "en": "Permit not required",
+    },
     S.PROCESSED: {"fi": "Käsitelty", "sv": "Behandlad", "en": "Processed"},
 }
 

@@ -109,7 +109,9 @@ def check_condition(
 
 
 def check_bundle(
-    code: str, questions: Sequence[Mapping[str, Any]], rules: Sequence[Mapping[str, Any]],
+    code: str,
+    questions: Sequence[Mapping[str, Any]],
+    rules: Sequence[Mapping[str, Any]],
     permit_kinds: set[str],
 ) -> list[str]:
     """Every problem in a bundle's survey data; an empty list means it is usable."""
@@ -132,13 +134,21 @@ def check_bundle(
             problems.append(f"{where}: required must be a boolean")
         if q["type"] == QuestionType.CHOICE:
             choices = q.get("choices")
-            if not isinstance(choices, list) or not choices or not all(
-                isinstance(c, Mapping) and isinstance(c.get("value"), str) and _is_text(c.get("label"))
-                for c in choices
+            if (
+                not isinstance(choices, list)
+                or not choices
+                or not all(
+                    isinstance(c, Mapping)
+                    and isinstance(c.get("value"), str)
+                    and _is_text(c.get("label"))
+                    for c in choices
+                )
             ):
                 problems.append(f"{where}: choices must be a list of {{value, label}}")
         for bound in ("min", "max"):
-            if bound in q and (q["type"] != QuestionType.NUMBER or not isinstance(q[bound], int | float)):
+            if bound in q and (
+                q["type"] != QuestionType.NUMBER or not isinstance(q[bound], int | float)
+            ):
                 problems.append(f"{where}: {bound} is for NUMBER questions and must be a number")
         by_id[qid] = q
     for i, q in enumerate(questions):
@@ -239,25 +249,33 @@ def check_answers(
         if qtype == QuestionType.NUMBER:
             assert isinstance(value, float)
             if question.get("integer") and not value.is_integer():
-                errors.append(DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: integer"))
+                errors.append(
+                    DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: integer")
+                )
                 continue
             low, high = question.get("min"), question.get("max")
             if (low is not None and value < low) or (high is not None and value > high):
                 errors.append(
-                    DomainError(
-                        ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {low}…{high}"
-                    )
+                    DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {low}…{high}")
                 )
                 continue
         if qtype == QuestionType.CHOICE and value not in {c["value"] for c in question["choices"]}:
-            errors.append(DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {value}"))
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {value}")
+            )
             continue
         result[qid] = value
     if not errors:
         for question in questions:
-            if question.get("required") and question["id"] not in result and is_asked(question, result):
+            if (
+                question.get("required")
+                and question["id"] not in result
+                and is_asked(question, result)
+            ):
                 errors.append(
-                    DomainError(ErrorCode.MISSING_ANSWER, field=["answers"], question=question["id"])
+                    DomainError(
+                        ErrorCode.MISSING_ANSWER, field=["answers"], question=question["id"]
+                    )
                 )
     return result, errors
 

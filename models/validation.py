@@ -120,7 +120,9 @@ def schedule(
 ) -> None:
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         errors.append(
-            DomainError(ErrorCode.INVALID_VALUE, field=[*field, "endsOn"], detail="ends before it starts")
+            DomainError(
+                ErrorCode.INVALID_VALUE, field=[*field, "endsOn"], detail="ends before it starts"
+            )
         )
 
 

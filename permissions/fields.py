@@ -7,7 +7,7 @@ so that a client can render what it may see (and `viewerCanReadContent` tells it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission, PermissionExtension
 
@@ -16,7 +16,7 @@ from permissions import policies
 
 class IsAuthenticated(BasePermission):
     message = "Sign in with a bearer token to do this."
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    error_extensions: ClassVar[dict[str, str]] = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return bool(info.context.viewer.is_authenticated)
@@ -26,7 +26,7 @@ class IsPerson(BasePermission):
     """Customer actions need a person, not an authority system's token."""
 
     message = "Only a signed-in person can do this."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return info.context.viewer.person_id is not None
@@ -34,7 +34,7 @@ class IsPerson(BasePermission):
 
 class IsAuthorityUser(BasePermission):
     message = "Only authority handlers and authority systems can do this."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return policies.can_use_inbox(info.context.viewer)
@@ -44,7 +44,7 @@ class CanReadApplicationContent(BasePermission):
     """Application content: the customer always; authorities once submitted or shared."""
 
     message = "Application content is not visible to you."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         project = await info.context.loaders.project_facts(source.project_id)

@@ -54,7 +54,9 @@ def project_facts(
         id=project["id"],
         owner_person_id=project["owner_person_id"],
         owner_organisation_id=project["owner_organisation_id"],
-        involved_authorities=involved_authorities(ApplicationFacts.from_row(a) for a in applications),
+        involved_authorities=involved_authorities(
+            ApplicationFacts.from_row(a) for a in applications
+        ),
     )
 
 
@@ -124,9 +126,7 @@ def can_handle_application(viewer: Viewer, app: ApplicationFacts, project: Proje
 def can_take_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
     """A handler (a person) of the addressed authority may assign it to themselves."""
     return (
-        viewer.person_id is not None
-        and app.is_submitted
-        and app.authority_id in viewer.handler_of
+        viewer.person_id is not None and app.is_submitted and app.authority_id in viewer.handler_of
     )
 
 

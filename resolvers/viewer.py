@@ -44,7 +44,9 @@ async def viewer_for_token(token: str) -> Viewer | None:
     if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
         return None
     if row["kind"] == TokenKind.AUTHORITY_SYSTEM:
-        return Viewer(system_authority_id=row["organisation_id"], name=row["label"], token_id=row["id"])
+        return Viewer(
+            system_authority_id=row["organisation_id"], name=row["label"], token_id=row["id"]
+        )
     if not row["person_active"]:
         return None
     represented: set[int] = set()

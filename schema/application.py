@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 from datetime import date as Date
+from datetime import datetime, timedelta
 from typing import Self
 
 import strawberry
@@ -21,7 +21,7 @@ from permissions.fields import CanReadApplicationContent, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Authority, PermitType
-from schema.common import Connection, LocalizedText, connection, paginate_by_id
+from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
 from schema.identity import Organisation, Person
 from schema.project import Project
@@ -69,7 +69,9 @@ class StatusChange:
     "shared data. Visible to the customer, and to authorities once submitted or shared."
 )
 class ApplicationContent:
-    form_data: JSON = strawberry.field(description="The permit-specific form, per the permit type's schema.")
+    form_data: JSON = strawberry.field(
+        description="The permit-specific form, per the permit type's schema."
+    )
     shared_data: JSON = strawberry.field(description="The project's shared data, given once.")
 
 
@@ -154,7 +156,7 @@ class Application(relay.Node):
 
     @strawberry.field(description="Status history, oldest first.")
     async def status_history(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[StatusChange]:
         rows = await info.context.loaders.status_changes_by_application.load(self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
@@ -184,7 +186,9 @@ class Application(relay.Node):
             info.context.viewer, self.facts, await self.project_facts(info)
         )
 
-    @strawberry.field(description="True when the viewer may process it for the addressed authority.")
+    @strawberry.field(
+        description="True when the viewer may process it for the addressed authority."
+    )
     async def viewer_can_handle(self, info: Info) -> bool:
         return policies.can_handle_application(
             info.context.viewer, self.facts, await self.project_facts(info)

@@ -79,7 +79,9 @@ class SurveyChoice:
 
 @strawberry.type(description="A question of a service bundle's permit-needs survey.")
 class SurveyQuestion:
-    question_id: str = strawberry.field(description="Id to answer with (`SurveyAnswerInput.questionId`).")
+    question_id: str = strawberry.field(
+        description="Id to answer with (`SurveyAnswerInput.questionId`)."
+    )
     type: QuestionType = strawberry.field(description="Type of the answer.")  # type: ignore[valid-type]
     is_required: bool = strawberry.field(description="Must be answered when asked.")
     text: LocalizedText = strawberry.field(description="The question.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 import strawberry
@@ -15,7 +16,7 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from app.settings import get_settings
-from models.errors import ErrorCode
+from models.errors import MESSAGES, ErrorCode
 
 T = TypeVar("T")
 
@@ -24,6 +25,21 @@ UserErrorCode = strawberry.enum(
     name="UserErrorCode",
     description="Machine-readable reason of a user error.",
 )
+for _value in UserErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = re.sub(r"\s*\{\w+\}", "", MESSAGES[ErrorCode(_value.value)]["en"]).strip(
+        " :"
+    )
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: at most MAX_PAGE_SIZE (100 by default); 20 if omitted."
+    ),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Start after this cursor (`pageInfo.endCursor`).")
+]
+IdArgument = Annotated[strawberry.ID, strawberry.argument(description="The object's global id.")]
 
 
 @strawberry.type(description="A text in Finland's languages: Finnish, Swedish and English.")
@@ -46,7 +62,7 @@ class UserError:
     code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
     message: str = strawberry.field(description="Explanation in the request's language.")
     field: list[str] | None = strawberry.field(
-        description="Path of the input field at fault, e.g. [\"input\", \"content\", \"date\"]."
+        description='Path of the input field at fault, e.g. ["input", "content", "date"].'
     )
 
 

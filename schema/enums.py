@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from models import enums
-from models.statuses import LABELS, ApplicationStatus as DomainApplicationStatus
+from models.statuses import LABELS
+from models.statuses import ApplicationStatus as DomainApplicationStatus
 
 ApplicationStatus = strawberry.enum(
     DomainApplicationStatus,
@@ -15,8 +18,16 @@ ApplicationStatus = strawberry.enum(
         "IN_PROGRESS and INFORMATION_REQUESTED while open; the rest are final."
     ),
 )
-for _value in ApplicationStatus.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = LABELS[DomainApplicationStatus(_value.value)]["en"]
+
+
+def describe(enum: Any, descriptions: dict[str, str]) -> None:
+    """Give every value of a Strawberry enum its description."""
+    definition = enum.__strawberry_definition__
+    for value in definition.values:
+        value.description = descriptions[value.name]
+
+
+describe(ApplicationStatus, {s.name: LABELS[s]["en"] for s in DomainApplicationStatus})
 
 Channel = strawberry.enum(
     enums.Channel,
@@ -40,4 +51,41 @@ ApplicationOrigin = strawberry.enum(
 QuestionType = strawberry.enum(enums.QuestionType, description="Answer type of a survey question.")
 Language = strawberry.enum(
     enums.Language, description="A language of the service: Finnish, Swedish or English."
+)
+
+describe(Language, {"FI": "Finnish.", "SV": "Swedish.", "EN": "English."})
+describe(
+    AuthorityScope,
+    {"LOCAL": "Serves the listed municipalities.", "NATIONAL": "Serves all of Finland but Åland."},
+)
+describe(
+    Role,
+    {
+        "CUSTOMER_REPRESENTATIVE": "Acts for a company or association: owns and edits its projects.",
+        "AUTHORITY_HANDLER": "Handles the applications addressed to an authority.",
+        "AUTHORITY_ADMIN": "Handles, assigns applications to handlers, reads the audit log.",
+    },
+)
+describe(
+    OrganisationKind,
+    {"COMPANY": "A company.", "ASSOCIATION": "An association.", "AUTHORITY": "An authority."},
+)
+describe(
+    QuestionType,
+    {"BOOLEAN": "Yes or no.", "NUMBER": "A number.", "CHOICE": "One of the listed choices."},
+)
+describe(
+    Channel,
+    {
+        "API": "Delivered to the authority's own system over its API.",
+        "LIGHT": "Handled by the authority in Luukku (kevytasiointi).",
+    },
+)
+describe(
+    Certainty,
+    {"CERTAIN": "The answers show the permit is needed.", "POSSIBLE": "The permit may be needed."},
+)
+describe(
+    ApplicationOrigin,
+    {"SURVEY": "Added from the permit-needs survey.", "MANUAL": "Added by hand."},
 )

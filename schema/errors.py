@@ -34,7 +34,11 @@ def with_code(error: GraphQLError) -> GraphQLError:
     else:
         code, message = "GRAPHQL_VALIDATION_FAILED", error.message
         original = error.original_error
-        if isinstance(original, GraphQLError) and original.extensions and "code" in original.extensions:
+        if (
+            isinstance(original, GraphQLError)
+            and original.extensions
+            and "code" in original.extensions
+        ):
             code = original.extensions["code"]
     return GraphQLError(
         message,
@@ -42,7 +46,9 @@ def with_code(error: GraphQLError) -> GraphQLError:
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=None if code == INTERNAL and message == "Unexpected error." else error.original_error,
+        original_error=None
+        if code == INTERNAL and message == "Unexpected error."
+        else error.original_error,
         extensions={**(error.extensions or {}), "code": code},
     )
 

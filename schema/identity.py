@@ -91,7 +91,9 @@ class Membership:
         return Authority.from_row(self.organisation_row)
 
 
-@strawberry.type(description="Who is asking: the signed-in person or system, and for whom they may act.")
+@strawberry.type(
+    description="Who is asking: the signed-in person or system, and for whom they may act."
+)
 class Viewer:
     is_authenticated: bool = strawberry.field(description="False without a valid bearer token.")
     language: Language = strawberry.field(description="Language of this response's texts.")  # type: ignore[valid-type]
@@ -115,9 +117,13 @@ class Viewer:
     def can_act_personally(self) -> bool:
         return self.person_row is not None
 
-    @strawberry.field(description="Organisations and authorities the viewer may act for, with roles.")
+    @strawberry.field(
+        description="Organisations and authorities the viewer may act for, with roles."
+    )
     async def memberships(self, info: Info) -> list[Membership]:
-        rows = await info.context.loaders.organisation.load_many([o for o, _ in self.organisation_roles])
+        rows = await info.context.loaders.organisation.load_many(
+            [o for o, _ in self.organisation_roles]
+        )
         return [
             Membership(role=role, organisation_row=row)  # type: ignore[arg-type]
             for (_, role), row in zip(self.organisation_roles, rows, strict=True)

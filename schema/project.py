@@ -15,7 +15,7 @@ from permissions.facts import ProjectFacts
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Municipality, ServiceBundle
-from schema.common import Connection, connection, paginate_by_id
+from schema.common import After, Connection, First, connection, paginate_by_id
 from schema.identity import Organisation, Person
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ class GeoPoint:
 
 ProjectOwner = Annotated[
     Person | Organisation,
-    strawberry.union("ProjectOwner", description="Who owns a project: a person or an organisation."),
+    strawberry.union(
+        "ProjectOwner", description="Who owns a project: a person or an organisation."
+    ),
 ]
 
 
@@ -42,7 +44,9 @@ class Project(relay.Node):
     name: str = strawberry.field(description="Name of the project.")
     description: str = strawberry.field(description="What the project is.")
     location: GeoPoint | None = strawberry.field(description="Main location (WGS84 point).")
-    area: JSON | None = strawberry.field(description="Area as a GeoJSON Polygon or MultiPolygon (WGS84).")
+    area: JSON | None = strawberry.field(
+        description="Area as a GeoJSON Polygon or MultiPolygon (WGS84)."
+    )
     starts_on: date | None = strawberry.field(description="Planned start date.")
     ends_on: date | None = strawberry.field(description="Planned end date.")
     shared_data: JSON = strawberry.field(
@@ -91,7 +95,9 @@ class Project(relay.Node):
         assert row is not None
         return Municipality.from_row(row)
 
-    @strawberry.field(description="The owner: a person, or an organisation acting through representatives.")
+    @strawberry.field(
+        description="The owner: a person, or an organisation acting through representatives."
+    )
     async def owner(self, info: Info) -> ProjectOwner:
         if self.row["owner_organisation_id"] is not None:
             org = await info.context.loaders.organisation.load(self.row["owner_organisation_id"])
@@ -103,9 +109,9 @@ class Project(relay.Node):
 
     @strawberry.field(description="The project's applications, one per permit, oldest first.")
     async def applications(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[ApplicationRef]:
-        from schema.application import Application  # noqa: PLC0415
+        from schema.application import Application
 
         rows = await info.context.loaders.applications_by_project.load(self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)

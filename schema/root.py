@@ -61,7 +61,9 @@ class Query:
     )
 
 
-@strawberry.type(description="Change Luukku. Every mutation takes one input and returns userErrors.")
+@strawberry.type(
+    description="Change Luukku. Every mutation takes one input and returns userErrors."
+)
 class Mutation:
     project_create: project_mutations.ProjectCreatePayload = strawberry.mutation(
         resolver=project_mutations.project_create,

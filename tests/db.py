@@ -16,7 +16,13 @@ from tortoise import connections
 
 from app.db import close_db, init_db, migrate
 
-CATALOGUE_TABLES = {"municipality", "service_bundle", "permit_kind", "permit_type", "catalogue_document"}
+CATALOGUE_TABLES = {
+    "municipality",
+    "service_bundle",
+    "permit_kind",
+    "permit_type",
+    "catalogue_document",
+}
 
 
 def test_server() -> str:
@@ -56,7 +62,7 @@ async def drop_database(server: str, url: str) -> None:
 
 
 async def start(url: str) -> None:
-    from actions.catalogue import load_catalogue  # noqa: PLC0415
+    from actions.catalogue import load_catalogue
 
     await init_db(url)
     await migrate()
@@ -69,7 +75,7 @@ async def stop() -> None:
 
 def _data_tables() -> list[str]:
     """Every table except the catalogue's, children before parents."""
-    import models as model_module  # noqa: PLC0415
+    import models as model_module
 
     classes = [getattr(model_module, name) for name in model_module.__all__]
     tables = {m._meta.db_table: m for m in classes}
@@ -96,7 +102,9 @@ async def reset() -> None:
     conn = connections.get("default")
     tables = _data_tables()
     statements: Iterable[str] = [
-        f'DELETE FROM "{t}"' if t != "organisation" else "DELETE FROM \"organisation\" WHERE kind <> 'AUTHORITY'"
+        f'DELETE FROM "{t}"'
+        if t != "organisation"
+        else "DELETE FROM \"organisation\" WHERE kind <> 'AUTHORITY'"
         for t in tables
     ]
     for statement in statements:

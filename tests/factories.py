@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -91,7 +93,9 @@ async def make_customer(language: str = "fi") -> Actor:
 
 async def make_company(name: str | None = None) -> Organisation:
     n = next(_counter)
-    return await organisation_create(OrganisationKind.COMPANY, name or f"Company {n} Oy", business_id(n))
+    return await organisation_create(
+        OrganisationKind.COMPANY, name or f"Company {n} Oy", business_id(n)
+    )
 
 
 async def make_representative(company: Organisation) -> Actor:
@@ -122,6 +126,8 @@ async def make_project(
     municipality: str = "091",
     name: str = "Kesäfestivaali",
     starts_on: date | None = date(2027, 7, 1),
+    description: str = "Kolmipäiväinen ulkoilmafestivaali.",
+    location: tuple[float, float] | None = (60.17, 24.94),
     shared_data: dict[str, Any] | None = None,
 ) -> int:
     bundle_id = (await ServiceBundle.get(code=bundle)).id
@@ -133,6 +139,8 @@ async def make_project(
             name=name,
             municipality_code=municipality,
             starts_on=starts_on,
+            description=description,
+            location=location,
             shared_data=full_shared_data() if shared_data is None else shared_data,
         ),
     )
@@ -140,11 +148,14 @@ async def make_project(
 
 def full_shared_data() -> dict[str, Any]:
     """Shared data with every section filled, valid against the catalogue's schema."""
-    return {
-        "contact": {"name": "Maija Meikäläinen", "email": "maija@test.luukku.example", "phone": "+358 40 123 4567"},
-        "organiser": {"name": "Suvisoitto Tapahtumat Oy", "businessId": "3264871-7"},
-        "address": {"street": "Mannerheimintie 1", "postalCode": "00100", "city": "Helsinki"},
-    }
+    return copy.deepcopy(_full_shared_data())
+
+
+@functools.cache
+def _full_shared_data() -> dict[str, Any]:
+    from actions.catalogue import read_catalogue
+
+    return example_for(read_catalogue().shared_data_schema)  # type: ignore[no-any-return]
 
 
 _PATTERN_EXAMPLES = {
@@ -164,7 +175,9 @@ def example_for(schema: dict[str, Any]) -> Any:
     if kind == "object":
         return {k: example_for(v) for k, v in schema.get("properties", {}).items()}
     if kind == "array":
-        return [example_for(schema.get("items", {"type": "string"}))] * max(1, schema.get("minItems", 1))
+        return [example_for(schema.get("items", {"type": "string"}))] * max(
+            1, schema.get("minItems", 1)
+        )
     if kind == "integer":
         return max(1, schema.get("minimum", 1))
     if kind == "number":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,7 +18,9 @@ from schema.node import decode_id
 
 @strawberry.interface(description="Result of a mutation on one application.")
 class ApplicationPayload:
-    application: Application | None = strawberry.field(description="The application after the change.")
+    application: Application | None = strawberry.field(
+        description="The application after the change."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was changed.")
 
 
@@ -95,11 +97,18 @@ P = TypeVar("P", bound=ApplicationPayload)
 async def _payload(
     payload: type[P], info: Info, application_id: int | None, errors: list[UserError]
 ) -> P:
-    application = None if application_id is None else await visible_application(info, application_id)
+    application = (
+        None if application_id is None else await visible_application(info, application_id)
+    )
     return payload(application=application, user_errors=errors)
 
 
-async def application_create(info: Info, input: ApplicationCreateInput) -> ApplicationCreatePayload:
+async def application_create(
+    info: Info,
+    input: Annotated[
+        ApplicationCreateInput, strawberry.argument(description="The mutation's input.")
+    ],
+) -> ApplicationCreatePayload:
     viewer = info.context.viewer
     result, errors = await run_action(
         info,
@@ -113,18 +122,31 @@ async def application_create(info: Info, input: ApplicationCreateInput) -> Appli
     return await _payload(ApplicationCreatePayload, info, result, errors)
 
 
-async def application_update(info: Info, input: ApplicationUpdateInput) -> ApplicationUpdatePayload:
+async def application_update(
+    info: Info,
+    input: Annotated[
+        ApplicationUpdateInput, strawberry.argument(description="The mutation's input.")
+    ],
+) -> ApplicationUpdatePayload:
     viewer = info.context.viewer
     result, errors = await run_action(
         info,
         lambda: actions.application_update(
-            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.content
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            input.content,
         ),
     )
     return await _payload(ApplicationUpdatePayload, info, result, errors)
 
 
-async def application_share(info: Info, input: ApplicationShareInput) -> ApplicationSharePayload:
+async def application_share(
+    info: Info,
+    input: Annotated[
+        ApplicationShareInput, strawberry.argument(description="The mutation's input.")
+    ],
+) -> ApplicationSharePayload:
     viewer = info.context.viewer
     result, errors = await run_action(
         info,
@@ -135,7 +157,12 @@ async def application_share(info: Info, input: ApplicationShareInput) -> Applica
     return await _payload(ApplicationSharePayload, info, result, errors)
 
 
-async def application_submit(info: Info, input: ApplicationSubmitInput) -> ApplicationSubmitPayload:
+async def application_submit(
+    info: Info,
+    input: Annotated[
+        ApplicationSubmitInput, strawberry.argument(description="The mutation's input.")
+    ],
+) -> ApplicationSubmitPayload:
     viewer = info.context.viewer
     result, errors = await run_action(
         info,
@@ -146,12 +173,20 @@ async def application_submit(info: Info, input: ApplicationSubmitInput) -> Appli
     return await _payload(ApplicationSubmitPayload, info, result, errors)
 
 
-async def application_withdraw(info: Info, input: ApplicationWithdrawInput) -> ApplicationWithdrawPayload:
+async def application_withdraw(
+    info: Info,
+    input: Annotated[
+        ApplicationWithdrawInput, strawberry.argument(description="The mutation's input.")
+    ],
+) -> ApplicationWithdrawPayload:
     viewer = info.context.viewer
     result, errors = await run_action(
         info,
         lambda: actions.application_withdraw(
-            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.comment
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            input.comment,
         ),
     )
     return await _payload(ApplicationWithdrawPayload, info, result, errors)

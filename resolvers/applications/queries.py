@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import strawberry
-
 from resolvers.context import Info
 from schema.application import Application, visible_application
+from schema.common import IdArgument
 from schema.node import parse_global_id
 
 
-async def application(info: Info, id: strawberry.ID) -> Application | None:
+async def application(info: Info, id: IdArgument) -> Application | None:
     application_id = parse_global_id(id, "Application")
     return None if application_id is None else await visible_application(info, application_id)

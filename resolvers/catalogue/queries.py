@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
 from actions.catalogue import offered_permit_types, permit_needs
 from models import Municipality as MunicipalityModel
-from models import Organisation, PermitType as PermitTypeModel, ServiceBundle as BundleModel
+from models import Organisation
+from models import PermitType as PermitTypeModel
+from models import ServiceBundle as BundleModel
 from models.catalogue import authority_serves
 from models.enums import OrganisationKind
 from models.survey import Answer
@@ -21,7 +24,15 @@ from schema.catalogue import (
     PermitType,
     ServiceBundle,
 )
-from schema.common import Connection, LocalizedText, UserError, connection, paginate_by_id
+from schema.common import (
+    After,
+    Connection,
+    First,
+    LocalizedText,
+    UserError,
+    connection,
+    paginate_by_id,
+)
 from schema.enums import Channel
 from schema.node import decode_id
 
@@ -30,9 +41,15 @@ from schema.node import decode_id
     one_of=True, description="The answer to one survey question; give exactly one of these."
 )
 class SurveyAnswerValueInput:
-    boolean: bool | None = strawberry.UNSET
-    number: float | None = strawberry.UNSET
-    choice: str | None = strawberry.UNSET
+    boolean: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="For BOOLEAN questions."
+    )
+    number: float | None = strawberry.field(
+        default=strawberry.UNSET, description="For NUMBER questions."
+    )
+    choice: str | None = strawberry.field(
+        default=strawberry.UNSET, description="For CHOICE questions: one of `choices.value`."
+    )
 
 
 @strawberry.input(description="An answer to a permit-needs survey question.")
@@ -97,7 +114,12 @@ async def municipalities() -> list[Municipality]:
 
 
 async def authorities(
-    info: Info, municipality_code: str | None = None, first: int | None = None, after: str | None = None
+    info: Info,
+    municipality_code: Annotated[
+        str | None, strawberry.argument(description="Only authorities serving this municipality.")
+    ] = None,
+    first: First = None,
+    after: After = None,
 ) -> Connection[Authority]:
     rows = await Organisation.filter(kind=OrganisationKind.AUTHORITY).order_by("id").values()
     if municipality_code is not None:
@@ -106,7 +128,9 @@ async def authorities(
             r
             for r in rows
             if municipality
-            and authority_serves(r["scope"], r["municipalities"], municipality_code, municipality[0]["is_aland"])
+            and authority_serves(
+                r["scope"], r["municipalities"], municipality_code, municipality[0]["is_aland"]
+            )
         ]
     page = paginate_by_id(rows, lambda r: r["id"], first, after)
     return connection(page, len(rows), Authority.from_row, lambda r: [r["id"]])
@@ -114,9 +138,11 @@ async def authorities(
 
 async def permit_types(
     info: Info,
-    filter: PermitTypeFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
+    filter: Annotated[
+        PermitTypeFilter | None, strawberry.argument(description="Which permit types to list.")
+    ] = None,
+    first: First = None,
+    after: After = None,
 ) -> Connection[PermitType]:
     if filter is not None and filter.municipality_code is not None:
         found = await MunicipalityModel.filter(code=filter.municipality_code).values()
@@ -135,7 +161,10 @@ async def permit_types(
     return connection(page, len(rows), PermitType.from_row, lambda r: [r["id"]])
 
 
-async def permit_needs_query(info: Info, input: PermitNeedsInput) -> PermitNeedsResult:
+async def permit_needs_query(
+    info: Info,
+    input: Annotated[PermitNeedsInput, strawberry.argument(description="The survey answers.")],
+) -> PermitNeedsResult:
     suggestions, errors = await run_action(
         info,
         lambda: permit_needs(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import strawberry
 from strawberry import relay
 from strawberry.relay import GlobalID
 
@@ -10,13 +9,23 @@ from models.enums import Role
 from resolvers.context import Info
 from schema.application import Application
 from schema.catalogue import Authority, PermitKind, PermitType, ServiceBundle
+from schema.common import IdArgument
 from schema.identity import Organisation, Person, Viewer, language_of
 from schema.node import MAX_DB_ID
 from schema.project import Project
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
-    for cls in (Application, Authority, Organisation, PermitKind, PermitType, Person, Project, ServiceBundle)
+    for cls in (
+        Application,
+        Authority,
+        Organisation,
+        PermitKind,
+        PermitType,
+        Person,
+        Project,
+        ServiceBundle,
+    )
 }
 
 
@@ -25,7 +34,9 @@ async def viewer(info: Info) -> Viewer:
     person_row = None
     if current.person_id is not None:
         person_row = await info.context.loaders.person.load(current.person_id)
-    roles: list[tuple[int, str]] = [(o, Role.CUSTOMER_REPRESENTATIVE) for o in sorted(current.represented)]
+    roles: list[tuple[int, str]] = [
+        (o, Role.CUSTOMER_REPRESENTATIVE) for o in sorted(current.represented)
+    ]
     roles += [(a, Role.AUTHORITY_ADMIN) for a in sorted(current.admin_of)]
     roles += [(a, Role.AUTHORITY_HANDLER) for a in sorted(current.handler_of - current.admin_of)]
     return Viewer(
@@ -38,7 +49,7 @@ async def viewer(info: Info) -> Viewer:
     )
 
 
-async def node(info: Info, id: strawberry.ID) -> relay.Node | None:
+async def node(info: Info, id: IdArgument) -> relay.Node | None:
     """Any object by its global id; null when it does not exist or the viewer may not see it."""
     try:
         global_id = GlobalID.from_id(id)

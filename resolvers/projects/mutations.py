@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -57,7 +57,9 @@ class ProjectUpdateInput:
     municipality_code: strawberry.Maybe[str] = strawberry.field(
         description="New main municipality (only while every application is a draft)."
     )
-    location: strawberry.Maybe[GeoPointInput | None] = strawberry.field(description="New location; null clears.")
+    location: strawberry.Maybe[GeoPointInput | None] = strawberry.field(
+        description="New location; null clears."
+    )
     area: strawberry.Maybe[JSON | None] = strawberry.field(description="New area; null clears.")
     starts_on: strawberry.Maybe[date | None] = strawberry.field(description="New start date.")
     ends_on: strawberry.Maybe[date | None] = strawberry.field(description="New end date.")
@@ -91,7 +93,10 @@ def _point(value: GeoPointInput) -> tuple[float, float]:
     return (value.latitude, value.longitude)
 
 
-async def project_create(info: Info, input: ProjectCreateInput) -> ProjectCreatePayload:
+async def project_create(
+    info: Info,
+    input: Annotated[ProjectCreateInput, strawberry.argument(description="The mutation's input.")],
+) -> ProjectCreatePayload:
     viewer = info.context.viewer
 
     async def action() -> int:
@@ -124,7 +129,10 @@ async def project_create(info: Info, input: ProjectCreateInput) -> ProjectCreate
     return ProjectCreatePayload(project=project, user_errors=errors)
 
 
-async def project_update(info: Info, input: ProjectUpdateInput) -> ProjectUpdatePayload:
+async def project_update(
+    info: Info,
+    input: Annotated[ProjectUpdateInput, strawberry.argument(description="The mutation's input.")],
+) -> ProjectUpdatePayload:
     viewer = info.context.viewer
 
     async def action() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import strawberry
 from tortoise.expressions import Q, Subquery
 
 from models import Application as ApplicationModel
@@ -10,7 +9,16 @@ from models import Project as ProjectModel
 from models.statuses import ApplicationStatus
 from permissions.facts import Viewer
 from resolvers.context import Info
-from schema.common import Connection, Page, connection, decode_cursor, page_size
+from schema.common import (
+    After,
+    Connection,
+    First,
+    IdArgument,
+    Page,
+    connection,
+    decode_cursor,
+    page_size,
+)
 from schema.node import parse_global_id
 from schema.project import Project, visible_project
 
@@ -34,7 +42,7 @@ def visible_projects_filter(viewer: Viewer) -> Q:
     return conditions
 
 
-async def projects(info: Info, first: int | None = None, after: str | None = None) -> Connection[Project]:
+async def projects(info: Info, first: First = None, after: After = None) -> Connection[Project]:
     size = page_size(first)
     query = ProjectModel.filter(visible_projects_filter(info.context.viewer))
     total = await query.count()
@@ -45,9 +53,11 @@ async def projects(info: Info, first: int | None = None, after: str | None = Non
         query = query.filter(id__lt=after_id)
     rows = await query.order_by("-id").limit(size + 1).values()
     info.context.loaders.prime_projects(rows[:size])
-    return connection(Page(rows[:size], len(rows) > size), total, Project.from_row, lambda r: [r["id"]])
+    return connection(
+        Page(rows[:size], len(rows) > size), total, Project.from_row, lambda r: [r["id"]]
+    )
 
 
-async def project(info: Info, id: strawberry.ID) -> Project | None:
+async def project(info: Info, id: IdArgument) -> Project | None:
     project_id = parse_global_id(id, "Project")
     return None if project_id is None else await visible_project(info, project_id)

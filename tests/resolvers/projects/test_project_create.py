@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.factories import GQL, gid, make_company, make_customer, make_representative
 from models import Application, Project, ServiceBundle
+from tests.factories import GQL, gid, make_company, make_customer, make_representative
 
 PROJECT_CREATE = """
 mutation($input: ProjectCreateInput!) {

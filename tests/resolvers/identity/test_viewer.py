@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from actions.identity import organisation_create, token_issue, token_revoke
+from models import ApiToken
+from models.business_id import is_valid_business_id, normalize_business_id
+from models.enums import OrganisationKind
+from models.errors import DomainError, ErrorCode
+from tests.factories import (
+    GQL,
+    make_company,
+    make_customer,
+    make_handler,
+    make_person,
+    make_representative,
+    make_system,
+)
+
+VIEWER = """
+{ viewer { isAuthenticated language isOperator canActPersonally person { id name }
+           authoritySystem { code }
+           memberships { role organisation { name businessId } authority { code } } } }
+"""
+
+
+async def test_anonymous_viewer(gql: GQL) -> None:
+    result = await gql(VIEWER)
+    viewer = result["data"]["viewer"]
+    assert (
+        viewer["isAuthenticated"] is False
+        and viewer["person"] is None
+        and viewer["memberships"] == []
+    )
+
+
+async def test_representative_sees_for_whom_they_may_act(gql: GQL) -> None:
+    company = await make_company()
+    rep = await make_representative(company)
+    result = await gql(VIEWER, token=rep.token)
+    viewer = result["data"]["viewer"]
+    assert viewer["isAuthenticated"] and viewer["canActPersonally"]
+    assert viewer["person"]["name"] == rep.name
+    assert viewer["memberships"] == [
+        {
+            "role": "CUSTOMER_REPRESENTATIVE",
+            "organisation": {"name": company.name["fi"], "businessId": company.business_id},
+            "authority": None,
+        }
+    ]
+
+
+async def test_handler_and_system_viewers(gql: GQL) -> None:
+    handler = await make_handler("helsinki-police")
+    result = await gql(VIEWER, token=handler.token)
+    assert result["data"]["viewer"]["memberships"][0]["authority"] == {"code": "helsinki-police"}
+    system = await make_system("helsinki-public-areas")
+    result = await gql(VIEWER, token=system.token)
+    assert result["data"]["viewer"]["person"] is None
+    assert result["data"]["viewer"]["authoritySystem"] == {"code": "helsinki-public-areas"}
+
+
+async def test_tokens_are_stored_only_as_hashes(db: str) -> None:
+    person = await make_person()
+    token = await token_issue(label="t", person=person)
+    stored = await ApiToken.get(person_id=person.id)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(await ApiToken.all().values())
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer lk_nope", "Bearer ", "Basic abc", "Bearer " + "x" * 5000, "Bearer lk_\x7f"]
+)
+async def test_bad_tokens_get_401(gql: GQL, header: str) -> None:
+    response = await gql.client.post(
+        "/graphql",
+        json={"query": "{ viewer { isAuthenticated } }"},
+        headers={"Authorization": header},
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_revoked_and_expired_tokens_are_refused(gql: GQL) -> None:
+    customer = await make_customer()
+    await token_revoke((await ApiToken.get(person_id=customer.person_id)).id, datetime.now(UTC))
+    response = await gql.client.post(
+        "/graphql",
+        json={"query": "{ viewer { isAuthenticated } }"},
+        headers={"Authorization": f"Bearer {customer.token}"},
+    )
+    assert response.status_code == 401
+    person = await make_person()
+    expired = await token_issue(
+        label="t", person=person, expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    response = await gql.client.post(
+        "/graphql",
+        json={"query": "{ viewer { isAuthenticated } }"},
+        headers={"Authorization": f"Bearer {expired}"},
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("0201256-6", True),
+        ("0211675-2", True),
+        ("1572860-0", True),
+        ("201256-6", True),
+        ("0201256-5", False),
+        ("0201256", False),
+        ("02012566", False),
+        ("abcdefg-1", False),
+        ("", False),
+    ],
+)
+def test_business_id_check_digit(value: str, valid: bool) -> None:
+    assert is_valid_business_id(value) is valid
+
+
+def test_six_digit_business_ids_are_padded() -> None:
+    assert normalize_business_id("201256-6") == "0201256-6"
+
+
+async def test_invalid_business_id_is_a_user_error(db: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        await organisation_create(OrganisationKind.COMPANY, "Virhe Oy", "1234567-2")
+    assert caught.value.code is ErrorCode.INVALID_BUSINESS_ID
