@@ -21,6 +21,16 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"luukku test database: {test_db.test_server()}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres` tests need the PostgreSQL suite (the SQLite run deselects them)."""
+    if test_db.is_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs LUUKKU_TEST_DATABASE=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     """With LUUKKU_TEST_NO_SKIP=1 (CI), a skipped test is a failed test."""
