@@ -12,7 +12,7 @@ from typing import Any
 
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
-from models import Application, CatalogueDocument, PermitType, Project, StatusChange
+from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
 from models.errors import DomainError, ErrorCode, raise_all
@@ -173,6 +173,7 @@ async def add_application(
         created_by_id=viewer.person_id,
         using_db=tx.conn,
     )
+    await Thread.create(project_id=project.id, application_id=application.id, using_db=tx.conn)
     owner = project.owner_organisation_id
     await StatusChange.create(
         application_id=application.id,

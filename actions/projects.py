@@ -9,7 +9,7 @@ from typing import Any
 from actions.applications import add_application
 from actions.base import atomic
 from actions.catalogue import municipality_row, offered_permit_types
-from models import Application, CatalogueDocument, Project, ServiceBundle
+from models import Application, CatalogueDocument, Project, ServiceBundle, Thread
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import validate
@@ -140,6 +140,7 @@ async def project_create(
             created_by_id=viewer.person_id,
             using_db=tx.conn,
         )
+        await Thread.create(project_id=project.id, application_id=None, using_db=tx.conn)
         for permit_type_id in dict.fromkeys(permit_type_ids or []):
             await add_application(tx, viewer, project, offered[permit_type_id])
     return project.id

@@ -3,6 +3,13 @@
 This package never imports strawberry. Tortoise discovers the models from this module.
 """
 
+from models.authority_work import (
+    AuditEntry,
+    Decision,
+    Message,
+    SupplementRequest,
+    Thread,
+)
 from models.catalogue import (
     CatalogueDocument,
     Municipality,
@@ -16,8 +23,11 @@ from models.projects import Application, Project, StatusChange
 __all__ = [
     "ApiToken",
     "Application",
+    "AuditEntry",
     "CatalogueDocument",
+    "Decision",
     "Membership",
+    "Message",
     "Municipality",
     "Organisation",
     "PermitKind",
@@ -26,4 +36,6 @@ __all__ = [
     "Project",
     "ServiceBundle",
     "StatusChange",
+    "SupplementRequest",
+    "Thread",
 ]

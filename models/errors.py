@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
     ALREADY_FINAL = "ALREADY_FINAL"
     NOT_A_HANDLER = "NOT_A_HANDLER"
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    WRONG_AUTHORITY = "WRONG_AUTHORITY"
 
 
 MESSAGES: dict[ErrorCode, dict[str, str]] = {
@@ -125,6 +127,16 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "fi": "Henkilö ei ole tämän viranomaisen käsittelijä.",
         "sv": "Personen är inte handläggare hos denna myndighet.",
         "en": "The person is not a handler of this authority.",
+    },
+    ErrorCode.NOT_SUBMITTED: {
+        "fi": "Hakemusta ei ole vielä lähetetty.",
+        "sv": "Ansökan har inte skickats ännu.",
+        "en": "The application has not been submitted yet.",
+    },
+    ErrorCode.WRONG_AUTHORITY: {
+        "fi": "Hakemus on osoitettu toiselle viranomaiselle.",
+        "sv": "Ansökan är riktad till en annan myndighet.",
+        "en": "The application is addressed to another authority.",
     },
 }
 

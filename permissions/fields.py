@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission, PermissionExtension
 
 from permissions import policies
+from permissions.facts import ThreadFacts
 
 
 class IsAuthenticated(BasePermission):
@@ -68,3 +69,51 @@ def authority_only() -> list[PermissionExtension]:
 def restricted(permission: BasePermission) -> list[PermissionExtension]:
     """A nullable field that resolves to null when the permission denies."""
     return [PermissionExtension(permissions=[permission], fail_silently=True)]
+
+
+class CanSeeDecision(BasePermission):
+    """A decision: the customer and the deciding authority; co-authorities when shared."""
+
+    message = "The decision is not visible to you."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        decision = await source.decision_facts(info)
+        if decision is None:
+            return True  # nothing to hide: the field resolves to null anyway
+        project = await info.context.loaders.project_facts(source.project_id)
+        return project is not None and policies.can_see_decision(
+            info.context.viewer, decision, source.facts, project
+        )
+
+
+class CanReadApplicationThread(BasePermission):
+    """An application's discussion: the customer; involved authorities once it is visible."""
+
+    message = "The discussion is not visible to you."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        project = await info.context.loaders.project_facts(source.project_id)
+        facts = ThreadFacts(id=0, project_id=source.project_id, application=source.facts)
+        return project is not None and policies.can_read_thread(info.context.viewer, facts, project)
+
+
+class IsAddressedAuthority(BasePermission):
+    """Authority-internal data of an application: only its addressed authority's users."""
+
+    message = "Only the addressed authority sees this."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return policies.is_addressed_authority(info.context.viewer, source.facts)
+
+
+class IsMemberOfAuthority(BasePermission):
+    """An authority's staff list: visible to its own handlers and admins."""
+
+    message = "Only the authority's own staff sees this."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return source.id in info.context.viewer.handler_of

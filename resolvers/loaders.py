@@ -15,6 +15,9 @@ from strawberry.dataloader import DataLoader
 
 from models import (
     Application,
+    Decision,
+    Membership,
+    Message,
     Municipality,
     Organisation,
     PermitKind,
@@ -23,7 +26,10 @@ from models import (
     Project,
     ServiceBundle,
     StatusChange,
+    SupplementRequest,
+    Thread,
 )
+from models.enums import Role
 from permissions.facts import ProjectFacts
 from permissions.policies import project_facts
 
@@ -112,6 +118,45 @@ class Loaders:
         self.bundle = DataLoader[int, Row | None](
             _by_key(lambda ids: ServiceBundle.filter(id__in=ids).values())
         )
+        self.supplements_by_application = DataLoader[int, list[Row]](
+            _grouped(
+                lambda ids: (
+                    SupplementRequest.filter(application_id__in=ids).order_by("id").values()
+                ),
+                "application_id",
+            )
+        )
+        self.decision_by_application = DataLoader[int, Row | None](
+            _by_key(
+                lambda ids: Decision.filter(application_id__in=ids).values(), key="application_id"
+            )
+        )
+        self.thread = DataLoader[int, Row | None](
+            _by_key(lambda ids: Thread.filter(id__in=ids).values())
+        )
+        self.thread_by_application = DataLoader[int, Row | None](
+            _by_key(
+                lambda ids: Thread.filter(application_id__in=ids).values(), key="application_id"
+            )
+        )
+        self.project_thread = DataLoader[int, Row | None](
+            _by_key(
+                lambda ids: Thread.filter(project_id__in=ids, application_id=None).values(),
+                key="project_id",
+            )
+        )
+        self.message = DataLoader[int, Row | None](
+            _by_key(lambda ids: Message.filter(id__in=ids).values())
+        )
+        self.messages_by_thread = DataLoader[int, list[Row]](
+            _grouped(
+                lambda ids: Message.filter(thread_id__in=ids).order_by("id").values(), "thread_id"
+            )
+        )
+        self.staff_by_authority = DataLoader[int, list[Row]](
+            _grouped(self._fetch_staff, "organisation_id")
+        )
+        self._facts: dict[int, ProjectFacts] = {}
 
     async def _fetch_project_applications(self, project_ids: list[int]) -> list[Row]:
         rows = (
@@ -123,12 +168,29 @@ class Loaders:
             self.application.prime(row["id"], row)
         return rows
 
+    async def _fetch_staff(self, authority_ids: list[int]) -> list[Row]:
+        rows = (
+            await Membership.filter(
+                organisation_id__in=authority_ids,
+                role__in=[Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN],
+            )
+            .order_by("person__name", "person_id")
+            .values("organisation_id", id="person_id", name="person__name")
+        )
+        unique = {(r["organisation_id"], r["id"]): r for r in rows}
+        return list(unique.values())
+
     def prime_projects(self, rows: Sequence[Row]) -> None:
         for row in rows:
             self.project.prime(row["id"], row)
 
     async def project_facts(self, project_id: int) -> ProjectFacts | None:
+        """Facts of a project for the policies, computed once per request."""
+        if project_id in self._facts:
+            return self._facts[project_id]
         project = await self.project.load(project_id)
         if project is None:
             return None
-        return project_facts(project, await self.applications_by_project.load(project_id))
+        facts = project_facts(project, await self.applications_by_project.load(project_id))
+        self._facts[project_id] = facts
+        return facts

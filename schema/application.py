@@ -11,15 +11,24 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from actions.audit import audit_row
+from models.authority_work import AuditAction
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
 from models.statuses import FINAL, LABELS
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import policies
-from permissions.facts import ApplicationFacts, ProjectFacts
-from permissions.fields import CanReadApplicationContent, restricted
+from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts
+from permissions.fields import (
+    CanReadApplicationContent,
+    CanReadApplicationThread,
+    CanSeeDecision,
+    IsAddressedAuthority,
+    restricted,
+)
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.authority_work import Decision, SupplementRequest, Thread, thread_of
 from schema.catalogue import Authority, PermitType
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
@@ -170,9 +179,69 @@ class Application(relay.Node):
     async def content(self, info: Info) -> ApplicationContent | None:
         project = await info.context.loaders.project.load(self.project_id)
         assert project is not None
+        viewer = info.context.viewer
+        facts = await self.project_facts(info)
+        if viewer.is_authority_user and not policies.is_customer(viewer, facts):
+            acting = viewer.acting_authorities & (
+                facts.involved_authorities | {self.facts.authority_id}
+            )
+            info.context.pending_audit.append(
+                audit_row(
+                    viewer,
+                    AuditAction.CONTENT_READ,
+                    "Application",
+                    self.row["id"],
+                    self.row["authority_id"],
+                    acting_for=min(acting) if acting else None,
+                )
+            )
         return ApplicationContent(
             form_data=self.row["content"] or {}, shared_data=project["shared_data"] or {}
         )
+
+    @strawberry.field(
+        description="The authority's requests for more information, oldest first, with answers."
+    )
+    async def supplement_requests(self, info: Info) -> list[SupplementRequest]:
+        rows = await info.context.loaders.supplements_by_application.load(self.row["id"])
+        if not rows:
+            return []
+        readable = policies.can_read_application_content(
+            info.context.viewer, self.facts, await self.project_facts(info)
+        )
+        return [SupplementRequest.from_row(r, readable) for r in rows]
+
+    async def decision_facts(self, info: Info) -> DecisionFacts | None:
+        row = await info.context.loaders.decision_by_application.load(self.row["id"])
+        if row is None:
+            return None
+        return DecisionFacts(self.row["id"], self.row["authority_id"], row["is_shared"])
+
+    @strawberry.field(
+        description="The decision, once recorded. Co-authorities see it only when the deciding "
+        "authority shared it; null otherwise.",
+        extensions=restricted(CanSeeDecision()),
+    )
+    async def decision(self, info: Info) -> Decision | None:
+        row = await info.context.loaders.decision_by_application.load(self.row["id"])
+        return None if row is None else Decision.from_row(row)
+
+    @strawberry.field(
+        description="The discussion between the customer and this application's authority; "
+        "null when not visible to the viewer.",
+        extensions=restricted(CanReadApplicationThread()),
+    )
+    async def thread(self, info: Info) -> Thread | None:
+        row = await info.context.loaders.thread_by_application.load(self.row["id"])
+        return None if row is None else await thread_of(info, row)
+
+    @strawberry.field(
+        description="Where the handler has redirected this application's notices; only for the "
+        "addressed authority.",
+        extensions=restricted(IsAddressedAuthority()),
+    )
+    def notice_email(self) -> str | None:
+        return self.row["notice_email"]
 
     @strawberry.field(description="True when the viewer may read `content`.")
     async def viewer_can_read_content(self, info: Info) -> bool:

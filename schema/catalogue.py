@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -12,10 +12,16 @@ from strawberry.scalars import JSON
 
 from app.settings import get_settings
 from models.enums import AuthorityScope as DomainScope
+from permissions.fields import IsMemberOfAuthority, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.common import LocalizedText
 from schema.enums import AuthorityScope, Certainty, Channel, QuestionType
+
+if TYPE_CHECKING:
+    from schema.identity import Person
+
+PersonRef = Annotated["Person", strawberry.lazy("schema.identity")]
 
 
 @strawberry.type(description="A Finnish municipality (Statistics Finland code).")
@@ -44,6 +50,17 @@ class Authority(relay.Node):
     business_id: str | None = strawberry.field(description="Business ID (Y-tunnus), when known.")
     scope: AuthorityScope = strawberry.field(description="Local or national.")  # type: ignore[valid-type]
     municipality_codes: strawberry.Private[list[str]]
+
+    @strawberry.field(
+        description="The authority's handlers and admins (for assigning applications); visible "
+        "to its own staff, empty for others.",
+        extensions=restricted(IsMemberOfAuthority()),
+    )
+    async def handlers(self, info: Info) -> list[PersonRef]:
+        from schema.identity import Person
+
+        rows = await info.context.loaders.staff_by_authority.load(self.id)
+        return [Person.from_row(r) for r in rows]
 
     @strawberry.field(description="Municipalities a LOCAL authority serves (empty for NATIONAL).")
     async def municipalities(self, info: Info) -> list[Municipality]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from strawberry.relay import GlobalID
 
 from models.errors import DomainError, ErrorCode
+from models.ids import global_id
 
 #: PostgreSQL `integer` primary keys: larger ids cannot exist.
 MAX_DB_ID = 2**31 - 1
@@ -33,4 +34,4 @@ def decode_id(value: str, type_name: str, field: Sequence[str]) -> int:
 
 
 def encode_id(type_name: str, db_id: int) -> str:
-    return str(GlobalID(type_name=type_name, node_id=str(db_id)))
+    return global_id(type_name, db_id)

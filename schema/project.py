@@ -20,8 +20,10 @@ from schema.identity import Organisation, Person
 
 if TYPE_CHECKING:
     from schema.application import Application
+    from schema.authority_work import Thread
 
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
+ThreadRef = Annotated["Thread", strawberry.lazy("schema.authority_work")]
 
 
 @strawberry.type(description="A point in WGS84 coordinates.")
@@ -116,6 +118,16 @@ class Project(relay.Node):
         rows = await info.context.loaders.applications_by_project.load(self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
         return connection(page, len(rows), Application.from_row, lambda r: [r["id"]])
+
+    @strawberry.field(
+        description="The project's discussion between the customer and all involved authorities."
+    )
+    async def thread(self, info: Info) -> ThreadRef:
+        from schema.authority_work import thread_of
+
+        row = await info.context.loaders.project_thread.load(self.row["id"])
+        assert row is not None
+        return await thread_of(info, row)
 
     @strawberry.field(description="True when the viewer is the project's customer (owner).")
     async def viewer_is_customer(self, info: Info) -> bool:

@@ -9,13 +9,17 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from app.settings import get_settings
-from permissions.fields import authenticated, person_only
+from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
 from resolvers.applications import queries as application_queries
+from resolvers.authority import mutations as authority_mutations
+from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
 from resolvers.identity import queries as identity_queries
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
+from resolvers.threads import mutations as thread_mutations
+from schema.audit import AuditReads
 from schema.errors import ErrorHandling, LuukkuSchema
 
 
@@ -59,6 +63,17 @@ class Query:
         resolver=application_queries.application,
         description="An application by id; null if it does not exist or is not visible.",
     )
+    inbox: authority_queries.Connection[authority_queries.Application] = strawberry.field(
+        resolver=authority_queries.inbox,
+        extensions=authority_only(),
+        description="Submitted applications addressed to the viewer's authorities (each labelled "
+        "by `authority`), filtered, sorted and paginated.",
+    )
+    audit_log: authority_queries.Connection[authority_queries.AuditEntry] = strawberry.field(
+        resolver=authority_queries.audit_log,
+        extensions=authenticated(),
+        description="An authority's audit log, newest first; for its admins.",
+    )
 
 
 @strawberry.type(
@@ -100,6 +115,50 @@ class Mutation:
         extensions=person_only(),
         description="Withdraw an application before it has a final status.",
     )
+    application_assign: authority_mutations.ApplicationAssignPayload = strawberry.mutation(
+        resolver=authority_mutations.application_assign,
+        extensions=authority_only(),
+        description="Take an application into processing yourself, or (admins) assign it to a handler.",
+    )
+    application_status_update: authority_mutations.ApplicationStatusUpdatePayload = (
+        strawberry.mutation(
+            resolver=authority_mutations.application_status_update,
+            extensions=authority_only(),
+            description="Set the processing status, following the status model.",
+        )
+    )
+    supplement_request: authority_mutations.SupplementRequestPayload = strawberry.mutation(
+        resolver=authority_mutations.supplement_request,
+        extensions=authority_only(),
+        description="Ask the customer for more information (INFORMATION_REQUESTED).",
+    )
+    supplement_submit: authority_mutations.SupplementSubmitPayload = strawberry.mutation(
+        resolver=authority_mutations.supplement_submit,
+        extensions=person_only(),
+        description="Answer a request for more information; processing resumes (IN_PROGRESS).",
+    )
+    decision_record: authority_mutations.DecisionRecordPayload = strawberry.mutation(
+        resolver=authority_mutations.decision_record,
+        extensions=authority_only(),
+        description="Record the decision: a final status, its date and summary.",
+    )
+    application_export: authority_mutations.ApplicationExportPayload = strawberry.mutation(
+        resolver=authority_mutations.application_export,
+        extensions=authority_only(),
+        description="Export the whole application as JSON for case management (audited).",
+    )
+    application_notice_redirect: authority_mutations.ApplicationNoticeRedirectPayload = (
+        strawberry.mutation(
+            resolver=authority_mutations.application_notice_redirect,
+            extensions=authority_only(),
+            description="Send the application's later notices to an address of your choice.",
+        )
+    )
+    message_post: thread_mutations.MessagePostPayload = strawberry.mutation(
+        resolver=thread_mutations.message_post,
+        extensions=authenticated(),
+        description="Post a message to a discussion thread.",
+    )
 
 
 def build_schema() -> LuukkuSchema:
@@ -114,6 +173,7 @@ def build_schema() -> LuukkuSchema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            AuditReads,
             ErrorHandling,
         ],
     )

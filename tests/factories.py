@@ -7,12 +7,13 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
 from actions import applications as app_actions
+from actions import authority as authority_actions
 from actions.identity import membership_add, organisation_create, person_create, token_issue
 from actions.projects import ProjectChanges, project_create
 from models import Organisation, PermitType, ServiceBundle
@@ -210,8 +211,11 @@ async def make_application(
     status: ApplicationStatus = ApplicationStatus.DRAFT,
     shared: bool = False,
     content: dict[str, Any] | None = None,
+    handler: Actor | None = None,
+    share_decision: bool = True,
 ) -> int:
-    """An application brought to `status` through the real actions."""
+    """An application brought to `status` through the real actions (a handler of the
+    addressed authority makes the authority's steps; one is created when needed)."""
     permit_type = await PermitType.get(code=permit_type_code)
     app_id = await app_actions.application_create(owner.viewer, project_id, permit_type.id)
     version = 1
@@ -230,7 +234,31 @@ async def make_application(
     if status is ApplicationStatus.WITHDRAWN:
         await app_actions.application_withdraw(owner.viewer, app_id, version, "test")
         return app_id
-    raise NotImplementedError(f"make_application cannot yet reach {status}")
+    if handler is None:
+        authority = await Organisation.get(id=permit_type.authority_id)
+        handler = await make_handler(str(authority.code))
+    await authority_actions.application_status_update(
+        handler.viewer, app_id, version, ApplicationStatus.IN_PROGRESS, "aloitettu"
+    )
+    version += 1
+    if status is ApplicationStatus.IN_PROGRESS:
+        return app_id
+    if status is ApplicationStatus.INFORMATION_REQUESTED:
+        await authority_actions.supplement_request(
+            handler.viewer, app_id, version, "Lisää kartta.", date.today() + timedelta(days=14)
+        )
+        return app_id
+    await authority_actions.decision_record(
+        handler.viewer,
+        app_id,
+        version,
+        status,
+        date.today(),
+        "Päätös tehty.",
+        "DIAARI-1/2027",
+        share_decision,
+    )
+    return app_id
 
 
 def gid(type_name: str, db_id: int) -> str:

@@ -94,7 +94,7 @@ class ApplicationWithdrawInput:
 P = TypeVar("P", bound=ApplicationPayload)
 
 
-async def _payload(
+async def payload(
     payload: type[P], info: Info, application_id: int | None, errors: list[UserError]
 ) -> P:
     application = (
@@ -119,7 +119,7 @@ async def application_create(
             None if input.survey_answers is None else answers_of(input.survey_answers),
         ),
     )
-    return await _payload(ApplicationCreatePayload, info, result, errors)
+    return await payload(ApplicationCreatePayload, info, result, errors)
 
 
 async def application_update(
@@ -138,7 +138,7 @@ async def application_update(
             input.content,
         ),
     )
-    return await _payload(ApplicationUpdatePayload, info, result, errors)
+    return await payload(ApplicationUpdatePayload, info, result, errors)
 
 
 async def application_share(
@@ -154,7 +154,7 @@ async def application_share(
             viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.shared
         ),
     )
-    return await _payload(ApplicationSharePayload, info, result, errors)
+    return await payload(ApplicationSharePayload, info, result, errors)
 
 
 async def application_submit(
@@ -170,7 +170,7 @@ async def application_submit(
             viewer, decode_id(input.id, "Application", ["id"]), input.expected_version
         ),
     )
-    return await _payload(ApplicationSubmitPayload, info, result, errors)
+    return await payload(ApplicationSubmitPayload, info, result, errors)
 
 
 async def application_withdraw(
@@ -189,4 +189,4 @@ async def application_withdraw(
             input.comment,
         ),
     )
-    return await _payload(ApplicationWithdrawPayload, info, result, errors)
+    return await payload(ApplicationWithdrawPayload, info, result, errors)

@@ -1,0 +1,484 @@
+"""Authority actions: take, assign, change status, ask for supplements, decide, export, redirect."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from actions.applications import (
+    Locked,
+    change_status,
+    lock_application,
+    now,
+    require_customer,
+    save,
+)
+from actions.audit import audit
+from actions.base import Tx, atomic
+from actions.threads import lock_thread
+from models import (
+    Decision,
+    Membership,
+    Message,
+    Organisation,
+    Person,
+    StatusChange,
+    SupplementRequest,
+    Thread,
+)
+from models.authority_work import AuditAction
+from models.enums import Role
+from models.errors import DomainError, ErrorCode, raise_all
+from models.forms import validate
+from models.ids import global_id
+from models.statuses import DECISION_OUTCOMES, ApplicationStatus, Side, Via
+from models.validation import COMMENT_MAX, MESSAGE_MAX, TEXT_MAX, email, expect_version, text
+from permissions import policies
+from permissions.facts import Viewer
+
+S = ApplicationStatus
+
+
+def require_addressed(viewer: Viewer, locked: Locked) -> None:
+    """The viewer acts for the authority the application is addressed to, and it is submitted."""
+    if not policies.is_addressed_authority(viewer, locked.app_facts):
+        raise DomainError(ErrorCode.WRONG_AUTHORITY, field=["id"])
+    if not locked.app_facts.is_submitted:
+        raise DomainError(ErrorCode.NOT_SUBMITTED, field=["id"])
+
+
+async def _lock_for_authority(
+    tx: Tx, viewer: Viewer, application_id: int, expected_version: int | None
+) -> Locked:
+    locked = await lock_application(tx, viewer, application_id)
+    require_addressed(viewer, locked)
+    if expected_version is not None:
+        expect_version(locked.application.version, expected_version)
+    return locked
+
+
+async def _handler_name(person_id: int) -> str:
+    person = await Person.get_or_none(id=person_id)
+    return person.name if person else "?"
+
+
+async def application_assign(
+    viewer: Viewer, application_id: int, expected_version: int, handler_id: int | None
+) -> int:
+    """Take the application for yourself (handler_id None or yourself), or, as an admin of
+    the authority, assign it to another of its handlers."""
+    async with atomic() as tx:
+        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        app = locked.application
+        target = handler_id if handler_id is not None else viewer.person_id
+        if target is None:
+            raise DomainError(ErrorCode.FORBIDDEN, field=["handlerId"])
+        if target == viewer.person_id:
+            if not policies.can_take_application(viewer, locked.app_facts, locked.project_facts):
+                raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        elif not policies.can_assign_to_others(viewer, locked.app_facts):
+            raise DomainError(ErrorCode.FORBIDDEN, field=["handlerId"])
+        is_handler = (
+            await Membership.filter(
+                person_id=target,
+                organisation_id=app.authority_id,
+                role__in=[Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN],
+            )
+            .using_db(tx.conn)
+            .exists()
+        )
+        if not is_handler:
+            raise DomainError(ErrorCode.NOT_A_HANDLER, field=["handlerId"])
+        taken_by = app.assigned_to_id
+        if (
+            taken_by is not None
+            and taken_by != target
+            and not policies.can_assign_to_others(viewer, locked.app_facts)
+        ):
+            raise DomainError(
+                ErrorCode.ALREADY_ASSIGNED, field=["id"], handler=await _handler_name(taken_by)
+            )
+        if taken_by != target:
+            app.assigned_to_id = target
+            app.assigned_at = now()
+            app.notice_email = None  # the new handler chooses their own address
+            await save(tx, locked)
+            await audit(
+                tx,
+                viewer,
+                AuditAction.ASSIGNMENT,
+                "Application",
+                app.id,
+                app.authority_id,
+                {"from": taken_by, "to": target},
+            )
+    return application_id
+
+
+async def application_status_update(
+    viewer: Viewer,
+    application_id: int,
+    expected_version: int,
+    status: ApplicationStatus,
+    comment: str | None,
+) -> int:
+    """Move the application through the status model (final statuses go through decisionRecord)."""
+    async with atomic() as tx:
+        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        errors: list[DomainError] = []
+        clean = text(comment, ["comment"], max_length=COMMENT_MAX, errors=errors) or ""
+        raise_all(errors)
+        source = S(locked.application.status)
+        await change_status(
+            tx, viewer, locked, status, side=Side.AUTHORITY, via=Via.STATUS_UPDATE, comment=clean
+        )
+        if source is S.INFORMATION_REQUESTED:
+            await (
+                SupplementRequest.filter(
+                    application_id=application_id, answered_at=None, closed_at=None
+                )
+                .using_db(tx.conn)
+                .update(closed_at=now())
+            )
+        await save(tx, locked)
+        await audit(
+            tx,
+            viewer,
+            AuditAction.STATUS_CHANGE,
+            "Application",
+            application_id,
+            locked.application.authority_id,
+            {"from": source.value, "to": status.value},
+        )
+    return application_id
+
+
+async def supplement_request(
+    viewer: Viewer, application_id: int, expected_version: int, message: str, due_date: date
+) -> int:
+    """Ask the customer for more information by a due date: INFORMATION_REQUESTED."""
+    async with atomic() as tx:
+        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        errors: list[DomainError] = []
+        clean = text(message, ["message"], max_length=TEXT_MAX, required=True, errors=errors)
+        if due_date < datetime.now(UTC).date():
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=["dueDate"], detail="in the past")
+            )
+        raise_all(errors)
+        assert clean is not None
+        await change_status(
+            tx,
+            viewer,
+            locked,
+            S.INFORMATION_REQUESTED,
+            side=Side.AUTHORITY,
+            via=Via.SUPPLEMENT_REQUEST,
+            comment=clean,
+        )
+        request = await SupplementRequest.create(
+            application_id=application_id,
+            message=clean,
+            due_date=due_date,
+            requested_by_id=viewer.person_id,
+            requested_by_label=viewer.name[:200],
+            using_db=tx.conn,
+        )
+        await save(tx, locked)
+        await audit(
+            tx,
+            viewer,
+            AuditAction.STATUS_CHANGE,
+            "Application",
+            application_id,
+            locked.application.authority_id,
+            {
+                "from": S.IN_PROGRESS.value,
+                "to": S.INFORMATION_REQUESTED.value,
+                "supplementRequest": request.id,
+            },
+        )
+    return application_id
+
+
+async def supplement_submit(
+    viewer: Viewer,
+    application_id: int,
+    expected_version: int,
+    content: Any | None,
+    message: str | None,
+) -> int:
+    """The customer answers the open request with updated content and/or a message."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_customer(viewer, locked)
+        expect_version(locked.application.version, expected_version)
+        errors: list[DomainError] = []
+        clean = text(message, ["message"], max_length=TEXT_MAX, errors=errors)
+        if content is not None and not isinstance(content, dict):
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=["content"], detail="a JSON object")
+            )
+        elif content is not None:
+            errors += validate(locked.permit_type["form_schema"], content, draft=False)
+        if content is None and not clean:
+            errors.append(DomainError(ErrorCode.REQUIRED, field=["message"]))
+        raise_all(errors)
+        request = (
+            await SupplementRequest.filter(
+                application_id=application_id, answered_at=None, closed_at=None
+            )
+            .using_db(tx.conn)
+            .order_by("-id")
+            .first()
+        )
+        await change_status(
+            tx,
+            viewer,
+            locked,
+            S.IN_PROGRESS,
+            side=Side.CUSTOMER,
+            via=Via.SUPPLEMENT_SUBMIT,
+            comment=clean or "",
+        )
+        if content is not None:
+            locked.application.content = content
+        if request is not None:
+            request.answered_at = now()
+            request.answered_by_id = viewer.person_id
+            request.answer_message = clean
+            request.answer_content = content
+            await request.save(using_db=tx.conn)
+        await save(tx, locked)
+    return application_id
+
+
+async def decision_record(
+    viewer: Viewer,
+    application_id: int,
+    expected_version: int,
+    outcome: ApplicationStatus,
+    decided_on: date,
+    summary: str,
+    document_reference: str | None,
+    share_with_authorities: bool,
+) -> int:
+    """Record the outcome (a final status) with its date and summary; processing ends."""
+    async with atomic() as tx:
+        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        errors: list[DomainError] = []
+        clean = text(summary, ["summary"], max_length=TEXT_MAX, required=True, errors=errors)
+        reference = text(document_reference, ["documentReference"], max_length=500, errors=errors)
+        if outcome not in DECISION_OUTCOMES:
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=["outcome"], detail="a final status")
+            )
+        if decided_on > datetime.now(UTC).date():
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=["decidedOn"], detail="in the future")
+            )
+        raise_all(errors)
+        assert clean is not None
+        await change_status(
+            tx, viewer, locked, outcome, side=Side.AUTHORITY, via=Via.DECISION, comment=clean
+        )
+        await Decision.create(
+            application_id=application_id,
+            outcome=outcome,
+            decided_on=decided_on,
+            summary=clean,
+            document_reference=reference or None,
+            is_shared=share_with_authorities,
+            recorded_by_id=viewer.person_id,
+            recorded_by_label=viewer.name[:200],
+            using_db=tx.conn,
+        )
+        await save(tx, locked)
+        await audit(
+            tx,
+            viewer,
+            AuditAction.DECISION,
+            "Application",
+            application_id,
+            locked.application.authority_id,
+            {"outcome": outcome.value, "shared": share_with_authorities},
+        )
+    return application_id
+
+
+async def application_notice_redirect(
+    viewer: Viewer, application_id: int, expected_version: int, email_address: str | None
+) -> int:
+    """The handler who took the application sends its later notices to an address they choose
+    (None: back to the permit's notification address)."""
+    async with atomic() as tx:
+        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        app = locked.application
+        if app.assigned_to_id is None or (
+            app.assigned_to_id != viewer.person_id and app.authority_id not in viewer.admin_of
+        ):
+            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        errors: list[DomainError] = []
+        clean = None if email_address is None else email(email_address, ["email"], errors=errors)
+        raise_all(errors)
+        app.notice_email = clean
+        await save(tx, locked)
+        await audit(
+            tx,
+            viewer,
+            AuditAction.NOTICE_REDIRECT,
+            "Application",
+            application_id,
+            app.authority_id,
+            {"email": clean},
+        )
+    return application_id
+
+
+async def application_export(viewer: Viewer, application_id: int) -> dict[str, Any]:
+    """The whole application as one JSON document for the authority's case management."""
+    async with atomic() as tx:
+        locked = await lock_application(tx, viewer, application_id)
+        require_addressed(viewer, locked)
+        if not policies.can_export_application(viewer, locked.app_facts, locked.project_facts):
+            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        document = await export_document(tx, locked)
+        await audit(
+            tx,
+            viewer,
+            AuditAction.EXPORT,
+            "Application",
+            application_id,
+            locked.application.authority_id,
+        )
+    return document
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
+    app, project = locked.application, locked.project
+    conn = tx.conn
+    owner: dict[str, Any]
+    if project.owner_organisation_id is not None:
+        org = await Organisation.get(id=project.owner_organisation_id).using_db(conn)
+        owner = {"type": "ORGANISATION", "name": org.name.get("fi"), "businessId": org.business_id}
+    else:
+        person = await Person.get(id=project.owner_person_id).using_db(conn)
+        owner = {"type": "PERSON", "name": person.name, "email": person.email}
+    submitted_by = (
+        await Person.get_or_none(id=app.submitted_by_id).using_db(conn)
+        if app.submitted_by_id
+        else None
+    )
+    authority = await Organisation.get(id=app.authority_id).using_db(conn)
+    history = (
+        await StatusChange.filter(application_id=app.id)
+        .using_db(conn)
+        .order_by("id")
+        .values("from_status", "to_status", "actor_label", "comment", "created_at")
+    )
+    supplements = (
+        await SupplementRequest.filter(application_id=app.id)
+        .using_db(conn)
+        .order_by("id")
+        .values(
+            "message",
+            "due_date",
+            "requested_by_label",
+            "created_at",
+            "answered_at",
+            "answer_message",
+            "answer_content",
+            "closed_at",
+        )
+    )
+    thread = await Thread.filter(application_id=app.id).using_db(conn).first()
+    messages = (
+        await Message.filter(thread_id=thread.id)
+        .using_db(conn)
+        .order_by("id")
+        .values("author_label", "body", "created_at")
+        if thread
+        else []
+    )
+    decision = (
+        await Decision.filter(application_id=app.id)
+        .using_db(conn)
+        .values(
+            "outcome",
+            "decided_on",
+            "summary",
+            "document_reference",
+            "is_shared",
+            "recorded_by_label",
+            "created_at",
+        )
+    )
+    clean = lambda rows: [{k: _iso(v) for k, v in row.items()} for row in rows]  # noqa: E731
+    return {
+        "format": "luukku.application.export/1",
+        "exportedAt": now().isoformat(),
+        "application": {
+            "id": global_id("Application", app.id),
+            "permitType": {"code": locked.permit_type["code"], "name": locked.permit_type["name"]},
+            "authority": {
+                "code": authority.code,
+                "name": authority.name,
+                "businessId": authority.business_id,
+            },
+            "status": S(app.status).value,
+            "version": app.version,
+            "submittedAt": _iso(app.submitted_at),
+            "submittedBy": submitted_by.name if submitted_by else None,
+            "formData": app.content,
+        },
+        "customer": owner,
+        "project": {
+            "id": global_id("Project", project.id),
+            "name": project.name,
+            "description": project.description,
+            "municipalityCode": project.municipality_id,
+            "location": None
+            if project.latitude is None
+            else {"latitude": project.latitude, "longitude": project.longitude},
+            "area": project.area,
+            "startsOn": _iso(project.starts_on),
+            "endsOn": _iso(project.ends_on),
+            "sharedData": project.shared_data,
+        },
+        "history": clean(history),
+        "supplements": clean(supplements),
+        "messages": clean(messages),
+        "decision": clean(decision)[0] if decision else None,
+    }
+
+
+async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
+    """Post to a discussion the viewer may write to."""
+    errors: list[DomainError] = []
+    clean = text(body, ["body"], max_length=MESSAGE_MAX, required=True, errors=errors)
+    async with atomic() as tx:
+        thread, facts, project_facts, app_authority = await lock_thread(tx, viewer, thread_id)
+        if not policies.can_post_to_thread(viewer, facts, project_facts):
+            raise DomainError(ErrorCode.FORBIDDEN, field=["threadId"])
+        raise_all(errors)
+        assert clean is not None
+        if policies.is_customer(viewer, project_facts):
+            owner = project_facts.owner_organisation_id
+            acting_for = owner if owner in viewer.represented else None
+        elif app_authority is not None:
+            acting_for = app_authority
+        else:
+            acting_for = min(viewer.acting_authorities & project_facts.involved_authorities)
+        message = await Message.create(
+            thread_id=thread.id,
+            author_id=viewer.person_id,
+            author_label=viewer.name[:200],
+            acting_for_id=acting_for,
+            body=clean,
+            using_db=tx.conn,
+        )
+    return message.id

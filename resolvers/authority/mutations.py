@@ -1,0 +1,245 @@
+"""Authority mutations, and the customer's answer to a supplement request."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from actions import authority as actions
+from models.statuses import ApplicationStatus as DomainStatus
+from resolvers.applications.mutations import ApplicationPayload, payload
+from resolvers.context import Info
+from resolvers.errors import run_action
+from schema.application import Application, visible_application
+from schema.common import UserError
+from schema.enums import ApplicationStatus
+from schema.node import decode_id
+
+InputArgument = strawberry.argument(description="The mutation's input.")
+
+
+@strawberry.input(description="Take an application, or (as an admin) assign it to a handler.")
+class ApplicationAssignInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    handler_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The handler (a Person of the addressed authority); omit to take it yourself.",
+    )
+
+
+@strawberry.type(description="Result of applicationAssign.")
+class ApplicationAssignPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Change the processing status.")
+class ApplicationStatusUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    status: ApplicationStatus = strawberry.field(  # type: ignore[valid-type]
+        description="The new status (final ones are given with decisionRecord)."
+    )
+    comment: str | None = strawberry.field(default=None, description="Comment for the history.")
+
+
+@strawberry.type(description="Result of applicationStatusUpdate.")
+class ApplicationStatusUpdatePayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Ask the customer for more information.")
+class SupplementRequestInput:
+    id: strawberry.ID = strawberry.field(description="The application (in processing).")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    message: str = strawberry.field(description="What is needed.")
+    due_date: date = strawberry.field(description="Answer by this day.")
+
+
+@strawberry.type(description="Result of supplementRequest.")
+class SupplementRequestPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Answer the authority's request for more information.")
+class SupplementSubmitInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    content: JSON | None = strawberry.field(
+        default=None, description="The whole updated form content (checked in full)."
+    )
+    message: str | None = strawberry.field(default=None, description="A message to the authority.")
+
+
+@strawberry.type(description="Result of supplementSubmit.")
+class SupplementSubmitPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Record the decision: the final status and its details.")
+class DecisionRecordInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    outcome: ApplicationStatus = strawberry.field(description="A final status, e.g. APPROVED.")  # type: ignore[valid-type]
+    decided_on: date = strawberry.field(description="Date of the decision.")
+    summary: str = strawberry.field(description="Summary of the decision.")
+    document_reference: str | None = strawberry.field(
+        default=None, description="Reference to the decision in the authority's own system."
+    )
+    share_with_authorities: bool = strawberry.field(
+        default=True, description="Share with the project's other involved authorities."
+    )
+
+
+@strawberry.type(description="Result of decisionRecord.")
+class DecisionRecordPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Send this application's later notices to another address.")
+class ApplicationNoticeRedirectInput:
+    id: strawberry.ID = strawberry.field(description="The application (taken by you).")
+    expected_version: int = strawberry.field(description="The version you last saw.")
+    email: str | None = strawberry.field(
+        default=None, description="The address; null returns to the permit's notification address."
+    )
+
+
+@strawberry.type(description="Result of applicationNoticeRedirect.")
+class ApplicationNoticeRedirectPayload(ApplicationPayload):
+    pass
+
+
+@strawberry.input(description="Export an application for the authority's case management.")
+class ApplicationExportInput:
+    id: strawberry.ID = strawberry.field(description="The application.")
+
+
+@strawberry.type(description="Result of applicationExport.")
+class ApplicationExportPayload:
+    document: JSON | None = strawberry.field(
+        description="The whole application as one JSON document (format luukku.application.export/1)."
+    )
+    application: Application | None = strawberry.field(description="The application exported.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was exported.")
+
+
+async def application_assign(
+    info: Info, input: Annotated[ApplicationAssignInput, InputArgument]
+) -> ApplicationAssignPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_assign(
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            None
+            if input.handler_id is None
+            else decode_id(input.handler_id, "Person", ["handlerId"]),
+        ),
+    )
+    return await payload(ApplicationAssignPayload, info, result, errors)
+
+
+async def application_status_update(
+    info: Info, input: Annotated[ApplicationStatusUpdateInput, InputArgument]
+) -> ApplicationStatusUpdatePayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_status_update(
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            DomainStatus(input.status),
+            input.comment,
+        ),
+    )
+    return await payload(ApplicationStatusUpdatePayload, info, result, errors)
+
+
+async def supplement_request(
+    info: Info, input: Annotated[SupplementRequestInput, InputArgument]
+) -> SupplementRequestPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.supplement_request(
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            input.message,
+            input.due_date,
+        ),
+    )
+    return await payload(SupplementRequestPayload, info, result, errors)
+
+
+async def supplement_submit(
+    info: Info, input: Annotated[SupplementSubmitInput, InputArgument]
+) -> SupplementSubmitPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.supplement_submit(
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            input.content,
+            input.message,
+        ),
+    )
+    return await payload(SupplementSubmitPayload, info, result, errors)
+
+
+async def decision_record(
+    info: Info, input: Annotated[DecisionRecordInput, InputArgument]
+) -> DecisionRecordPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.decision_record(
+            viewer,
+            decode_id(input.id, "Application", ["id"]),
+            input.expected_version,
+            DomainStatus(input.outcome),
+            input.decided_on,
+            input.summary,
+            input.document_reference,
+            input.share_with_authorities,
+        ),
+    )
+    return await payload(DecisionRecordPayload, info, result, errors)
+
+
+async def application_notice_redirect(
+    info: Info, input: Annotated[ApplicationNoticeRedirectInput, InputArgument]
+) -> ApplicationNoticeRedirectPayload:
+    viewer = info.context.viewer
+    result, errors = await run_action(
+        info,
+        lambda: actions.application_notice_redirect(
+            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.email
+        ),
+    )
+    return await payload(ApplicationNoticeRedirectPayload, info, result, errors)
+
+
+async def application_export(
+    info: Info, input: Annotated[ApplicationExportInput, InputArgument]
+) -> ApplicationExportPayload:
+    viewer = info.context.viewer
+    application_id = 0
+
+    async def action() -> dict:  # type: ignore[type-arg]
+        nonlocal application_id
+        application_id = decode_id(input.id, "Application", ["id"])
+        return await actions.application_export(viewer, application_id)
+
+    document, errors = await run_action(info, action)
+    application = await visible_application(info, application_id) if document is not None else None
+    return ApplicationExportPayload(document=document, application=application, user_errors=errors)

@@ -1,0 +1,161 @@
+"""Authority queries: the inbox and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from tortoise.expressions import Q
+
+from models import Application as ApplicationModel
+from models import AuditEntry as AuditEntryModel
+from models.statuses import ApplicationStatus as DomainStatus
+from permissions import policies
+from resolvers.context import Info
+from resolvers.loaders import APPLICATION_FIELDS as _APPLICATION_FIELDS
+from schema.application import Application
+from schema.authority_work import AuditEntry
+from schema.common import (
+    After,
+    Connection,
+    First,
+    Page,
+    connection,
+    decode_cursor,
+    page_size,
+    top_level_error,
+)
+from schema.enums import ApplicationStatus, describe
+from schema.node import parse_global_id
+
+
+@strawberry.enum(description="Order of the inbox.")
+class InboxOrder(Enum):
+    SUBMITTED_OLDEST_FIRST = "SUBMITTED_OLDEST_FIRST"
+    SUBMITTED_NEWEST_FIRST = "SUBMITTED_NEWEST_FIRST"
+    UPDATED_NEWEST_FIRST = "UPDATED_NEWEST_FIRST"
+
+
+describe(
+    InboxOrder,
+    {
+        "SUBMITTED_OLDEST_FIRST": "First come, first served.",
+        "SUBMITTED_NEWEST_FIRST": "Newest submissions first.",
+        "UPDATED_NEWEST_FIRST": "Most recently changed first (e.g. answered supplements).",
+    },
+)
+
+_ORDER: dict[InboxOrder, tuple[str, bool]] = {
+    InboxOrder.SUBMITTED_OLDEST_FIRST: ("submitted_at", True),
+    InboxOrder.SUBMITTED_NEWEST_FIRST: ("submitted_at", False),
+    InboxOrder.UPDATED_NEWEST_FIRST: ("updated_at", False),
+}
+
+
+@strawberry.input(description="Filters of the inbox; all given filters must match.")
+class InboxFilter:
+    statuses: list[ApplicationStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only these statuses."
+    )
+    assigned_to_me: bool | None = strawberry.field(
+        default=None, description="True: only applications taken by me."
+    )
+    unassigned: bool | None = strawberry.field(
+        default=None, description="True: only applications nobody has taken."
+    )
+    permit_type_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this permit type."
+    )
+    municipality_code: str | None = strawberry.field(
+        default=None, description="Only projects in this municipality."
+    )
+    project_name: str | None = strawberry.field(
+        default=None, description="Only projects whose name contains this text (case-insensitive)."
+    )
+    authority_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this one of my authorities."
+    )
+
+
+def _inbox_query(info: Info, filter: InboxFilter | None) -> Any:
+    viewer = info.context.viewer
+    authorities = set(viewer.acting_authorities)
+    query = ApplicationModel.filter(submitted_at__not_isnull=True)
+    if filter is not None:
+        if filter.authority_id is not None:
+            authorities &= {parse_global_id(filter.authority_id, "Authority") or 0}
+        if filter.statuses:
+            query = query.filter(status__in=[DomainStatus(s) for s in filter.statuses])
+        if filter.assigned_to_me:
+            query = query.filter(assigned_to_id=viewer.person_id or 0)
+        if filter.unassigned:
+            query = query.filter(assigned_to_id=None)
+        if filter.permit_type_id is not None:
+            query = query.filter(
+                permit_type_id=parse_global_id(filter.permit_type_id, "PermitType") or 0
+            )
+        if filter.municipality_code is not None:
+            query = query.filter(project__municipality_id=filter.municipality_code[:3])
+        if filter.project_name:
+            query = query.filter(project__name__icontains=filter.project_name[:200])
+    return query.filter(authority_id__in=sorted(authorities) or [0])
+
+
+async def inbox(
+    info: Info,
+    filter: Annotated[InboxFilter | None, strawberry.argument(description="What to show.")] = None,
+    order_by: Annotated[
+        InboxOrder, strawberry.argument(description="In which order.")
+    ] = InboxOrder.SUBMITTED_OLDEST_FIRST,
+    first: First = None,
+    after: After = None,
+) -> Connection[Application]:
+    size = page_size(first)
+    query = _inbox_query(info, filter)
+    total = await query.count()
+    column, ascending = _ORDER[order_by]
+    if after is not None:
+        moment, after_id = decode_cursor(after, 2)
+        try:
+            at = datetime.fromisoformat(str(moment))
+        except ValueError as exc:
+            raise top_level_error("BAD_USER_INPUT", "Invalid cursor.") from exc
+        if not isinstance(after_id, int):
+            raise top_level_error("BAD_USER_INPUT", "Invalid cursor.")
+        if ascending:
+            query = query.filter(Q(**{f"{column}__gt": at}) | Q(**{column: at, "id__gt": after_id}))
+        else:
+            query = query.filter(Q(**{f"{column}__lt": at}) | Q(**{column: at, "id__lt": after_id}))
+    ordering = (column, "id") if ascending else (f"-{column}", "-id")
+    rows = await query.order_by(*ordering).limit(size + 1).values(*_APPLICATION_FIELDS)
+    for row in rows[:size]:
+        info.context.loaders.application.prime(row["id"], row)
+    return connection(
+        Page(rows[:size], len(rows) > size),
+        total,
+        Application.from_row,
+        lambda r: [r[column].isoformat(), r["id"]],
+    )
+
+
+async def audit_log(
+    info: Info,
+    authority_id: Annotated[strawberry.ID, strawberry.argument(description="The authority.")],
+    first: First = None,
+    after: After = None,
+) -> Connection[AuditEntry]:
+    db_id = parse_global_id(authority_id, "Authority")
+    if db_id is None or not policies.can_read_audit_log(info.context.viewer, db_id):
+        raise top_level_error("FORBIDDEN", "Only the authority's admins can read its audit log.")
+    size = page_size(first)
+    query = AuditEntryModel.filter(authority_id=db_id)
+    total = await query.count()
+    if after is not None:
+        (after_id,) = decode_cursor(after, 1)
+        query = query.filter(id__lt=after_id if isinstance(after_id, int) else 0)
+    rows = await query.order_by("-id").limit(size + 1).values()
+    return connection(
+        Page(rows[:size], len(rows) > size), total, AuditEntry.from_row, lambda r: [r["id"]]
+    )
