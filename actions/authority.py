@@ -40,18 +40,25 @@ S = ApplicationStatus
 
 
 def require_addressed(viewer: Viewer, locked: Locked) -> None:
-    """The viewer acts for the authority the application is addressed to, and it is submitted."""
+    """The viewer acts for the authority the application is addressed to."""
     if not policies.is_addressed_authority(viewer, locked.app_facts):
         raise DomainError(ErrorCode.WRONG_AUTHORITY, field=["id"])
-    if not locked.app_facts.is_submitted:
+
+
+def require_handling(viewer: Viewer, locked: Locked) -> None:
+    """policies.can_handle_application, with the reason when it says no."""
+    require_addressed(viewer, locked)
+    if not policies.can_handle_application(viewer, locked.app_facts, locked.project_facts):
         raise DomainError(ErrorCode.NOT_SUBMITTED, field=["id"])
 
 
 async def _lock_for_authority(
     tx: Tx, viewer: Viewer, application_id: int, expected_version: int | None
 ) -> Locked:
+    """Checks in this order: visible (NOT_FOUND), addressed (WRONG_AUTHORITY), submitted
+    (NOT_SUBMITTED), then the version (STALE_VERSION)."""
     locked = await lock_application(tx, viewer, application_id)
-    require_addressed(viewer, locked)
+    require_handling(viewer, locked)
     if expected_version is not None:
         expect_version(locked.application.version, expected_version)
     return locked
@@ -68,16 +75,20 @@ async def application_assign(
     """Take the application for yourself (handler_id None or yourself), or, as an admin of
     the authority, assign it to another of its handlers."""
     async with atomic() as tx:
-        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        locked = await lock_application(tx, viewer, application_id)
+        require_addressed(viewer, locked)
         app = locked.application
         target = handler_id if handler_id is not None else viewer.person_id
         if target is None:
             raise DomainError(ErrorCode.FORBIDDEN, field=["handlerId"])
         if target == viewer.person_id:
-            if not policies.can_take_application(viewer, locked.app_facts, locked.project_facts):
-                raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
-        elif not policies.can_assign_to_others(viewer, locked.app_facts):
+            allowed = policies.can_take_application(viewer, locked.app_facts, locked.project_facts)
+        else:
+            allowed = policies.can_assign_to_others(viewer, locked.app_facts)
+        if not allowed:
+            require_handling(viewer, locked)  # a draft: say so
             raise DomainError(ErrorCode.FORBIDDEN, field=["handlerId"])
+        expect_version(app.version, expected_version)
         is_handler = (
             await Membership.filter(
                 person_id=target,
@@ -310,14 +321,16 @@ async def application_notice_redirect(
     viewer: Viewer, application_id: int, expected_version: int, email_address: str | None
 ) -> int:
     """The handler who took the application sends its later notices to an address they choose
-    (None: back to the permit's notification address)."""
+    (None: back to the permit's notification address). Admins of the authority may too."""
     async with atomic() as tx:
-        locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+        locked = await lock_application(tx, viewer, application_id)
+        require_addressed(viewer, locked)
         app = locked.application
-        if app.assigned_to_id is None or (
-            app.assigned_to_id != viewer.person_id and app.authority_id not in viewer.admin_of
-        ):
+        taker = app.assigned_to_id is not None and app.assigned_to_id == viewer.person_id
+        if not (taker or app.authority_id in viewer.admin_of):
             raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        require_handling(viewer, locked)
+        expect_version(app.version, expected_version)
         errors: list[DomainError] = []
         clean = None if email_address is None else email(email_address, ["email"], errors=errors)
         raise_all(errors)
@@ -339,7 +352,7 @@ async def application_export(viewer: Viewer, application_id: int) -> dict[str, A
     """The whole application as one JSON document for the authority's case management."""
     async with atomic() as tx:
         locked = await lock_application(tx, viewer, application_id)
-        require_addressed(viewer, locked)
+        require_handling(viewer, locked)
         if not policies.can_export_application(viewer, locked.app_facts, locked.project_facts):
             raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
         document = await export_document(tx, locked)

@@ -1,0 +1,317 @@
+"""Runs the permission matrix (matrix.py) against the real API, one world per case."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from models import (
+    Application,
+    AuditEntry,
+    Decision,
+    Message,
+    PermitType,
+    Project,
+    ServiceBundle,
+    StatusChange,
+    SupplementRequest,
+)
+from schema.root import schema
+from tests.factories import GQL, gid
+from tests.permissions.matrix import FIELDS, MUTATIONS, SEES, Row
+from tests.permissions.world import Role, State, World, build_world
+
+# --- reading --------------------------------------------------------------------------------
+
+PATHS: dict[str, tuple[str, ...]] = {
+    "Project": ("project",),
+    "Application": ("application",),
+    "ApplicationContent": ("application", "content"),
+    "StatusChange": ("application", "statusHistory", "nodes", -1),
+    "SupplementRequest": ("application", "supplementRequests", 0),
+    "Decision": ("application", "decision"),
+    "Thread": ("application", "thread"),
+    "Message": ("application", "thread", "messages", "nodes", 0),
+}
+
+
+def _fields(type_name: str) -> str:
+    return " ".join(f"{name} {row.selection}".strip() for name, row in FIELDS[type_name].items())
+
+
+READ = f"""
+query($project: ID!, $application: ID!) {{
+  project(id: $project) {{ {_fields("Project")} }}
+  application(id: $application) {{
+    {
+    _fields("Application")
+    .replace("content { formData }", "")
+    .replace("decision { outcome }", "")
+    .replace("supplementRequests { message }", "")
+    .replace("thread { id }", "")
+    .replace("statusHistory { totalCount }", "")
+}
+    content {{ {_fields("ApplicationContent")} }}
+    statusHistory(first: 100) {{ totalCount nodes {{ {_fields("StatusChange")} }} }}
+    supplementRequests {{ {_fields("SupplementRequest")} }}
+    decision {{ {_fields("Decision")} }}
+    thread {{ {_fields("Thread").replace("messages { totalCount }", "")}
+             messages {{ totalCount nodes {{ {_fields("Message")} }} }} }}
+  }}
+}}
+"""
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        if data is None:
+            return None
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and data else None
+        else:
+            data = data.get(step)
+    return data
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != []
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("state", list(State))
+async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None:
+    world = await build_world(state)
+    result = await gql(
+        READ,
+        {
+            "project": gid("Project", world.project_id),
+            "application": gid("Application", world.application_id),
+        },
+        token=world.token(role),
+    )
+    data = result["data"]
+    wrong: list[str] = []
+    for type_name, rows in FIELDS.items():
+        parent = _at(data, PATHS[type_name])
+        for name, row in rows.items():
+            value = None if parent is None else parent.get(name)
+            readable = role in SEES[row.sees][state]
+            if row.flag is not None:
+                expected: Any = (role in SEES[row.flag][state]) if readable else None
+                if value != expected:
+                    wrong.append(f"{type_name}.{name}: expected {expected}, got {value!r}")
+            else:
+                expected = readable and state in row.present
+                if _present(value) != expected:
+                    wrong.append(
+                        f"{type_name}.{name}: expected {'a value' if expected else 'nothing'}, got {value!r}"
+                    )
+    assert wrong == [], f"{role} in {state}:\n  " + "\n  ".join(wrong)
+
+
+# --- changing -------------------------------------------------------------------------------
+
+DENIED = {"NOT_FOUND", "FORBIDDEN", "WRONG_AUTHORITY", "NOT_SUBMITTED"}
+
+
+async def _input(name: str, world: World) -> dict[str, Any]:
+    app = gid("Application", world.application_id)
+    version = await world.version()
+    project = await Project.get(id=world.project_id)
+    today = date.today()
+    inputs: dict[str, dict[str, Any]] = {
+        "projectCreate": {
+            "serviceBundleId": gid(
+                "ServiceBundle", (await ServiceBundle.get(code="public-event")).id
+            ),
+            "name": "Uusi",
+            "municipalityCode": "091",
+        },
+        "projectUpdate": {
+            "id": gid("Project", project.id),
+            "expectedVersion": project.version,
+            "description": "Muutettu",
+        },
+        "applicationCreate": {
+            "projectId": gid("Project", project.id),
+            "permitTypeId": gid(
+                "PermitType", (await PermitType.get(code="helsinki-noise-notification")).id
+            ),
+        },
+        "applicationUpdate": {
+            "id": app,
+            "expectedVersion": version,
+            "content": {"event_name": "Muutettu"},
+        },
+        "applicationShare": {"id": app, "expectedVersion": version, "shared": True},
+        "applicationSubmit": {"id": app, "expectedVersion": version},
+        "applicationWithdraw": {"id": app, "expectedVersion": version},
+        "supplementSubmit": {"id": app, "expectedVersion": version, "message": "Vastaus"},
+        "applicationAssign": {"id": app, "expectedVersion": version},
+        "applicationStatusUpdate": {"id": app, "expectedVersion": version, "status": "IN_PROGRESS"},
+        "supplementRequest": {
+            "id": app,
+            "expectedVersion": version,
+            "message": "Lisätietoja",
+            "dueDate": (today + timedelta(days=5)).isoformat(),
+        },
+        "decisionRecord": {
+            "id": app,
+            "expectedVersion": version,
+            "outcome": "APPROVED",
+            "decidedOn": today.isoformat(),
+            "summary": "OK",
+        },
+        "applicationExport": {"id": app},
+        "applicationNoticeRedirect": {
+            "id": app,
+            "expectedVersion": version,
+            "email": "uusi@poliisi.example",
+        },
+        "messagePost": {"threadId": gid("Thread", world.thread_id), "body": "Viesti"},
+    }
+    return inputs[name]
+
+
+async def _fingerprint(world: World) -> tuple[Any, ...]:
+    app = await Application.get(id=world.application_id)
+    project = await Project.get(id=world.project_id)
+    return (
+        app.version,
+        app.status,
+        app.is_shared,
+        app.assigned_to_id,
+        app.notice_email,
+        project.version,
+        await Project.all().count(),
+        await Application.all().count(),
+        await StatusChange.all().count(),
+        await SupplementRequest.all().count(),
+        await Decision.all().count(),
+        await Message.all().count(),
+        await AuditEntry.exclude(action="CONTENT_READ").count(),
+    )
+
+
+def _outcome(result: dict[str, Any], name: str) -> tuple[bool, str]:
+    if result.get("errors"):
+        code = result["errors"][0].get("extensions", {}).get("code", "?")
+        return False, f"top-level {code}"
+    errors = result["data"][name]["userErrors"]
+    codes = [e["code"] for e in errors]
+    return not (set(codes) & DENIED), ",".join(codes) or "ok"
+
+
+# Roles that cannot be allowed run first, so an allowed change does not hide a denial.
+ORDER = [
+    Role.ANONYMOUS,
+    Role.UNRELATED_CUSTOMER,
+    Role.UNINVOLVED_HANDLER,
+    Role.CO_AUTHORITY_HANDLER,
+    Role.ADDRESSED_SYSTEM,
+    Role.ADDRESSED_HANDLER,
+    Role.CO_REP,
+    Role.OWNER_REP,
+]
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+async def test_who_runs_which_mutation(gql: GQL, mutation: str, state: State) -> None:
+    world = await build_world(state)
+    type_name = mutation[0].upper() + mutation[1:]
+    query = f"mutation($input: {type_name}Input!) {{ {mutation}(input: $input) {{ userErrors {{ code }} }} }}"
+    allowed_roles = MUTATIONS[mutation][state]
+    wrong: list[str] = []
+    for role in sorted(Role, key=lambda r: (r in allowed_roles, ORDER.index(r))):
+        before = await _fingerprint(world)
+        result = await gql(
+            query, {"input": await _input(mutation, world)}, token=world.token(role), errors=True
+        )
+        allowed, detail = _outcome(result, mutation)
+        if allowed != (role in allowed_roles):
+            wrong.append(
+                f"{role}: expected {'allowed' if role in allowed_roles else 'denied'}, got {detail}"
+            )
+        if not allowed and await _fingerprint(world) != before:
+            wrong.append(f"{role}: denied ({detail}) but something was written")
+    assert wrong == [], f"{mutation} in {state}:\n  " + "\n  ".join(wrong)
+
+
+# --- the table covers the schema ----------------------------------------------------------------
+
+
+def test_matrix_covers_the_schema() -> None:
+    types = schema._schema.type_map
+    missing = [
+        f"{type_name}.{field}"
+        for type_name in FIELDS
+        for field in types[type_name].fields  # type: ignore[union-attr]
+        if field not in FIELDS[type_name]
+    ]
+    extra = [
+        f"{type_name}.{field}"
+        for type_name, rows in FIELDS.items()
+        for field in rows
+        if field not in types[type_name].fields  # type: ignore[union-attr]
+    ]
+    mutations = set(types["Mutation"].fields)  # type: ignore[union-attr]
+    assert missing == [], f"fields without a row in tests/permissions/matrix.py: {missing}"
+    assert extra == [], f"rows for fields that no longer exist: {extra}"
+    assert mutations == set(MUTATIONS), f"mutations without a row: {mutations - set(MUTATIONS)}"
+
+
+def test_every_row_uses_a_known_class() -> None:
+    for rows in FIELDS.values():
+        for row in rows.values():
+            assert (
+                isinstance(row, Row) and row.sees in SEES and (row.flag is None or row.flag in SEES)
+            )
+
+
+LISTS = """query($project: ID!, $application: ID!) {
+  projects(first: 100) { nodes { id } }
+  projectNode: node(id: $project) { id }
+  applicationNode: node(id: $application) { id }
+}"""
+INBOX = "{ inbox(first: 100) { nodes { id } } }"
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("state", list(State))
+async def test_lists_and_nodes_follow_the_same_rules(gql: GQL, state: State, role: Role) -> None:
+    world = await build_world(state)
+    project, application = (
+        gid("Project", world.project_id),
+        gid("Application", world.application_id),
+    )
+    sees = role in SEES["project"][state]
+    result = await gql(
+        LISTS,
+        {"project": project, "application": application},
+        token=world.token(role),
+        errors=True,
+    )
+    if role is Role.ANONYMOUS:
+        assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    else:
+        assert (project in [n["id"] for n in result["data"]["projects"]["nodes"]]) is sees
+        assert (result["data"]["projectNode"] is not None) is sees
+        assert (result["data"]["applicationNode"] is not None) is sees
+    inbox = await gql(INBOX, token=world.token(role), errors=True)
+    if role in (
+        Role.ADDRESSED_HANDLER,
+        Role.ADDRESSED_SYSTEM,
+        Role.CO_AUTHORITY_HANDLER,
+        Role.UNINVOLVED_HANDLER,
+    ):
+        ids = [n["id"] for n in inbox["data"]["inbox"]["nodes"]]
+        in_inbox = role in (Role.ADDRESSED_HANDLER, Role.ADDRESSED_SYSTEM) and state not in (
+            State.DRAFT,
+            State.SHARED_DRAFT,
+        )
+        assert (application in ids) is in_inbox
+    else:
+        assert inbox["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}

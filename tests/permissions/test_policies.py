@@ -1,0 +1,108 @@
+"""The policies as pure functions: role × status × shared, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.statuses import ApplicationStatus
+from permissions import policies
+from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts, Viewer
+
+S = ApplicationStatus
+POLICE, RESCUE, OTHER = 10, 20, 30
+COMPANY = 5
+
+OWNER = Viewer(person_id=1, represented=frozenset({COMPANY}))
+CO_REP = Viewer(person_id=2, represented=frozenset({COMPANY}))
+STRANGER = Viewer(person_id=3)
+POLICE_HANDLER = Viewer(person_id=4, handler_of=frozenset({POLICE}))
+POLICE_ADMIN = Viewer(person_id=5, handler_of=frozenset({POLICE}), admin_of=frozenset({POLICE}))
+RESCUE_HANDLER = Viewer(person_id=6, handler_of=frozenset({RESCUE}))
+OTHER_HANDLER = Viewer(person_id=7, handler_of=frozenset({OTHER}))
+POLICE_SYSTEM = Viewer(system_authority_id=POLICE)
+ANONYMOUS = Viewer()
+
+
+def app(status: S, shared: bool = False) -> ApplicationFacts:
+    return ApplicationFacts(1, 1, POLICE, status, shared, status is not S.DRAFT)
+
+
+def project(*apps: ApplicationFacts) -> ProjectFacts:
+    rescue = ApplicationFacts(2, 1, RESCUE, S.NOT_STARTED, False, True)
+    return ProjectFacts(1, None, COMPANY, policies.involved_authorities([*apps, rescue]))
+
+
+CASES = [
+    # status, shared, viewer, may read content
+    (S.DRAFT, False, OWNER, True),
+    (S.DRAFT, False, CO_REP, True),
+    (S.DRAFT, False, POLICE_HANDLER, False),
+    (S.DRAFT, False, RESCUE_HANDLER, False),
+    (S.DRAFT, True, POLICE_HANDLER, True),
+    (S.DRAFT, True, RESCUE_HANDLER, True),
+    (S.DRAFT, True, POLICE_SYSTEM, True),
+    (S.DRAFT, True, OTHER_HANDLER, False),
+    (S.DRAFT, True, STRANGER, False),
+    (S.NOT_STARTED, False, POLICE_HANDLER, True),
+    (S.IN_PROGRESS, False, RESCUE_HANDLER, True),
+    (S.APPROVED, False, POLICE_SYSTEM, True),
+    (S.APPROVED, False, OTHER_HANDLER, False),
+    (S.APPROVED, False, ANONYMOUS, False),
+]
+
+
+@pytest.mark.parametrize(("status", "shared", "viewer", "expected"), CASES)
+def test_can_read_application_content(
+    status: S, shared: bool, viewer: Viewer, expected: bool
+) -> None:
+    a = app(status, shared)
+    assert policies.can_read_application_content(viewer, a, project(a)) is expected
+
+
+def test_withdrawn_draft_is_not_visible_to_authorities() -> None:
+    a = ApplicationFacts(1, 1, POLICE, S.WITHDRAWN, True, False)
+    assert not policies.is_visible_to_authorities(a)
+    assert not policies.can_see_project(POLICE_HANDLER, project(a))
+
+
+@pytest.mark.parametrize(
+    ("viewer", "shared", "expected"),
+    [
+        (OWNER, False, True),
+        (POLICE_HANDLER, False, True),
+        (RESCUE_HANDLER, False, False),
+        (RESCUE_HANDLER, True, True),
+        (OTHER_HANDLER, True, False),
+    ],
+)
+def test_decisions_reach_co_authorities_only_when_shared(
+    viewer: Viewer, shared: bool, expected: bool
+) -> None:
+    a = app(S.APPROVED)
+    assert (
+        policies.can_see_decision(viewer, DecisionFacts(1, POLICE, shared), a, project(a))
+        is expected
+    )
+
+
+def test_only_persons_take_and_only_admins_assign_to_others() -> None:
+    a = app(S.NOT_STARTED)
+    p = project(a)
+    assert policies.can_take_application(POLICE_HANDLER, a, p)
+    assert not policies.can_take_application(POLICE_SYSTEM, a, p)
+    assert not policies.can_take_application(RESCUE_HANDLER, a, p)
+    assert policies.can_assign_to_others(POLICE_ADMIN, a)
+    assert not policies.can_assign_to_others(POLICE_HANDLER, a)
+    assert not policies.can_handle_application(POLICE_HANDLER, app(S.DRAFT, True), p)
+
+
+def test_threads() -> None:
+    a = app(S.NOT_STARTED)
+    p = project(a)
+    app_thread = ThreadFacts(1, 1, a)
+    project_thread = ThreadFacts(2, 1, None)
+    assert policies.can_post_to_thread(POLICE_HANDLER, app_thread, p)
+    assert policies.can_read_thread(RESCUE_HANDLER, app_thread, p)
+    assert not policies.can_post_to_thread(RESCUE_HANDLER, app_thread, p)
+    assert policies.can_post_to_thread(RESCUE_HANDLER, project_thread, p)
+    assert not policies.can_read_thread(OTHER_HANDLER, project_thread, p)
