@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from actions.identity import membership_add, organisation_create, person_create, token_issue
-from models import ApiToken, Organisation, Person
+from actions.applications import application_create, application_submit, application_update
+from actions.identity import (
+    membership_add,
+    organisation_create,
+    person_create,
+    token_issue,
+    viewer_for_person,
+)
+from actions.projects import ProjectChanges, project_create
+from models import ApiToken, Organisation, PermitType, Person, Project, ServiceBundle
 from models.enums import OrganisationKind, Role
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "people.json"
@@ -58,6 +67,9 @@ async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
         tokens.append(
             DemoToken(row["key"], person.name, "; ".join(roles) or "private customer", token)
         )
+    people = {row["key"]: await Person.get(email=row["email"].lower()) for row in data["people"]}
+    for row in data.get("projects", []):
+        await _seed_project(row, people, organisations)
     for row in data.get("systems", []):
         authority = await Organisation.get(code=row["authority"])
         token = await token_issue(label=f"{DEMO_LABEL}: {row['label']}", authority=authority)
@@ -65,3 +77,79 @@ async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
             DemoToken(row["key"], row["label"], f"AUTHORITY_SYSTEM @ {authority.name['fi']}", token)
         )
     return tokens
+
+
+async def _seed_project(
+    row: dict[str, Any], people: dict[str, Person], organisations: dict[str, Organisation]
+) -> None:
+    """A demo project with its applications, made through the real actions (once)."""
+    organisation = organisations[row["organisation"]]
+    if await Project.exists(owner_organisation_id=organisation.id, name=row["name"]):
+        return
+    owner = people[row["owner"]]
+    viewer = await viewer_for_person(owner)
+    starts = date.today() + timedelta(days=row["startsInDays"])
+    bundle = await ServiceBundle.get(code=row["bundle"])
+    project_id = await project_create(
+        viewer,
+        bundle_id=bundle.id,
+        organisation_id=organisation.id,
+        changes=ProjectChanges(
+            name=row["name"],
+            description=row["description"],
+            municipality_code=row["municipality"],
+            location=tuple(row["location"]),
+            starts_on=starts,
+            ends_on=starts + timedelta(days=row["days"] - 1),
+            shared_data=row["sharedData"],
+        ),
+    )
+    for item in row["applications"]:
+        permit_type = await PermitType.get(code=item["permitType"])
+        app_id = await application_create(viewer, project_id, permit_type.id)
+        await application_update(viewer, app_id, 1, example_content(permit_type.form_schema))
+        if item["submit"]:
+            await application_submit(viewer, app_id, 2)
+
+
+def example_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """Plausible demo content for a permit form: every property with a value of its type."""
+    result: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        result[name] = _example(prop, name)
+    return result
+
+
+_EXAMPLES = {
+    "^([01][0-9]|2[0-3]):[0-5][0-9]$": "18:00",
+    "^[0-9]{5}$": "00100",
+    "^[0-9]{7}-[0-9]$": "3264871-7",
+    r"^\+?[0-9 ()-]{6,20}$": "+358 40 765 4321",
+    "^[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,4}-[0-9]{1,4}$": "091-17-1-1",
+}
+
+
+def _example(prop: dict[str, Any], name: str) -> Any:
+    if "enum" in prop:
+        return prop["enum"][0]
+    kind = prop.get("type")
+    if kind == "object":
+        return example_content(prop)
+    if kind == "array":
+        return [_example(prop.get("items", {"type": "string"}), name)]
+    if kind == "integer":
+        return max(prop.get("minimum", 0), 50)
+    if kind == "number":
+        return float(max(prop.get("minimum", 0), 50))
+    if kind == "boolean":
+        return False
+    if prop.get("format") == "date":
+        return (date.today() + timedelta(days=120)).isoformat()
+    if prop.get("format") == "email":
+        return "aino.andersson@demo.luukku.example"
+    if prop.get("format") == "uri":
+        return "https://demo.luukku.example/liite.pdf"
+    if "pattern" in prop:
+        return _EXAMPLES[prop["pattern"]]
+    label = prop.get("x-label", {}).get("fi") or prop.get("title") or name
+    return f"{label} (esimerkki)"[: prop.get("maxLength", 200)]

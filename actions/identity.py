@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -13,8 +13,10 @@ from models.business_id import normalize_business_id
 from models.enums import LANGUAGES, OrganisationKind, Role, TokenKind
 from models.errors import DomainError, ErrorCode, raise_all
 from models.validation import NAME_MAX, email, text
+from permissions.facts import Viewer
 
 TOKEN_PREFIX = "lk_"
+MAX_TOKEN_LENGTH = 200
 
 
 def hash_token(token: str) -> str:
@@ -114,3 +116,73 @@ async def token_revoke(token_id: int, now: datetime) -> bool:
             .update(revoked_at=now)
         )
     return updated > 0
+
+
+async def viewer_for_token(token: str) -> Viewer | None:
+    """The viewer for a valid, unexpired, unrevoked token; None otherwise."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    rows = await ApiToken.filter(token_hash=hash_token(token), revoked_at=None).values(
+        "id",
+        "kind",
+        "label",
+        "expires_at",
+        "organisation_id",
+        "person_id",
+        person_name="person__name",
+        person_language="person__language",
+        person_active="person__is_active",
+        person_operator="person__is_operator",
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
+        return None
+    if row["kind"] == TokenKind.AUTHORITY_SYSTEM:
+        return Viewer(
+            system_authority_id=row["organisation_id"], name=row["label"], token_id=row["id"]
+        )
+    if not row["person_active"]:
+        return None
+    return await _person_viewer(
+        row["person_id"],
+        row["person_name"],
+        row["person_language"],
+        row["person_operator"],
+        row["id"],
+    )
+
+
+async def viewer_for_person(person: Person) -> Viewer:
+    """The viewer of a person acting in their own name (the CLI and demo seeding use this)."""
+    return await _person_viewer(person.id, person.name, person.language, person.is_operator, None)
+
+
+async def _person_viewer(
+    person_id: int, name: str, language: str, is_operator: bool, token_id: int | None
+) -> Viewer:
+    represented: set[int] = set()
+    handler_of: set[int] = set()
+    admin_of: set[int] = set()
+    for membership in await Membership.filter(person_id=person_id).values(
+        "organisation_id", "role"
+    ):
+        org, role = membership["organisation_id"], membership["role"]
+        if role == Role.CUSTOMER_REPRESENTATIVE:
+            represented.add(org)
+        elif role == Role.AUTHORITY_HANDLER:
+            handler_of.add(org)
+        elif role == Role.AUTHORITY_ADMIN:
+            admin_of.add(org)
+            handler_of.add(org)
+    return Viewer(
+        person_id=person_id,
+        name=name,
+        language=language,
+        represented=frozenset(represented),
+        handler_of=frozenset(handler_of),
+        admin_of=frozenset(admin_of),
+        is_operator=is_operator,
+        token_id=token_id,
+    )

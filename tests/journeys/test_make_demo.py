@@ -52,3 +52,136 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
 
             result = await event_journey(send, example_for)
             assert result["submitted"]["status"] == "NOT_STARTED"
+
+
+COMMON_VIEW = """{ projects(first: 10) { nodes { id name applications { nodes {
+  id version status permitType { code } authority { code } content { formData }
+  decision { outcome isSharedWithAuthorities } } } } } }"""
+
+
+async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> None:
+    """The authorities issue's 'done when', with the tokens `make demo` prints."""
+    from datetime import date, timedelta
+
+    with running(["demo"], {"DATABASE_URL": demo_database}) as server:
+        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+
+            async def as_(
+                name: str, query: str, variables: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+                response = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables or {}},
+                    headers={"Authorization": f"Bearer {tokens[name]}"},
+                )
+                body: dict[str, Any] = response.json()
+                assert "errors" not in body, body
+                return body["data"]
+
+            views = {
+                name: await as_(name, COMMON_VIEW) for name in ("Ville Virtanen", "Sanna Saarinen")
+            }
+            for view in views.values():
+                (project,) = view["projects"]["nodes"]
+                apps = {a["permitType"]["code"]: a for a in project["applications"]["nodes"]}
+                assert (
+                    apps["helsinki-noise-notification"]["content"] is None
+                )  # unshared draft, third authority
+                assert apps["helsinki-police-event-notification"]["content"] is not None
+            police = {
+                a["permitType"]["code"]: a
+                for a in views["Ville Virtanen"]["projects"]["nodes"][0]["applications"]["nodes"]
+            }["helsinki-police-event-notification"]
+            app_id = police["id"]
+
+            async def version() -> int:
+                data = await as_(
+                    "Ville Virtanen",
+                    "query($id: ID!) { application(id: $id) { version } }",
+                    {"id": app_id},
+                )
+                return int(data["application"]["version"])
+
+            def ok(payload: dict[str, Any]) -> dict[str, Any]:
+                assert payload["userErrors"] == [], payload
+                return payload
+
+            errors = "userErrors { code message }"
+            ok(
+                (
+                    await as_(
+                        "Ville Virtanen",
+                        f"mutation($i: ApplicationAssignInput!) {{ applicationAssign(input: $i) {{ {errors} }} }}",
+                        {"i": {"id": app_id, "expectedVersion": await version()}},
+                    )
+                )["applicationAssign"]
+            )
+            ok(
+                (
+                    await as_(
+                        "Ville Virtanen",
+                        f"mutation($i: ApplicationStatusUpdateInput!) {{ applicationStatusUpdate(input: $i) {{ {errors} }} }}",
+                        {
+                            "i": {
+                                "id": app_id,
+                                "expectedVersion": await version(),
+                                "status": "IN_PROGRESS",
+                            }
+                        },
+                    )
+                )["applicationStatusUpdate"]
+            )
+            ok(
+                (
+                    await as_(
+                        "Ville Virtanen",
+                        f"mutation($i: SupplementRequestInput!) {{ supplementRequest(input: $i) {{ {errors} }} }}",
+                        {
+                            "i": {
+                                "id": app_id,
+                                "expectedVersion": await version(),
+                                "message": "Toimittakaa järjestyksenvalvontasuunnitelma.",
+                                "dueDate": (date.today() + timedelta(days=7)).isoformat(),
+                            }
+                        },
+                    )
+                )["supplementRequest"]
+            )
+            ok(
+                (
+                    await as_(
+                        "Aino Andersson",
+                        f"mutation($i: SupplementSubmitInput!) {{ supplementSubmit(input: $i) {{ {errors} }} }}",
+                        {
+                            "i": {
+                                "id": app_id,
+                                "expectedVersion": await version(),
+                                "message": "Suunnitelma liitteenä.",
+                            }
+                        },
+                    )
+                )["supplementSubmit"]
+            )
+            ok(
+                (
+                    await as_(
+                        "Ville Virtanen",
+                        f"mutation($i: DecisionRecordInput!) {{ decisionRecord(input: $i) {{ {errors} }} }}",
+                        {
+                            "i": {
+                                "id": app_id,
+                                "expectedVersion": await version(),
+                                "outcome": "APPROVED",
+                                "decidedOn": date.today().isoformat(),
+                                "summary": "Ilmoitus käsitelty.",
+                            }
+                        },
+                    )
+                )["decisionRecord"]
+            )
+            rescue = await as_("Sanna Saarinen", COMMON_VIEW)
+            seen = {a["id"]: a for a in rescue["projects"]["nodes"][0]["applications"]["nodes"]}[
+                app_id
+            ]
+            assert seen["decision"] == {"outcome": "APPROVED", "isSharedWithAuthorities": True}
