@@ -20,6 +20,7 @@ from models.forms import missing_shared_data, validate
 from models.statuses import FINAL, ApplicationStatus, Side, Via, find_transition
 from models.survey import Answer
 from models.validation import COMMENT_MAX, expect_version, text
+from notifications.events import EventKind, LiveEvent
 from permissions import policies
 from permissions.facts import ApplicationFacts, ProjectFacts, Viewer
 
@@ -122,6 +123,21 @@ async def change_status(
         acting_for_id=acting_for(viewer, locked, side),
         comment=comment,
         using_db=tx.conn,
+    )
+
+
+def live_event(
+    locked: Locked, kind: EventKind, source: ApplicationStatus | None = None
+) -> LiveEvent:
+    """The live event of a change to a locked application (publish with tx.publish)."""
+    app = locked.application
+    return LiveEvent(
+        kind=kind,
+        project_id=app.project_id,
+        application_id=app.id,
+        authority_id=app.authority_id,
+        from_status=None if source is None else source.value,
+        to_status=ApplicationStatus(app.status).value,
     )
 
 
@@ -280,6 +296,8 @@ async def application_share(
         if locked.application.is_shared != shared:
             locked.application.is_shared = shared
             await save(tx, locked)
+            kind = EventKind.APPLICATION_SHARED if shared else EventKind.APPLICATION_UNSHARED
+            tx.publish(live_event(locked, kind))
     return application_id
 
 
@@ -324,6 +342,7 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         locked.application.submitted_at = now()
         locked.application.submitted_by_id = viewer.person_id
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.APPLICATION_SUBMITTED, ApplicationStatus.DRAFT))
     return application_id
 
 
@@ -338,6 +357,7 @@ async def application_withdraw(
         errors: list[DomainError] = []
         clean = text(comment, ["comment"], max_length=COMMENT_MAX, errors=errors) or ""
         raise_all(errors)
+        source = ApplicationStatus(locked.application.status)
         await change_status(
             tx,
             viewer,
@@ -348,4 +368,5 @@ async def application_withdraw(
             comment=clean,
         )
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
     return application_id

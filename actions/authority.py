@@ -8,6 +8,7 @@ from typing import Any
 from actions.applications import (
     Locked,
     change_status,
+    live_event,
     lock_application,
     now,
     require_customer,
@@ -33,6 +34,7 @@ from models.forms import validate
 from models.ids import global_id
 from models.statuses import DECISION_OUTCOMES, ApplicationStatus, Side, Via
 from models.validation import COMMENT_MAX, MESSAGE_MAX, TEXT_MAX, email, expect_version, text
+from notifications.events import EventKind, LiveEvent
 from permissions import policies
 from permissions.facts import Viewer
 
@@ -152,6 +154,7 @@ async def application_status_update(
                 .update(closed_at=now())
             )
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.STATUS_CHANGED, source))
         await audit(
             tx,
             viewer,
@@ -196,6 +199,7 @@ async def supplement_request(
             using_db=tx.conn,
         )
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.SUPPLEMENT_REQUESTED, S.IN_PROGRESS))
         await audit(
             tx,
             viewer,
@@ -261,6 +265,7 @@ async def supplement_submit(
             request.answer_content = content
             await request.save(using_db=tx.conn)
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.SUPPLEMENT_SUBMITTED, S.INFORMATION_REQUESTED))
     return application_id
 
 
@@ -290,6 +295,7 @@ async def decision_record(
             )
         raise_all(errors)
         assert clean is not None
+        source = S(locked.application.status)
         await change_status(
             tx, viewer, locked, outcome, side=Side.AUTHORITY, via=Via.DECISION, comment=clean
         )
@@ -305,6 +311,7 @@ async def decision_record(
             using_db=tx.conn,
         )
         await save(tx, locked)
+        tx.publish(live_event(locked, EventKind.DECISION_RECORDED, source))
         await audit(
             tx,
             viewer,
@@ -493,5 +500,16 @@ async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
             acting_for_id=acting_for,
             body=clean,
             using_db=tx.conn,
+        )
+        tx.publish(
+            LiveEvent(
+                kind=EventKind.MESSAGE_POSTED,
+                project_id=thread.project_id,
+                application_id=thread.application_id,
+                authority_id=app_authority,
+                message_id=message.id,
+                thread_id=thread.id,
+                by_customer=policies.is_customer(viewer, project_facts),
+            )
         )
     return message.id

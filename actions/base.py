@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from notifications.events import LiveEvent, publish
+
 log = logging.getLogger("luukku.actions")
 
 
@@ -24,6 +26,10 @@ class Tx:
         """Run `callback` once the transaction has committed; never if it rolls back."""
         self._after_commit.append(callback)
 
+    def publish(self, event: LiveEvent) -> None:
+        """Publish a live event once the transaction has committed."""
+        self.after_commit(lambda: publish(event))
+
 
 @asynccontextmanager
 async def atomic() -> AsyncIterator[Tx]:
@@ -34,5 +40,5 @@ async def atomic() -> AsyncIterator[Tx]:
     for callback in tx._after_commit:
         try:
             await callback()
-        except Exception:  # the change is committed; a failed live event must not undo it
-            log.exception("after-commit callback failed")
+        except Exception as exc:  # the change is committed; a lost live event must not undo it
+            log.warning("after-commit work failed: %r", exc)

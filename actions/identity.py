@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from tortoise.transactions import in_transaction
-
+from actions.base import atomic
 from models import ApiToken, Membership, Organisation, Person
 from models.business_id import normalize_business_id
 from models.enums import LANGUAGES, OrganisationKind, Role, TokenKind
 from models.errors import DomainError, ErrorCode, raise_all
 from models.validation import NAME_MAX, email, text
+from notifications.events import publish_identity_change
 from permissions.facts import Viewer
 
 TOKEN_PREFIX = "lk_"
@@ -75,10 +76,26 @@ async def membership_add(person: Person, organisation: Organisation, role: Role)
         raise DomainError(
             ErrorCode.INVALID_VALUE, field=["role"], detail=f"{role} of a {organisation.kind}"
         )
-    membership, _ = await Membership.get_or_create(
-        person=person, organisation=organisation, role=role
-    )
+    async with atomic() as tx:
+        membership, created = await Membership.get_or_create(
+            person=person, organisation=organisation, role=role, using_db=tx.conn
+        )
+        if created:
+            tx.after_commit(lambda: publish_identity_change(person_id=person.id))
     return membership
+
+
+async def membership_remove(person: Person, organisation: Organisation, role: Role) -> bool:
+    """End a role; the person's live connections lose the access at once."""
+    async with atomic() as tx:
+        removed = (
+            await Membership.filter(person_id=person.id, organisation_id=organisation.id, role=role)
+            .using_db(tx.conn)
+            .delete()
+        )
+        if removed:
+            tx.after_commit(lambda: publish_identity_change(person_id=person.id))
+    return removed > 0
 
 
 async def token_issue(
@@ -109,12 +126,15 @@ async def token_issue(
 
 
 async def token_revoke(token_id: int, now: datetime) -> bool:
-    async with in_transaction() as conn:
+    """Revoke a token; live connections using it are closed at once."""
+    async with atomic() as tx:
         updated = (
             await ApiToken.filter(id=token_id, revoked_at=None)
-            .using_db(conn)
+            .using_db(tx.conn)
             .update(revoked_at=now)
         )
+        if updated:
+            tx.after_commit(lambda: publish_identity_change(token_id=token_id))
     return updated > 0
 
 
@@ -141,17 +161,21 @@ async def viewer_for_token(token: str) -> Viewer | None:
         return None
     if row["kind"] == TokenKind.AUTHORITY_SYSTEM:
         return Viewer(
-            system_authority_id=row["organisation_id"], name=row["label"], token_id=row["id"]
+            system_authority_id=row["organisation_id"],
+            name=row["label"],
+            token_id=row["id"],
+            expires_at=row["expires_at"],
         )
     if not row["person_active"]:
         return None
-    return await _person_viewer(
+    viewer = await _person_viewer(
         row["person_id"],
         row["person_name"],
         row["person_language"],
         row["person_operator"],
         row["id"],
     )
+    return replace(viewer, expires_at=row["expires_at"])
 
 
 async def viewer_for_person(person: Person) -> Viewer:

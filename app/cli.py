@@ -25,6 +25,7 @@ from typing import Any
 from app.db import close_db, ensure_database, init_db, migrate
 from app.settings import Settings, get_settings
 from models.errors import DomainError, DomainErrors
+from notifications.bus import start_bus
 
 
 def _ensure_sqlite_dir(settings: Settings) -> None:
@@ -41,9 +42,11 @@ def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
     async def run() -> Any:
         await ensure_database(settings.database_url)
         await init_db(settings.database_url)
+        bus = await start_bus(settings.broadcast_url)  # actions publish live events
         try:
             return await work()
         finally:
+            await bus.disconnect()
             await close_db()
 
     return asyncio.run(run())

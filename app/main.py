@@ -16,13 +16,17 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from app import graphiql
 from app.context import build_context, viewer_from_authorization
 from app.db import close_db, init_db
+from app.live import live_connections
 from app.settings import Settings, get_settings
+from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS
 from resolvers.context import Context
 from schema.root import schema
@@ -100,14 +104,30 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # str, not bytes: graphql-transport-ws messages must be text frames
+        return orjson.dumps(data).decode()
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
+        """graphql-transport-ws: authenticate from connectionParams.authorization."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if not isinstance(header, str) or not header.strip():
+            raise ConnectionRejectionError({"message": "connection_init needs authorization"})
+        viewer = await viewer_from_authorization(header)
+        if viewer is None or not viewer.is_authenticated:
+            raise ConnectionRejectionError({"message": "invalid, expired or revoked token"})
+        assert context.request is not None
+        fresh = build_context(context.request, viewer)
+        context.viewer, context.language = fresh.viewer, fresh.language
+        live_connections.register(context, header.strip().partition(" ")[2].strip())
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(graphiql.localize(self.graphql_ide_html))
@@ -139,8 +159,20 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def start_services(settings: Settings) -> None:
+    """The pub/sub bus and the live connections' watchers (after the database)."""
+    await start_bus(settings.broadcast_url)
+    live_connections.start(settings.live_recheck_seconds)
+
+
+async def stop_services() -> None:
+    await live_connections.stop()
+    await stop_bus()
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
-    """The application. `manage_db=False` leaves the database to the caller (tests)."""
+    """The application. `manage_db=False` leaves the database and services to the caller
+    (tests start them once per session)."""
     settings = settings or get_settings()
     view = LuukkuGraphQL(
         schema,
@@ -155,10 +187,12 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
+            await start_services(settings)
         try:
             yield
         finally:
             if manage_db:
+                await stop_services()
                 await close_db()
 
     return Starlette(

@@ -75,6 +75,7 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 20
     outbox_max_attempts: int = 8
+    live_recheck_seconds: float = 60.0
     xroad_client: str = ""
     webhook_timeout: int = 10
     extra: dict[str, str] = field(default_factory=dict)
@@ -139,6 +140,7 @@ class Settings:
             outbox_poll_seconds=_int(env, "OUTBOX_POLL_MS", 1000, minimum=10) / 1000,
             outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 20, minimum=1),
             outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+            live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from models.statuses import ApplicationStatus
@@ -28,6 +29,8 @@ class Viewer:
     token_id: int | None = None
     #: request headers of Suomi.fi-palveluväylä (X-Road), when present
     xroad: dict[str, str] = field(default_factory=dict, compare=False)
+    #: when the token stops being valid (live connections close then)
+    expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_authenticated(self) -> bool:

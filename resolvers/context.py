@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,13 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
 
-@dataclass
+#: Loaders of the current operation or live event, where they differ from the context's own:
+#: a WebSocket connection has one context for all its operations, so each operation (and
+#: each event a subscription delivers) sets fresh loaders here, in its own task.
+current_loaders: ContextVar[Loaders | None] = ContextVar("luukku_loaders", default=None)
+
+
+@dataclass(eq=False)  # compared and hashed by identity: live connections are kept in sets
 class Context:
     """Who is asking (viewer), in which language, and the loaders of this request."""
 
@@ -24,11 +31,22 @@ class Context:
     response: Response | None = None
     viewer: Viewer = ANONYMOUS
     language: str = "fi"
-    loaders: Loaders = field(default_factory=Loaders)
+    own_loaders: Loaders = field(default_factory=Loaders)
     #: graphql-transport-ws: the payload of connection_init
     connection_params: dict[str, Any] | None = None
     #: audit entries collected during a read, written once at the end of the operation
-    pending_audit: list[dict[str, Any]] = field(default_factory=list)
+    pending_audit: list[Any] = field(default_factory=list)
+
+    @property
+    def loaders(self) -> Loaders:
+        return current_loaders.get() or self.own_loaders
+
+    @loaders.setter
+    def loaders(self, value: Loaders) -> None:
+        if current_loaders.get() is not None:
+            current_loaders.set(value)
+        else:
+            self.own_loaders = value
 
 
 Info = StrawberryInfo[Context, None]

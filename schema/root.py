@@ -16,11 +16,14 @@ from resolvers.authority import mutations as authority_mutations
 from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
 from resolvers.identity import queries as identity_queries
+from resolvers.live import subscriptions as live
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
 from schema.errors import ErrorHandling, LuukkuSchema
+from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
+from schema.operation import FreshLoaders
 
 
 @strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
@@ -161,6 +164,30 @@ class Mutation:
     )
 
 
+@strawberry.type(
+    description="Live tracking over graphql-transport-ws. Authenticate in connection_init: "
+    '{"authorization": "Bearer <token>"}.'
+)
+class Subscription:
+    project_activity: ProjectActivityEvent = strawberry.subscription(
+        resolver=live.project_activity,
+        extensions=authenticated(),
+        description="Every event of one project the viewer may see: submissions, sharing, "
+        "withdrawals, status changes, supplements, decisions and messages.",
+    )
+    application_status_changed: ApplicationStatusChangedEvent = strawberry.subscription(
+        resolver=live.application_status_changed,
+        extensions=authenticated(),
+        description="Every status change of one application.",
+    )
+    inbox_activity: ProjectActivityEvent = strawberry.subscription(
+        resolver=live.inbox_activity,
+        extensions=authority_only(),
+        description="New or returned work for the viewer's authorities: submissions, answered "
+        "supplements, withdrawals and customers' messages.",
+    )
+
+
 def build_schema() -> LuukkuSchema:
     settings = get_settings()
     # Built once: a new rule class per request would defeat the validation cache.
@@ -168,7 +195,10 @@ def build_schema() -> LuukkuSchema:
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
+        types=list(EVENT_TYPES),
         extensions=[
+            FreshLoaders,
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),

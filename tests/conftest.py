@@ -10,7 +10,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from app.main import create_app
+from app.main import create_app, start_services, stop_services
+from app.settings import get_settings
 from tests import db as test_db
 from tests.factories import GQL
 
@@ -48,8 +49,10 @@ async def database() -> AsyncIterator[str]:
     url = await test_db.create_database(server)
     try:
         await test_db.start(url)
+        await start_services(get_settings())
         yield url
     finally:
+        await stop_services()
         await test_db.stop()
         await test_db.drop_database(server, url)
 

@@ -1,0 +1,111 @@
+"""Live connections: who is connected, and ending their access when it ends in the database.
+
+Every authenticated WebSocket connection is registered by token and person. When a token is
+revoked or a person's memberships change, the action publishes an identity event on the
+bus after the commit; every process listens and re-checks its affected connections at once,
+closing those that lost access (4403). A sweep re-checks every connection each
+`LIVE_RECHECK_SECONDS` as a safety net (for events lost while the bus was down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections import defaultdict
+
+import orjson
+
+from actions.identity import viewer_for_token
+from notifications.bus import BusLost, BusUnavailable, get_bus
+from notifications.events import IDENTITY_CHANNEL
+from resolvers.context import Context
+from resolvers.live.subscriptions import CLOSE_FORBIDDEN, close_socket
+
+log = logging.getLogger("luukku.live")
+
+
+class LiveConnections:
+    def __init__(self) -> None:
+        self._contexts: weakref.WeakSet[Context] = weakref.WeakSet()
+        self._tokens: dict[Context, str] = weakref.WeakKeyDictionary()  # type: ignore[assignment]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def register(self, context: Context, token: str) -> None:
+        self._contexts.add(context)
+        self._tokens[context] = token
+
+    def __len__(self) -> int:
+        return len(self._contexts)
+
+    async def recheck(self, *, token_id: int | None = None, person_id: int | None = None) -> int:
+        """Re-check matching connections (all when no filter); returns how many were closed."""
+        closed = 0
+        by_token: dict[str, list[Context]] = defaultdict(list)
+        for context in list(self._contexts):
+            viewer = context.viewer
+            if token_id is not None and viewer.token_id != token_id:
+                continue
+            if person_id is not None and viewer.person_id != person_id:
+                continue
+            by_token[self._tokens.get(context, "")].append(context)
+        for token, contexts in by_token.items():
+            fresh = await viewer_for_token(token) if token else None
+            for context in contexts:
+                old = context.viewer
+                lost = fresh is None or not (
+                    old.represented <= fresh.represented
+                    and old.handler_of <= fresh.handler_of
+                    and old.admin_of <= fresh.admin_of
+                    and old.system_authority_id == fresh.system_authority_id
+                )
+                if lost:
+                    self._contexts.discard(context)
+                    await close_socket(context, CLOSE_FORBIDDEN, "Access ended; sign in again")
+                    closed += 1
+                elif fresh is not None:
+                    context.viewer = fresh.__class__(**{**fresh.__dict__, "xroad": old.xroad})
+        return closed
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with get_bus().subscribe(IDENTITY_CHANNEL) as subscription:
+                    async for message in subscription:
+                        data = orjson.loads(message.message)
+                        await self.recheck(
+                            token_id=data.get("token_id"), person_id=data.get("person_id")
+                        )
+            except asyncio.CancelledError:
+                raise
+            except (BusLost, BusUnavailable):
+                await self.recheck()  # identity events may have been missed meanwhile
+                await asyncio.sleep(0.5)
+            except Exception:
+                log.exception("identity listener failed; restarting")
+                await asyncio.sleep(1)
+
+    async def _sweep(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.recheck()
+            except Exception:
+                log.exception("re-checking live connections failed")
+
+    def start(self, recheck_seconds: float) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._sweep(recheck_seconds)),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        self._tasks = []
+
+
+live_connections = LiveConnections()

@@ -1,0 +1,123 @@
+"""Live events: small JSON messages published on the bus after a change commits.
+
+A message says what happened and to which objects (kind, ids, the new status); it never
+carries content. Each subscriber reloads the objects and asks the policies itself, so the
+same rules apply to subscriptions as to queries.
+
+Channels: `project:{id}` (every event of a project) and `authority:{id}` (work for an
+authority's inbox: new submissions, answered supplements, withdrawals, customers' messages).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+log = logging.getLogger("luukku.events")
+
+
+class EventKind(StrEnum):
+    APPLICATION_SUBMITTED = "APPLICATION_SUBMITTED"
+    APPLICATION_SHARED = "APPLICATION_SHARED"
+    APPLICATION_UNSHARED = "APPLICATION_UNSHARED"
+    APPLICATION_WITHDRAWN = "APPLICATION_WITHDRAWN"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    SUPPLEMENT_REQUESTED = "SUPPLEMENT_REQUESTED"
+    SUPPLEMENT_SUBMITTED = "SUPPLEMENT_SUBMITTED"
+    DECISION_RECORDED = "DECISION_RECORDED"
+    MESSAGE_POSTED = "MESSAGE_POSTED"
+
+
+#: Kinds that change an application's status (applicationStatusChanged carries these).
+STATUS_KINDS = frozenset(
+    {
+        EventKind.APPLICATION_SUBMITTED,
+        EventKind.APPLICATION_WITHDRAWN,
+        EventKind.STATUS_CHANGED,
+        EventKind.SUPPLEMENT_REQUESTED,
+        EventKind.SUPPLEMENT_SUBMITTED,
+        EventKind.DECISION_RECORDED,
+    }
+)
+#: Kinds that are (new or returned) work for the addressed authority's inbox.
+INBOX_KINDS = frozenset(
+    {
+        EventKind.APPLICATION_SUBMITTED,
+        EventKind.SUPPLEMENT_SUBMITTED,
+        EventKind.APPLICATION_WITHDRAWN,
+        EventKind.MESSAGE_POSTED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    kind: EventKind
+    project_id: int
+    application_id: int | None = None
+    authority_id: int | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    message_id: int | None = None
+    thread_id: int | None = None
+    by_customer: bool = False
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    occurred_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def channels(self) -> list[str]:
+        channels = [project_channel(self.project_id)]
+        if self.authority_id is not None and self.kind in INBOX_KINDS:
+            if self.kind is not EventKind.MESSAGE_POSTED or self.by_customer:
+                channels.append(authority_channel(self.authority_id))
+        return channels
+
+    def encode(self) -> str:
+        return orjson.dumps(asdict(self)).decode()
+
+    @classmethod
+    def decode(cls, raw: str | bytes) -> LiveEvent | None:
+        try:
+            data: dict[str, Any] = orjson.loads(raw)
+            data["kind"] = EventKind(data["kind"])
+            return cls(**data)
+        except (ValueError, TypeError, KeyError):
+            log.warning("ignoring a malformed live event: %r", raw[:200])
+            return None
+
+
+#: Token revocations and membership changes: {"token_id": ...} or {"person_id": ...}.
+IDENTITY_CHANNEL = "identity"
+
+
+async def publish_identity_change(
+    *, token_id: int | None = None, person_id: int | None = None
+) -> None:
+    from notifications.bus import get_bus
+
+    await get_bus().publish(
+        IDENTITY_CHANNEL, orjson.dumps({"token_id": token_id, "person_id": person_id}).decode()
+    )
+
+
+def project_channel(project_id: int) -> str:
+    return f"project:{project_id}"
+
+
+def authority_channel(authority_id: int) -> str:
+    return f"authority:{authority_id}"
+
+
+async def publish(event: LiveEvent) -> None:
+    """Publish on every channel of the event. Called after the commit (see actions.base)."""
+    from notifications.bus import get_bus
+
+    bus = get_bus()
+    payload = event.encode()
+    for channel in event.channels():
+        await bus.publish(channel, payload)

@@ -1,0 +1,151 @@
+"""Live events: one type per kind, each carrying the changed object for the client's cache."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from models.statuses import ApplicationStatus as DomainStatus
+from notifications.events import EventKind as DomainEventKind
+from notifications.events import LiveEvent
+from resolvers.context import Info
+from schema.application import Application, visible_application
+from schema.authority_work import Message, Thread, visible_thread
+from schema.enums import ApplicationStatus, describe
+from schema.project import Project, visible_project
+
+EventKind = strawberry.enum(DomainEventKind, description="What happened.")
+describe(
+    EventKind,
+    {
+        "APPLICATION_SUBMITTED": "An application was submitted.",
+        "APPLICATION_SHARED": "A draft was made visible to authorities.",
+        "APPLICATION_UNSHARED": "A draft was hidden from authorities again.",
+        "APPLICATION_WITHDRAWN": "The customer withdrew an application.",
+        "STATUS_CHANGED": "An authority changed an application's status.",
+        "SUPPLEMENT_REQUESTED": "An authority asked for more information.",
+        "SUPPLEMENT_SUBMITTED": "The customer answered a request for more information.",
+        "DECISION_RECORDED": "An authority recorded its decision.",
+        "MESSAGE_POSTED": "A message was posted to a discussion.",
+    },
+)
+
+
+@strawberry.interface(description="Something that happened in a project, pushed live.")
+class ProjectActivityEvent:
+    event_id: str = strawberry.field(description="Unique id of the event.")
+    kind: EventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    occurred_at: datetime = strawberry.field(description="When it was committed.")
+    source: strawberry.Private[LiveEvent]
+
+    @strawberry.field(description="The project.")
+    async def project(self, info: Info) -> Project | None:
+        return await visible_project(info, self.source.project_id)
+
+
+@strawberry.interface(description="An event about one application; carries it in its new state.")
+class ApplicationEvent(ProjectActivityEvent):
+    @strawberry.field(description="The application, as it is now.")
+    async def application(self, info: Info) -> Application | None:
+        assert self.source.application_id is not None
+        return await visible_application(info, self.source.application_id)
+
+
+@strawberry.type(description="An application was submitted to its authority.")
+class ApplicationSubmittedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="A draft was made visible to authorities.")
+class ApplicationSharedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="A draft was hidden from authorities again.")
+class ApplicationUnsharedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="The customer withdrew an application.")
+class ApplicationWithdrawnEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="An application's status changed (by any action that changes it).")
+class ApplicationStatusChangedEvent(ApplicationEvent):
+    from_status: ApplicationStatus | None = strawberry.field(  # type: ignore[valid-type]
+        description="The status before."
+    )
+    to_status: ApplicationStatus = strawberry.field(description="The status after.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="An authority asked the customer for more information.")
+class SupplementRequestedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="The customer answered a request for more information.")
+class SupplementSubmittedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="An authority recorded its decision; see `application.decision`.")
+class DecisionRecordedEvent(ApplicationEvent):
+    pass
+
+
+@strawberry.type(description="A message was posted to a discussion.")
+class MessagePostedEvent(ProjectActivityEvent):
+    @strawberry.field(description="The message.")
+    async def message(self, info: Info) -> Message | None:
+        assert self.source.message_id is not None
+        row = await info.context.loaders.message.load(self.source.message_id)
+        return None if row is None else Message.from_row(row)
+
+    @strawberry.field(description="The thread it was posted to.")
+    async def thread(self, info: Info) -> Thread | None:
+        assert self.source.thread_id is not None
+        return await visible_thread(info, self.source.thread_id)
+
+
+_TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
+    DomainEventKind.APPLICATION_SUBMITTED: ApplicationSubmittedEvent,
+    DomainEventKind.APPLICATION_SHARED: ApplicationSharedEvent,
+    DomainEventKind.APPLICATION_UNSHARED: ApplicationUnsharedEvent,
+    DomainEventKind.APPLICATION_WITHDRAWN: ApplicationWithdrawnEvent,
+    DomainEventKind.STATUS_CHANGED: ApplicationStatusChangedEvent,
+    DomainEventKind.SUPPLEMENT_REQUESTED: SupplementRequestedEvent,
+    DomainEventKind.SUPPLEMENT_SUBMITTED: SupplementSubmittedEvent,
+    DomainEventKind.DECISION_RECORDED: DecisionRecordedEvent,
+    DomainEventKind.MESSAGE_POSTED: MessagePostedEvent,
+}
+
+EVENT_TYPES: tuple[type[Any], ...] = tuple(_TYPES.values())
+
+
+def _base(event: LiveEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "kind": event.kind,
+        "occurred_at": datetime.fromisoformat(event.occurred_at),
+        "source": event,
+    }
+
+
+def project_event(event: LiveEvent) -> ProjectActivityEvent:
+    """The GraphQL object of a live event, for projectActivity and inboxActivity."""
+    cls = _TYPES[event.kind]
+    if cls is ApplicationStatusChangedEvent:
+        return status_event(event)
+    return cls(**_base(event))
+
+
+def status_event(event: LiveEvent) -> ApplicationStatusChangedEvent:
+    """Any status-changing event, as applicationStatusChanged delivers it."""
+    return ApplicationStatusChangedEvent(
+        **_base(event),
+        from_status=None if event.from_status is None else DomainStatus(event.from_status),
+        to_status=DomainStatus(event.to_status),
+    )
