@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install graphiql demo serve test test-sqlite test-postgres schema lint clean
+.PHONY: install graphiql node-clients demo serve test test-sqlite test-postgres schema lint clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,13 @@ app/graphiql/node_modules/.installed: app/graphiql/package-lock.json
 	npm ci --prefix app/graphiql --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The real third-party client of the live-tracking tests (npm graphql-ws).
+node-clients: tests/node/node_modules/.installed
+
+tests/node/node_modules/.installed: tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: install graphiql
 	$(BIN)/luukku demo
 
@@ -31,15 +38,16 @@ serve: install graphiql
 schema: install
 	$(BIN)/luukku schema export schema/schema.graphql
 
-# Both suites; a skipped test fails the run (LUUKKU_TEST_NO_SKIP=1).
-test: install graphiql
+# Both suites, each with the Redis tests (REDIS at LUUKKU_TEST_REDIS, default
+# redis://127.0.0.1:6379/0); a skipped test fails the run (LUUKKU_TEST_NO_SKIP=1).
+test: install graphiql node-clients
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: install graphiql
+test-sqlite: install graphiql node-clients
 	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=sqlite $(BIN)/pytest -q -m "not postgres" $(PYTEST_ARGS)
 
-test-postgres: install graphiql
+test-postgres: install graphiql node-clients
 	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=$(PG_TEST_SERVER) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
@@ -48,4 +56,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var app/graphiql/node_modules .pytest_cache
+	rm -rf $(VENV) var app/graphiql/node_modules tests/node/node_modules .pytest_cache

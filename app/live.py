@@ -19,7 +19,7 @@ import orjson
 
 from actions.identity import viewer_for_token
 from notifications.bus import BusLost, BusUnavailable, get_bus
-from notifications.events import IDENTITY_CHANNEL
+from notifications.events import identity_channel
 from resolvers.context import Context
 from resolvers.live.subscriptions import CLOSE_FORBIDDEN, close_socket
 
@@ -71,7 +71,7 @@ class LiveConnections:
     async def _listen(self) -> None:
         while True:
             try:
-                async with get_bus().subscribe(IDENTITY_CHANNEL) as subscription:
+                async with get_bus().subscribe(identity_channel()) as subscription:
                     async for message in subscription:
                         data = orjson.loads(message.message)
                         await self.recheck(

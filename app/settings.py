@@ -53,6 +53,7 @@ class Settings:
     environment: str = "development"
     database_url: str = f"sqlite://{ROOT / 'var' / 'luukku.sqlite3'}"
     broadcast_url: str = "memory://"
+    broadcast_prefix: str = "luukku"
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
@@ -118,6 +119,7 @@ class Settings:
             environment=environment,
             database_url=database_url,
             broadcast_url=broadcast_url,
+            broadcast_prefix=env.get("BROADCAST_PREFIX", "luukku"),
             host=host,
             port=port,
             public_base_url=public,

@@ -91,8 +91,16 @@ class LiveEvent:
             return None
 
 
-#: Token revocations and membership changes: {"token_id": ...} or {"person_id": ...}.
-IDENTITY_CHANNEL = "identity"
+def _prefix() -> str:
+    """BROADCAST_PREFIX: lets several Luukku installations (or test runs) share one Redis."""
+    from app.settings import get_settings
+
+    return get_settings().broadcast_prefix
+
+
+def identity_channel() -> str:
+    """Token revocations and membership changes: {"token_id": ...} or {"person_id": ...}."""
+    return f"{_prefix()}:identity"
 
 
 async def publish_identity_change(
@@ -100,17 +108,16 @@ async def publish_identity_change(
 ) -> None:
     from notifications.bus import get_bus
 
-    await get_bus().publish(
-        IDENTITY_CHANNEL, orjson.dumps({"token_id": token_id, "person_id": person_id}).decode()
-    )
+    payload = orjson.dumps({"token_id": token_id, "person_id": person_id}).decode()
+    await get_bus().publish(identity_channel(), payload)
 
 
 def project_channel(project_id: int) -> str:
-    return f"project:{project_id}"
+    return f"{_prefix()}:project:{project_id}"
 
 
 def authority_channel(authority_id: int) -> str:
-    return f"authority:{authority_id}"
+    return f"{_prefix()}:authority:{authority_id}"
 
 
 async def publish(event: LiveEvent) -> None:

@@ -254,3 +254,26 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL_SHARED: CUSTOMER | AUTHORITY,
     },
 }
+
+# --- subscriptions: who receives the event, per state ----------------------------------------
+# Each row is a subscription and the change that triggers an event in the world of the state;
+# the roles listed receive it, no one else does (not even a hint). See test_subscription_matrix.
+AFTER_A_CHANGE = frozenset({OWN, CR, CAH, AH, SYS})
+SUBSCRIPTIONS: dict[str, dict[State, frozenset[Role]]] = {
+    # the customer posts on the project's discussion
+    "projectActivity/project-message": dict(SEES["project"]),
+    # the customer posts on A's discussion
+    "projectActivity/application-message": dict(SEES["content"]),
+    # A's next status change: submit (drafts), start, ask, answer; nothing once final
+    "applicationStatusChanged/next-status": {
+        ST.DRAFT: AFTER_A_CHANGE,
+        ST.SHARED_DRAFT: AFTER_A_CHANGE,
+        ST.SUBMITTED: AFTER_A_CHANGE,
+        ST.IN_PROGRESS: AFTER_A_CHANGE,
+        ST.INFORMATION_REQUESTED: AFTER_A_CHANGE,
+        ST.FINAL: NOBODY,
+        ST.FINAL_SHARED: NOBODY,
+    },
+    # new or returned work for A's authority: the submission, or the customer's message/answer
+    "inboxActivity/new-work": everywhere(AUTHORITY),
+}

@@ -1,0 +1,144 @@
+"""The permission matrix's subscription rows: who receives which live event, per state."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+
+import pytest
+
+from actions import applications as app_actions
+from actions import authority as authority_actions
+from models import Application, Organisation
+from notifications.bus import get_bus
+from notifications.events import authority_channel, project_channel
+from schema.root import schema
+from tests.factories import gid
+from tests.permissions.matrix import SUBSCRIPTIONS
+from tests.permissions.world import Role, State, World, build_world
+from tests.subscriptions.wsclient import Socket, connect, ws_client
+
+S = State
+QUERIES = {
+    "projectActivity": "subscription($id: ID!) { projectActivity(projectId: $id) { kind } }",
+    "applicationStatusChanged": "subscription($id: ID!) { applicationStatusChanged(applicationId: $id) { kind } }",
+    "inboxActivity": "subscription { inboxActivity { kind } }",
+}
+
+
+async def _trigger(row: str, world: World) -> None:
+    owner = world.actors[Role.OWNER_REP]
+    police = world.actors[Role.ADDRESSED_HANDLER]
+    assert owner is not None and police is not None
+    app_id, version = world.application_id, await world.version()
+    status = world.state
+    if row == "projectActivity/project-message":
+        await authority_actions.message_post(owner.viewer, world.project_thread_id, "Kaikille")
+    elif row == "projectActivity/application-message":
+        await authority_actions.message_post(owner.viewer, world.thread_id, "Poliisille")
+    elif status in (S.DRAFT, S.SHARED_DRAFT):
+        await app_actions.application_submit(owner.viewer, app_id, version)
+    elif row == "applicationStatusChanged/next-status":
+        from models.statuses import ApplicationStatus as AS
+
+        if status is S.SUBMITTED:
+            await authority_actions.application_status_update(
+                police.viewer, app_id, version, AS.IN_PROGRESS, ""
+            )
+        elif status is S.IN_PROGRESS:
+            await authority_actions.supplement_request(
+                police.viewer, app_id, version, "?", date.today() + timedelta(days=3)
+            )
+        elif status is S.INFORMATION_REQUESTED:
+            await authority_actions.supplement_submit(owner.viewer, app_id, version, None, "!")
+        else:  # final: no further status change exists; the customer talks instead
+            await authority_actions.message_post(owner.viewer, world.thread_id, "Kiitos")
+    elif status is S.INFORMATION_REQUESTED:
+        await authority_actions.supplement_submit(owner.viewer, app_id, version, None, "!")
+    else:
+        await authority_actions.message_post(owner.viewer, world.thread_id, "Asiakkaalta")
+
+
+async def _subscribed(world: World, subscription: str, sockets: dict[Role, Socket]) -> None:
+    """Wait until every subscription of the sockets listens on the bus."""
+    bus = get_bus()
+    if subscription == "inboxActivity":
+        expected = {}
+        for role in sockets:
+            actor = world.actors[role]
+            if actor is not None:
+                for authority in actor.viewer.acting_authorities:
+                    expected[authority_channel(authority)] = (
+                        expected.get(authority_channel(authority), 0) + 1
+                    )
+    else:
+        expected = {project_channel(world.project_id): len(sockets)}
+    for channel, count in expected.items():
+        for _ in range(500):
+            if bus.subscriber_count(channel) >= count:
+                break
+            import asyncio
+
+            await asyncio.sleep(0.01)
+        assert bus.subscriber_count(channel) >= count, (channel, count)
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("row", list(SUBSCRIPTIONS))
+async def test_who_receives_which_live_event(db: str, row: str, state: State) -> None:
+    world = await build_world(state)
+    subscription = row.split("/")[0]
+    variables = (
+        {"id": gid("Project", world.project_id)}
+        if subscription == "projectActivity"
+        else {"id": gid("Application", world.application_id)}
+        if subscription == "applicationStatusChanged"
+        else {}
+    )
+    expected = SUBSCRIPTIONS[row][state]
+    wrong: list[str] = []
+    async with ws_client() as client, contextlib.AsyncExitStack() as stack:
+        sockets: dict[Role, Socket] = {}
+        for role in Role:
+            token = world.token(role)
+            if token is None:
+                async with connect(client, None, params={}, expect_ack=False) as anonymous:
+                    assert await anonymous.closed() == 4403  # no anonymous live tracking
+                continue
+            socket = await stack.enter_async_context(connect(client, token))
+            await socket.subscribe(QUERIES[subscription], variables)
+            if (
+                subscription == "inboxActivity"
+                and world.actors[role].viewer.is_authority_user is False
+            ):  # type: ignore[union-attr]
+                refused = await socket.next()
+                assert (
+                    refused["type"] == "error"
+                    and refused["payload"][0]["extensions"]["code"] == "FORBIDDEN"
+                )
+                continue
+            sockets[role] = socket
+        await _subscribed(world, subscription, sockets)
+        await _trigger(row, world)
+        for role in sorted(sockets, key=lambda r: r not in expected):
+            socket = sockets[role]
+            if role in expected:
+                try:
+                    message = await socket.next(timeout=5)
+                    if message["type"] != "next":
+                        wrong.append(f"{role}: expected an event, got {message}")
+                except TimeoutError:
+                    wrong.append(f"{role}: expected an event, got nothing")
+            else:
+                try:
+                    await socket.nothing(0.2)
+                except AssertionError as exc:
+                    wrong.append(f"{role}: expected nothing, {exc}")
+    assert wrong == [], f"{row} in {state}:\n  " + "\n  ".join(wrong)
+    assert await Application.exists(id=world.application_id)
+    assert await Organisation.exists(code="helsinki-police")
+
+
+def test_every_subscription_has_rows() -> None:
+    fields = set(schema._schema.type_map["Subscription"].fields)  # type: ignore[union-attr]
+    assert fields == {row.split("/")[0] for row in SUBSCRIPTIONS}

@@ -1,0 +1,239 @@
+"""The bus: broadcaster 0.3.1's defects, each worked around and tested on the real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+import redis
+from broadcaster import Broadcast
+
+from notifications.bus import Bus, BusLost, BusUnavailable
+from tests import db as test_db
+from tests.servers import free_port
+
+REDIS_URL = os.environ.get("LUUKKU_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def channel() -> str:
+    return f"test:{uuid.uuid4().hex}"
+
+
+def bus_urls() -> list[object]:
+    return [
+        "memory://",
+        pytest.param(REDIS_URL, marks=pytest.mark.redis, id="redis"),
+        pytest.param("postgres", marks=pytest.mark.postgres, id="postgres"),
+    ]
+
+
+@contextlib.asynccontextmanager
+async def open_bus(url: str) -> AsyncIterator[Bus]:
+    if url == "postgres":
+        url = test_db.test_server() + "/postgres"
+    bus = Bus(url)
+    await bus.connect()
+    try:
+        yield bus
+    finally:
+        await bus.disconnect()
+
+
+async def _receive(
+    bus: Bus, name: str, ready: asyncio.Event, got: list[str], count: int = 1
+) -> None:
+    async with bus.subscribe(name) as subscription:
+        ready.set()
+        async for event in subscription:
+            got.append(event.message)
+            if len(got) >= count:
+                return
+
+
+@pytest.mark.redis
+async def test_stock_broadcaster_redis_backend_never_delivers_with_redis_py_8() -> None:
+    """The defect itself (why notifications/bus.py has its own Redis backend)."""
+    assert redis.__version__.startswith("8.")
+    stock = Broadcast(REDIS_URL)
+    await stock.connect()
+    try:
+        name = channel()
+        async with stock.subscribe(name) as subscriber:
+            await asyncio.sleep(0.1)
+            await stock.publish(name, "hello")
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(subscriber.get(), 1.0)
+    finally:
+        with contextlib.suppress(Exception):
+            await stock.disconnect()
+
+
+@pytest.mark.parametrize("url", bus_urls())
+async def test_published_messages_are_delivered(url: str) -> None:
+    async with open_bus(url) as bus:
+        name, ready, got = channel(), asyncio.Event(), []
+        task = asyncio.create_task(_receive(bus, name, ready, got, 2))
+        await ready.wait()
+        await bus.publish(name, "one")
+        await bus.publish(name, "two")
+        await asyncio.wait_for(task, 5)
+        assert got == ["one", "two"]
+
+
+@pytest.mark.parametrize("url", bus_urls())
+async def test_subscribers_that_join_together_all_receive(url: str) -> None:
+    async with open_bus(url) as bus:
+        name, got = channel(), []
+        readies = [asyncio.Event() for _ in range(20)]
+        results: list[list[str]] = [[] for _ in range(20)]
+        tasks = [
+            asyncio.create_task(_receive(bus, name, readies[i], results[i])) for i in range(20)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 10)
+        assert bus.subscriber_count(name) == 20
+        await bus.publish(name, "all")
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+        assert all(r == ["all"] for r in results)
+        assert got == []
+        await asyncio.sleep(0.05)
+        assert bus.subscriber_count(name) == 0  # and leaving raised no KeyError
+
+
+@pytest.mark.parametrize("url", bus_urls())
+async def test_concurrent_publishes_all_arrive(url: str) -> None:
+    async with open_bus(url) as bus:
+        name, ready, got = channel(), asyncio.Event(), []
+        task = asyncio.create_task(_receive(bus, name, ready, got, 50))
+        await ready.wait()
+        await asyncio.gather(*(bus.publish(name, str(i)) for i in range(50)))
+        await asyncio.wait_for(task, 10)
+        assert sorted(got, key=int) == [str(i) for i in range(50)]
+
+
+# --- losing the server ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def redis_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                import time
+
+                time.sleep(0.05)
+        client.close()
+        yield process
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+@pytest.mark.redis
+async def test_redis_restart_ends_subscriptions_cleanly_and_the_bus_reconnects() -> None:
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    with redis_server(port):
+        bus = Bus(url)
+        await bus.connect()
+    try:
+        name = channel()
+
+        async def wait_for_lost() -> None:
+            async with bus.subscribe(name) as subscription:
+                async for _ in subscription:
+                    pass
+
+        # (the server is already gone here: the first redis_server stopped)
+        lost = asyncio.create_task(wait_for_lost())
+        with pytest.raises((BusLost, BusUnavailable)):
+            await asyncio.wait_for(lost, 15)  # never hangs
+        with pytest.raises((BusUnavailable, ConnectionError, OSError, TimeoutError)):
+            await asyncio.wait_for(bus.publish(name, "lost"), 5)
+        with redis_server(port):
+            for _ in range(200):
+                if bus.is_healthy:
+                    break
+                await asyncio.sleep(0.05)
+            assert bus.is_healthy and bus.reconnects >= 1
+            ready, got = asyncio.Event(), []
+            task = asyncio.create_task(_receive(bus, name, ready, got))
+            await ready.wait()
+            await bus.publish(name, "back")
+            await asyncio.wait_for(task, 5)
+            assert got == ["back"]
+    finally:
+        await bus.disconnect()
+
+
+@pytest.mark.redis
+async def test_subscribers_waiting_when_redis_dies_get_bus_lost() -> None:
+    port = free_port()
+    with redis_server(port) as server:
+        bus = Bus(f"redis://127.0.0.1:{port}/0")
+        await bus.connect()
+        name = channel()
+        entered = asyncio.Event()
+
+        async def listen() -> None:
+            async with bus.subscribe(name) as subscription:
+                entered.set()
+                async for _ in subscription:
+                    pass
+
+        task = asyncio.create_task(listen())
+        await entered.wait()
+        server.kill()
+        with pytest.raises(BusLost):
+            await asyncio.wait_for(task, 15)
+    await bus.disconnect()
+
+
+@pytest.mark.postgres
+async def test_postgres_connection_loss_ends_subscriptions_and_reconnects() -> None:
+    async with open_bus("postgres") as bus:
+        name = channel()
+        entered = asyncio.Event()
+
+        async def listen() -> None:
+            async with bus.subscribe(name) as subscription:
+                entered.set()
+                async for _ in subscription:
+                    pass
+
+        task = asyncio.create_task(listen())
+        await entered.wait()
+        admin = await asyncpg.connect(test_db._admin_dsn(test_db.test_server()))
+        try:
+            pid = bus._backend._listen_conn.get_server_pid()  # type: ignore[attr-defined]
+            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        with pytest.raises(BusLost):
+            await asyncio.wait_for(task, 10)
+        for _ in range(100):
+            if bus.is_healthy:
+                break
+            await asyncio.sleep(0.05)
+        ready, got = asyncio.Event(), []
+        receiving = asyncio.create_task(_receive(bus, name, ready, got))
+        await ready.wait()
+        await bus.publish(name, "again")
+        await asyncio.wait_for(receiving, 5)
+        assert got == ["again"]

@@ -1,0 +1,102 @@
+"""Delivery details: no execution for invisible events, audit of content reads, bus loss."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import authority as authority_actions
+from models import AuditEntry, Thread
+from models.statuses import ApplicationStatus
+from notifications import bus as bus_module
+from notifications.bus import Bus
+from notifications.events import project_channel
+from resolvers.live import subscriptions
+from tests.factories import gid, make_application, make_customer, make_handler, make_project
+from tests.servers import free_port
+from tests.subscriptions.test_bus import redis_server
+from tests.subscriptions.wsclient import connect, wait_subscribed, ws_client
+
+S = ApplicationStatus
+ACTIVITY = """subscription($id: ID!) { projectActivity(projectId: $id) { kind
+  ... on ApplicationEvent { application { content { formData } } } } }"""
+
+
+async def test_an_event_no_subscriber_may_see_costs_no_graphql_execution(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    original = subscriptions.project_event
+
+    def counting(event):  # type: ignore[no-untyped-def]
+        built.append(event.kind)
+        return original(event)
+
+    monkeypatch.setattr(subscriptions, "project_event", counting)
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    draft = await make_application(customer, project_id)
+    await make_application(customer, project_id, "helsinki-rescue-plan", status=S.NOT_STARTED)
+    rescue, outsider = (
+        await make_handler("helsinki-rescue"),
+        await make_handler("tampere-building-control"),
+    )
+    async with (
+        ws_client() as client,
+        connect(client, rescue.token) as r,
+        connect(client, outsider.token) as o,
+    ):
+        for socket in (r, o):
+            await socket.subscribe(ACTIVITY, {"id": gid("Project", project_id)})
+        await wait_subscribed(project_channel(project_id), 2)
+        thread = await Thread.get(application_id=draft)
+        await authority_actions.message_post(
+            customer.viewer, thread.id, "Vain luonnoksen omistajalle"
+        )
+        await r.nothing()
+        await o.nothing()
+    assert built == []  # neither subscriber's selection was executed
+
+
+async def test_content_read_through_a_subscription_is_audited(db: str) -> None:
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    police = await make_handler("helsinki-police")
+    app_id = await make_application(customer, project_id, status=S.NOT_STARTED, handler=police)
+    async with ws_client() as client, connect(client, police.token) as p:
+        await p.subscribe(ACTIVITY, {"id": gid("Project", project_id)})
+        await wait_subscribed(project_channel(project_id))
+        await authority_actions.application_status_update(
+            police.viewer, app_id, 3, S.IN_PROGRESS, ""
+        )
+        event = (await p.next())["payload"]["data"]["projectActivity"]
+        assert event["application"]["content"]["formData"]
+        thread = await Thread.get(project_id=project_id, application_id=None)
+        await authority_actions.message_post(customer.viewer, thread.id, "seuraava")
+        await p.next()
+    assert (
+        await AuditEntry.filter(
+            action="CONTENT_READ", object_id=app_id, actor_id=police.person_id
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.redis
+async def test_when_the_bus_is_lost_sockets_close_with_1012_so_clients_resubscribe(db: str) -> None:
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    port = free_port()
+    with redis_server(port) as server:
+        session_bus = bus_module._bus
+        private = Bus(f"redis://127.0.0.1:{port}/0")
+        await private.connect()
+        bus_module._bus = private
+        try:
+            async with ws_client() as client, connect(client, customer.token) as socket:
+                await socket.subscribe(ACTIVITY, {"id": gid("Project", project_id)})
+                await wait_subscribed(project_channel(project_id))
+                server.kill()
+                assert await socket.closed(timeout=15) == 1012
+        finally:
+            bus_module._bus = session_bus
+            await private.disconnect()

@@ -1,0 +1,222 @@
+"""The live-tracking issue's 'done when', with real processes and a real third-party client.
+
+Two uvicorn workers share Redis. A customer (the npm graphql-ws client, in Node) and a
+co-authority subscribe on worker A; the police handler changes the status on worker B.
+Both see it live; a third authority that is not involved sees nothing; a bad token is
+refused with 4403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from tests import db as test_db
+from tests.servers import LUUKKU, ROOT, running
+from tests.subscriptions.test_bus import REDIS_URL
+
+NODE_DIR = ROOT / "tests" / "node"
+ACTIVITY = """subscription($id: ID!) { projectActivity(projectId: $id) { kind
+  ... on ApplicationStatusChangedEvent { fromStatus toStatus application { id status } }
+  ... on MessagePostedEvent { message { body } } } }"""
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+class NodeClient:
+    """`node subscribe.mjs` in the background; its output lines are collected."""
+
+    def __init__(
+        self, url: str, token: str, query: str, variables: dict[str, Any], max_events: int = 100
+    ) -> None:
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [
+                "node",
+                str(NODE_DIR / "subscribe.mjs"),
+                url,
+                token,
+                query,
+                json.dumps(variables),
+                str(max_events),
+            ],
+            cwd=NODE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(line[6:]) for line in self.lines if line.startswith("EVENT ")]
+
+    def wait_for(self, predicate: Any, timeout: float = 15) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if predicate(event):
+                    return event
+            time.sleep(0.05)
+        raise AssertionError(f"not received; output was: {self.lines}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+@contextmanager
+def node_client(*args: Any, **kwargs: Any) -> Iterator[NodeClient]:
+    client = NodeClient(*args, **kwargs)
+    try:
+        yield client
+    finally:
+        client.stop()
+
+
+@pytest_asyncio.fixture
+async def shared_database(tmp_path: Path) -> AsyncIterator[str]:
+    server = test_db.test_server()
+    if not test_db.is_postgres():
+        yield f"sqlite://{tmp_path / 'shared.sqlite3'}"
+        return
+    url = (await test_db.create_database(server)).split("?")[0]
+    try:
+        yield url
+    finally:
+        await test_db.drop_database(server, url)
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [LUUKKU, *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+async def test_two_workers_a_node_client_and_the_permission_rules(shared_database: str) -> None:
+    env = {
+        "DATABASE_URL": shared_database,
+        "BROADCAST_URL": REDIS_URL,
+        "BROADCAST_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    _cli(env, "migrate")
+    _cli(env, "catalogue", "load")
+    tokens = dict(
+        re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", _cli(env, "demo", "seed"), re.MULTILINE)
+    )
+    customer, police, rescue, third = (
+        tokens["Aino Andersson"],
+        tokens["Ville Virtanen"],
+        tokens["Sanna Saarinen"],
+        tokens["Liisa Lahtinen"],
+    )
+    with running(["serve"], env) as worker_a, running(["serve"], env) as worker_b:
+        async with httpx.AsyncClient(base_url=worker_b.url, timeout=10) as b:
+
+            async def on_b(
+                token: str, query: str, variables: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+                response = await b.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables or {}},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                body: dict[str, Any] = response.json()
+                assert "errors" not in body, body
+                return body["data"]
+
+            data = await on_b(
+                customer,
+                "{ projects { nodes { id thread { id } applications { nodes { id permitType { code } } } } } }",
+            )
+            project = data["projects"]["nodes"][0]
+            police_app = next(
+                a["id"]
+                for a in project["applications"]["nodes"]
+                if a["permitType"]["code"] == "helsinki-police-event-notification"
+            )
+            ws_a = worker_a.url.replace("http://", "ws://") + "/graphql"
+            variables = {"id": project["id"]}
+            with (
+                node_client(ws_a, customer, ACTIVITY, variables) as customer_client,
+                node_client(ws_a, rescue, ACTIVITY, variables) as rescue_client,
+                node_client(ws_a, third, ACTIVITY, variables) as third_client,
+                node_client(ws_a, "lk_not-a-token", ACTIVITY, variables) as refused,
+            ):
+                # Until both are live, post on the project's discussion (via worker B).
+                deadline = time.monotonic() + 30
+                n = 0
+                while not (customer_client.events() and rescue_client.events()):
+                    assert time.monotonic() < deadline, (customer_client.lines, rescue_client.lines)
+                    n += 1
+                    await on_b(
+                        customer,
+                        "mutation($i: MessagePostInput!) { messagePost(input: $i) { userErrors { code } } }",
+                        {"i": {"threadId": project["thread"]["id"], "body": f"ping {n}"}},
+                    )
+                    await asyncio.sleep(0.3)
+                version = (
+                    await on_b(
+                        police,
+                        "query($id: ID!) { application(id: $id) { version } }",
+                        {"id": police_app},
+                    )
+                )["application"]["version"]
+                changed = await on_b(
+                    police,
+                    "mutation($i: ApplicationStatusUpdateInput!) { applicationStatusUpdate(input: $i) { userErrors { code } } }",
+                    {"i": {"id": police_app, "expectedVersion": version, "status": "IN_PROGRESS"}},
+                )
+                assert changed["applicationStatusUpdate"]["userErrors"] == []
+
+                def is_status(event: dict[str, Any]) -> bool:
+                    return event["data"]["projectActivity"]["kind"] == "STATUS_CHANGED"
+
+                for client in (customer_client, rescue_client):
+                    event = client.wait_for(is_status)["data"]["projectActivity"]
+                    assert (event["fromStatus"], event["toStatus"]) == (
+                        "NOT_STARTED",
+                        "IN_PROGRESS",
+                    )
+                    assert event["application"] == {"id": police_app, "status": "IN_PROGRESS"}
+                await asyncio.sleep(0.5)
+                assert third_client.events() == [], (
+                    third_client.lines
+                )  # not involved: nothing at all
+                refused.process.wait(15)
+                assert any(
+                    line.startswith("ERROR") and '"code":4403' in line for line in refused.lines
+                ), refused.lines
