@@ -12,11 +12,14 @@ from typing import Any
 
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
+from actions.export import export_document
+from actions.outbox import Subject, notify_authority
 from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import missing_shared_data, validate
+from models.ids import global_id
 from models.statuses import FINAL, ApplicationStatus, Side, Via, find_transition
 from models.survey import Answer
 from models.validation import COMMENT_MAX, expect_version, text
@@ -124,6 +127,11 @@ async def change_status(
         comment=comment,
         using_db=tx.conn,
     )
+
+
+def subject(locked: Locked) -> Subject:
+    """What a notice about this application is about."""
+    return Subject(locked.application, locked.project, locked.permit_type)
 
 
 def live_event(
@@ -343,6 +351,7 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         locked.application.submitted_by_id = viewer.person_id
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_SUBMITTED, ApplicationStatus.DRAFT))
+        await notify_authority(tx, subject(locked), "submitted", await export_document(tx, locked))
     return application_id
 
 
@@ -369,4 +378,10 @@ async def application_withdraw(
         )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
+        if locked.application.submitted_at is not None:
+            data = {
+                "application": global_id("Application", locked.application.id),
+                "status": "WITHDRAWN",
+            }
+            await notify_authority(tx, subject(locked), "withdrawn", data)
     return application_id

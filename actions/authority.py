@@ -13,25 +13,27 @@ from actions.applications import (
     now,
     require_customer,
     save,
+    subject,
 )
 from actions.audit import audit
 from actions.base import Tx, atomic
+from actions.export import export_document
+from actions.outbox import Subject, notify_authority, notify_customer
 from actions.threads import lock_thread
 from models import (
+    Application,
     Decision,
     Membership,
     Message,
-    Organisation,
+    PermitType,
     Person,
-    StatusChange,
+    Project,
     SupplementRequest,
-    Thread,
 )
 from models.authority_work import AuditAction
 from models.enums import Role
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import validate
-from models.ids import global_id
 from models.statuses import DECISION_OUTCOMES, ApplicationStatus, Side, Via
 from models.validation import COMMENT_MAX, MESSAGE_MAX, TEXT_MAX, email, expect_version, text
 from notifications.events import EventKind, LiveEvent
@@ -200,6 +202,7 @@ async def supplement_request(
         )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_REQUESTED, S.IN_PROGRESS))
+        await notify_customer(tx, subject(locked), "information_requested", due=due_date)
         await audit(
             tx,
             viewer,
@@ -266,6 +269,9 @@ async def supplement_submit(
             await request.save(using_db=tx.conn)
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_SUBMITTED, S.INFORMATION_REQUESTED))
+        await notify_authority(
+            tx, subject(locked), "supplemented", await export_document(tx, locked)
+        )
     return application_id
 
 
@@ -312,6 +318,7 @@ async def decision_record(
         )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.DECISION_RECORDED, source))
+        await notify_customer(tx, subject(locked), "processed")
         await audit(
             tx,
             viewer,
@@ -374,108 +381,6 @@ async def application_export(viewer: Viewer, application_id: int) -> dict[str, A
     return document
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
-async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
-    app, project = locked.application, locked.project
-    conn = tx.conn
-    owner: dict[str, Any]
-    if project.owner_organisation_id is not None:
-        org = await Organisation.get(id=project.owner_organisation_id).using_db(conn)
-        owner = {"type": "ORGANISATION", "name": org.name.get("fi"), "businessId": org.business_id}
-    else:
-        person = await Person.get(id=project.owner_person_id).using_db(conn)
-        owner = {"type": "PERSON", "name": person.name, "email": person.email}
-    submitted_by = (
-        await Person.get_or_none(id=app.submitted_by_id).using_db(conn)
-        if app.submitted_by_id
-        else None
-    )
-    authority = await Organisation.get(id=app.authority_id).using_db(conn)
-    history = (
-        await StatusChange.filter(application_id=app.id)
-        .using_db(conn)
-        .order_by("id")
-        .values("from_status", "to_status", "actor_label", "comment", "created_at")
-    )
-    supplements = (
-        await SupplementRequest.filter(application_id=app.id)
-        .using_db(conn)
-        .order_by("id")
-        .values(
-            "message",
-            "due_date",
-            "requested_by_label",
-            "created_at",
-            "answered_at",
-            "answer_message",
-            "answer_content",
-            "closed_at",
-        )
-    )
-    thread = await Thread.filter(application_id=app.id).using_db(conn).first()
-    messages = (
-        await Message.filter(thread_id=thread.id)
-        .using_db(conn)
-        .order_by("id")
-        .values("author_label", "body", "created_at")
-        if thread
-        else []
-    )
-    decision = (
-        await Decision.filter(application_id=app.id)
-        .using_db(conn)
-        .values(
-            "outcome",
-            "decided_on",
-            "summary",
-            "document_reference",
-            "is_shared",
-            "recorded_by_label",
-            "created_at",
-        )
-    )
-    clean = lambda rows: [{k: _iso(v) for k, v in row.items()} for row in rows]  # noqa: E731
-    return {
-        "format": "luukku.application.export/1",
-        "exportedAt": now().isoformat(),
-        "application": {
-            "id": global_id("Application", app.id),
-            "permitType": {"code": locked.permit_type["code"], "name": locked.permit_type["name"]},
-            "authority": {
-                "code": authority.code,
-                "name": authority.name,
-                "businessId": authority.business_id,
-            },
-            "status": S(app.status).value,
-            "version": app.version,
-            "submittedAt": _iso(app.submitted_at),
-            "submittedBy": submitted_by.name if submitted_by else None,
-            "formData": app.content,
-        },
-        "customer": owner,
-        "project": {
-            "id": global_id("Project", project.id),
-            "name": project.name,
-            "description": project.description,
-            "municipalityCode": project.municipality_id,
-            "location": None
-            if project.latitude is None
-            else {"latitude": project.latitude, "longitude": project.longitude},
-            "area": project.area,
-            "startsOn": _iso(project.starts_on),
-            "endsOn": _iso(project.ends_on),
-            "sharedData": project.shared_data,
-        },
-        "history": clean(history),
-        "supplements": clean(supplements),
-        "messages": clean(messages),
-        "decision": clean(decision)[0] if decision else None,
-    }
-
-
 async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
     """Post to a discussion the viewer may write to."""
     errors: list[DomainError] = []
@@ -512,4 +417,35 @@ async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
                 by_customer=policies.is_customer(viewer, project_facts),
             )
         )
+        if policies.is_customer(viewer, project_facts):
+            await _notify_of_message(
+                tx, thread.project_id, app_authority, thread.application_id, project_facts
+            )
     return message.id
+
+
+async def _notify_of_message(
+    tx: Tx,
+    project_id: int,
+    authority_id: int | None,
+    application_id: int | None,
+    project_facts: policies.ProjectFacts,
+) -> None:
+    """A customer's message: the application's authority, or every involved authority for the
+    project's discussion (each about its own application, for the link and the address)."""
+    rows = await Application.filter(project_id=project_id).using_db(tx.conn).order_by("id")
+    project = await Project.get(id=project_id).using_db(tx.conn)
+    notified: set[int] = set()
+    for app in rows:
+        if application_id is not None and app.id != application_id:
+            continue
+        if (
+            app.authority_id in notified
+            or app.authority_id not in project_facts.involved_authorities
+        ):
+            continue
+        if app.submitted_at is None and not app.is_shared:
+            continue
+        permit_type = (await PermitType.filter(id=app.permit_type_id).using_db(tx.conn).values())[0]
+        await notify_authority(tx, Subject(app, project, permit_type), "message")
+        notified.add(app.authority_id)

@@ -214,7 +214,13 @@ async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
                     "business_id": normalize_business_id(business_id) if business_id else None,
                     "scope": AuthorityScope(row["scope"]),
                     "municipalities": list(row.get("municipalities", [])),
-                    "system_endpoint": row.get("systemEndpoint"),
+                    # an endpoint set with `luukku authority-system` is kept unless the
+                    # data file names one
+                    **(
+                        {"system_endpoint": row["systemEndpoint"]}
+                        if row.get("systemEndpoint")
+                        else {}
+                    ),
                 },
                 using_db=conn,
             )

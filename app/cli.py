@@ -82,21 +82,72 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_SYSTEM_AUTHORITY = "helsinki-public-areas"
+DEMO_SYSTEM_KEY = "public-areas-system"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Migrate, load the catalogue and demo people, then serve the API together with the
+    demo authority system (which receives the Helsinki public-area permits' deliveries)."""
     from actions.catalogue import load_catalogue
     from actions.demo import seed_demo
+    from actions.outbox import configure_authority_system
+    from app.demo_system import DemoSystem
     from app.graphiql import assets_installed
+
+    settings = get_settings()
+    system_url = f"http://127.0.0.1:{settings.demo_system_port}/events"
 
     async def prepare() -> Any:
         await migrate()
         await load_catalogue()
-        return await seed_demo()
+        tokens = await seed_demo()
+        authority, _ = await configure_authority_system(
+            DEMO_SYSTEM_AUTHORITY, system_url, rotate_secret=False
+        )
+        return tokens, list(authority.system_secrets)
 
-    tokens = _with_db(prepare)
+    tokens, secrets = _with_db(prepare)
     _print_tokens(tokens)
     if not assets_installed():
         print("note: GraphiQL assets missing; run `make graphiql` for the in-browser IDE.")
-    return cmd_serve(argparse.Namespace(workers=1, reload=False))
+    mailbox = (
+        "SMTP " + settings.smtp_host
+        if settings.smtp_configured
+        else "kept: read them with `luukku mail`"
+    )
+    print(f"Mails: {mailbox}")
+    print(f"Demo authority system ({DEMO_SYSTEM_AUTHORITY}): {system_url}\n", flush=True)
+    token = next(t.token for t in tokens if t.key == DEMO_SYSTEM_KEY)
+    system = DemoSystem(secrets=secrets, api_url=f"{settings.public_base_url}/graphql", token=token)
+    asyncio.run(_serve_with_demo_system(settings, system))
+    return 0
+
+
+async def _serve_with_demo_system(settings: Settings, system: Any) -> None:
+    import uvicorn
+
+    api = uvicorn.Server(
+        uvicorn.Config(
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_level="info",
+        )
+    )
+    demo = uvicorn.Server(
+        uvicorn.Config(
+            system.app(),
+            host="127.0.0.1",
+            port=settings.demo_system_port,
+            access_log=False,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    await asyncio.gather(api.serve(), demo.serve())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -183,6 +234,95 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0 if done else 1
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the outbox worker until SIGTERM or SIGINT (finishing the current batch)."""
+    import signal
+
+    from app.worker import OutboxWorker
+
+    settings = get_settings()
+
+    async def work() -> None:
+        worker = OutboxWorker(settings)
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print(f"outbox worker {worker.id} started", flush=True)
+        worker.start()
+        await stop.wait()
+        await worker.stop()
+        print(
+            f"outbox worker stopped: {worker.sent} sent, {worker.failed} failed attempts",
+            flush=True,
+        )
+
+    _with_db(work)
+    return 0
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    """Print the mails kept instead of sent (no SMTP configured): the demo's mailbox."""
+    from models import KeptMail
+
+    async def work() -> list[Any]:
+        query = KeptMail.all().order_by("-id")
+        if args.to:
+            query = query.filter(to__icontains=args.to)
+        return list(reversed(await query.limit(args.last)))
+
+    mails = _with_db(work)
+    if not mails:
+        print("no kept mails (mails are kept when SMTP_HOST is not set)")
+    for kept in mails:
+        print(
+            f"--- #{kept.id}  {kept.kept_at:%Y-%m-%d %H:%M:%S}  To: {kept.to}\nSubject: {kept.subject}\n"
+        )
+        print(kept.html if args.html else kept.text)
+    return 0
+
+
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    from models import OutboxItem
+
+    async def work() -> list[Any]:
+        query = OutboxItem.all().order_by("-id")
+        if args.status:
+            query = query.filter(status=args.status)
+        return await query.limit(args.last)
+
+    for item in _with_db(work):
+        print(
+            f"#{item.id} {item.status:<9} {item.kind:<8} {item.topic:<32} attempts={item.attempts}"
+            f" next={item.next_attempt_at:%Y-%m-%d %H:%M:%S} {item.last_error or ''}"
+        )
+    return 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    from actions.outbox import retry
+
+    if not args.ids and not args.all_dead:
+        raise SystemExit("give item ids, or --all-dead")
+    count = _with_db(lambda: retry(None if args.all_dead else list(args.ids)))
+    print(f"{count} dead item(s) queued again")
+    return 0
+
+
+def cmd_authority_system(args: argparse.Namespace) -> int:
+    from actions.outbox import configure_authority_system
+
+    authority, secret = _with_db(
+        lambda: configure_authority_system(
+            args.authority, args.endpoint, rotate_secret=args.rotate_secret
+        )
+    )
+    print(f"{authority.code}: endpoint {authority.system_endpoint or '(none)'}")
+    if secret:
+        print(f"new signing secret (shown once): {secret}")
+    return 0
+
+
 def cmd_schema_export(args: argparse.Namespace) -> int:
     from schema.root import schema
 
@@ -251,6 +391,31 @@ def build_parser() -> argparse.ArgumentParser:
     token_revoke = token.add_parser("revoke", help="revoke a token")
     token_revoke.add_argument("id", type=int)
     token_revoke.set_defaults(func=cmd_token_revoke)
+
+    sub.add_parser("worker", help="run the outbox worker").set_defaults(func=cmd_worker)
+
+    mail = sub.add_parser("mail", help="read the mails kept when no SMTP server is configured")
+    mail.add_argument("--to", default=None, help="only mails to addresses containing this")
+    mail.add_argument("--last", type=int, default=20)
+    mail.add_argument("--html", action="store_true", help="print the HTML part")
+    mail.set_defaults(func=cmd_mail)
+
+    outbox = sub.add_parser("outbox", help="notices and deliveries")
+    outbox_sub = outbox.add_subparsers(dest="what", required=True)
+    outbox_list = outbox_sub.add_parser("list", help="list outbox items, newest first")
+    outbox_list.add_argument("--status", choices=["PENDING", "DELIVERED", "DEAD"], default=None)
+    outbox_list.add_argument("--last", type=int, default=50)
+    outbox_list.set_defaults(func=cmd_outbox_list)
+    outbox_retry = outbox_sub.add_parser("retry", help="queue dead items again")
+    outbox_retry.add_argument("ids", nargs="*", type=int)
+    outbox_retry.add_argument("--all-dead", action="store_true")
+    outbox_retry.set_defaults(func=cmd_outbox_retry)
+
+    system = sub.add_parser("authority-system", help="configure an authority system's deliveries")
+    system.add_argument("--authority", required=True, help="authority code")
+    system.add_argument("--endpoint", default=None, help="URL that receives the CloudEvents")
+    system.add_argument("--rotate-secret", action="store_true", help="add a new signing secret")
+    system.set_defaults(func=cmd_authority_system)
 
     schema = sub.add_parser("schema", help="the GraphQL schema").add_subparsers(
         dest="what", required=True

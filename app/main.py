@@ -26,6 +26,7 @@ from app.context import build_context, viewer_from_authorization
 from app.db import close_db, init_db
 from app.live import live_connections
 from app.settings import Settings, get_settings
+from app.worker import OutboxWorker
 from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS
 from resolvers.context import Context
@@ -159,13 +160,25 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+_worker: OutboxWorker | None = None
+
+
 async def start_services(settings: Settings) -> None:
-    """The pub/sub bus and the live connections' watchers (after the database)."""
+    """The pub/sub bus, the live connections' watchers and, unless OUTBOX_IN_PROCESS=false,
+    the outbox worker (after the database)."""
+    global _worker
     await start_bus(settings.broadcast_url)
     live_connections.start(settings.live_recheck_seconds)
+    if settings.outbox_in_process:
+        _worker = OutboxWorker(settings)
+        _worker.start()
 
 
 async def stop_services() -> None:
+    global _worker
+    if _worker is not None:
+        await _worker.stop()
+        _worker = None
     await live_connections.stop()
     await stop_bus()
 

@@ -76,7 +76,10 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 20
     outbox_max_attempts: int = 8
+    outbox_backoff_seconds: float = 5.0
+    outbox_lease_seconds: float = 60.0
     live_recheck_seconds: float = 60.0
+    demo_system_port: int = 8099
     xroad_client: str = ""
     webhook_timeout: int = 10
     extra: dict[str, str] = field(default_factory=dict)
@@ -142,6 +145,9 @@ class Settings:
             outbox_poll_seconds=_int(env, "OUTBOX_POLL_MS", 1000, minimum=10) / 1000,
             outbox_batch_size=_int(env, "OUTBOX_BATCH_SIZE", 20, minimum=1),
             outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+            outbox_backoff_seconds=_int(env, "OUTBOX_BACKOFF_MS", 5000, minimum=1) / 1000,
+            outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 60, minimum=1),
+            demo_system_port=_int(env, "DEMO_SYSTEM_PORT", 8099, minimum=1),
             live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),

@@ -18,6 +18,7 @@ from models.catalogue import (
     ServiceBundle,
 )
 from models.identity import ApiToken, Membership, Organisation, Person
+from models.outbox import KeptMail, OutboxItem
 from models.projects import Application, Project, StatusChange
 
 __all__ = [
@@ -26,10 +27,12 @@ __all__ = [
     "AuditEntry",
     "CatalogueDocument",
     "Decision",
+    "KeptMail",
     "Membership",
     "Message",
     "Municipality",
     "Organisation",
+    "OutboxItem",
     "PermitKind",
     "PermitType",
     "Person",

@@ -23,6 +23,9 @@ class Organisation(Model):
     scope = fields.CharEnumField(AuthorityScope, max_length=8, null=True)
     municipalities = fields.JSONField(default=list)
     system_endpoint = fields.CharField(max_length=500, null=True)
+    system_secrets = fields.JSONField(
+        default=list, description="Webhook signing secrets, newest first (rotation: sign with all)"
+    )
     system_xroad_service = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -194,3 +194,8 @@ def can_use_inbox(viewer: Viewer) -> bool:
 
 def can_read_audit_log(viewer: Viewer, authority_id: int) -> bool:
     return authority_id in viewer.admin_of
+
+
+def can_manage_outbox(viewer: Viewer) -> bool:
+    """Operators manage every outbox item; authority admins their own authority's items."""
+    return viewer.is_operator or bool(viewer.admin_of)

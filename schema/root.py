@@ -17,6 +17,7 @@ from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
 from resolvers.identity import queries as identity_queries
 from resolvers.live import subscriptions as live
+from resolvers.outbox import queries as outbox_queries
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
@@ -76,6 +77,17 @@ class Query:
         resolver=authority_queries.audit_log,
         extensions=authenticated(),
         description="An authority's audit log, newest first; for its admins.",
+    )
+    outbox_items: outbox_queries.Connection[outbox_queries.OutboxItem] = strawberry.field(
+        resolver=outbox_queries.outbox_items,
+        extensions=authenticated(),
+        description="Notices and deliveries, newest first: an authority admin's own authority's, "
+        "or all for operators.",
+    )
+    kept_mails: outbox_queries.Connection[outbox_queries.KeptMail] = strawberry.field(
+        resolver=outbox_queries.kept_mails,
+        extensions=authenticated(),
+        description="Mails kept instead of sent (no SMTP server configured), newest first; operators.",
     )
 
 
@@ -161,6 +173,11 @@ class Mutation:
         resolver=thread_mutations.message_post,
         extensions=authenticated(),
         description="Post a message to a discussion thread.",
+    )
+    outbox_retry: outbox_queries.OutboxRetryPayload = strawberry.mutation(
+        resolver=outbox_queries.outbox_retry,
+        extensions=authenticated(),
+        description="Queue dead notices or deliveries again (authority admins, operators).",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -49,7 +50,8 @@ async def database() -> AsyncIterator[str]:
     url = await test_db.create_database(server)
     try:
         await test_db.start(url)
-        await start_services(get_settings())
+        # no in-process outbox worker: outbox tests run one explicitly
+        await start_services(replace(get_settings(), outbox_in_process=False))
         yield url
     finally:
         await stop_services()

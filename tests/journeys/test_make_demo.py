@@ -8,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from tests import db as test_db
 from tests.factories import example_for
 from tests.flows import event_journey
-from tests.servers import running
+from tests.servers import LUUKKU, ROOT, free_port, running
+
+
+def _demo_env(database: str) -> dict[str, str]:
+    return {"DATABASE_URL": database, "DEMO_SYSTEM_PORT": str(free_port()), "OUTBOX_POLL_MS": "200"}
 
 
 @pytest_asyncio.fixture
@@ -31,7 +36,7 @@ async def demo_database(tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> None:
-    with running(["demo"], {"DATABASE_URL": demo_database}) as server:
+    with running(["demo"], _demo_env(demo_database)) as server:
         tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
         assert {"Maija Meikäläinen", "Ville Virtanen", "Sanna Saarinen"} <= set(tokens)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
@@ -63,7 +68,7 @@ async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> 
     """The authorities issue's 'done when', with the tokens `make demo` prints."""
     from datetime import date, timedelta
 
-    with running(["demo"], {"DATABASE_URL": demo_database}) as server:
+    with running(["demo"], _demo_env(demo_database)) as server:
         tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
 
@@ -185,3 +190,72 @@ async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> 
                 app_id
             ]
             assert seen["decision"] == {"outcome": "APPROVED", "isSharedWithAuthorities": True}
+
+
+@pytest.mark.redis  # runs with the real Node client, like the live-tracking issue's tests
+async def test_demo_mails_and_the_api_channel_round_trip(demo_database: str) -> None:
+    """The notices issue's 'done when': the police mail, and the demo authority system that
+    receives a signed CloudEvent and approves through the API, live to the customer."""
+    import asyncio
+    import os
+    import subprocess
+
+    from tests.subscriptions.test_real_clients import node_client
+
+    env = _demo_env(demo_database)
+    with running(["demo"], env) as server:
+        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        aino = tokens["Aino Andersson"]
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+
+            async def as_aino(
+                query: str, variables: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+                response = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables or {}},
+                    headers={"Authorization": f"Bearer {aino}"},
+                )
+                body: dict[str, Any] = response.json()
+                assert "errors" not in body, body
+                return body["data"]
+
+            data = await as_aino(
+                "{ projects { nodes { id applications { nodes { id version permitType { code } } } } } }"
+            )
+            project = data["projects"]["nodes"][0]
+            apps = {a["permitType"]["code"]: a for a in project["applications"]["nodes"]}
+            area = apps["helsinki-public-area-use"]
+            query = """subscription($id: ID!) { projectActivity(projectId: $id) { kind
+              ... on ApplicationEvent { application { id status } } } }"""
+            ws = server.url.replace("http://", "ws://") + "/graphql"
+            with node_client(ws, aino, query, {"id": project["id"]}) as live:
+                await asyncio.sleep(1.0)  # let the Node client subscribe
+                submitted = await as_aino(
+                    "mutation($i: ApplicationSubmitInput!) { applicationSubmit(input: $i) { userErrors { code } } }",
+                    {"i": {"id": area["id"], "expectedVersion": area["version"]}},
+                )
+                assert submitted["applicationSubmit"]["userErrors"] == []
+                approved = await asyncio.to_thread(
+                    live.wait_for,
+                    lambda e: e["data"]["projectActivity"]["kind"] == "DECISION_RECORDED",
+                    30,
+                )
+                assert approved["data"]["projectActivity"]["application"] == {
+                    "id": area["id"],
+                    "status": "APPROVED",
+                }
+            system = httpx.get(f"http://127.0.0.1:{env['DEMO_SYSTEM_PORT']}/events").json()
+            assert [e["type"] for e in system["received"]] == ["fi.luukku.application.submitted"]
+            assert system["rejected"] == 0
+        mail = subprocess.run(
+            [LUUKKU, "mail", "--to", "helsinki-police"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        assert "To: helsinki-police@demo.luukku.example" in mail
+        assert "Uusi hakemus: Yleisötilaisuusilmoitus" in mail or "Uusi hakemus:" in mail
+        assert "Avaa hakemus: http://" in mail and "/ui/authority/applications/" in mail

@@ -244,6 +244,8 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
     "decisionRecord": once_submitted(AUTHORITY),
     "applicationExport": once_submitted(AUTHORITY),
     "applicationNoticeRedirect": once_submitted(frozenset({AH})),
+    # the outbox is for authority admins and operators; none of the matrix roles is one
+    "outboxRetry": everywhere(NOBODY),
     "messagePost": {
         ST.DRAFT: CUSTOMER,
         ST.SHARED_DRAFT: CUSTOMER | AUTHORITY,

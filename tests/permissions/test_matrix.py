@@ -12,6 +12,7 @@ from models import (
     AuditEntry,
     Decision,
     Message,
+    OutboxItem,
     PermitType,
     Project,
     ServiceBundle,
@@ -171,6 +172,7 @@ async def _input(name: str, world: World) -> dict[str, Any]:
             "email": "uusi@poliisi.example",
         },
         "messagePost": {"threadId": gid("Thread", world.thread_id), "body": "Viesti"},
+        "outboxRetry": {"ids": []},
     }
     return inputs[name]
 
@@ -192,6 +194,7 @@ async def _fingerprint(world: World) -> tuple[Any, ...]:
         await Decision.all().count(),
         await Message.all().count(),
         await AuditEntry.exclude(action="CONTENT_READ").count(),
+        await OutboxItem.all().count(),
     )
 
 

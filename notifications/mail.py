@@ -1,0 +1,191 @@
+"""E-mail notices: texts in fi, sv and en (plain text and HTML), and sending with aiosmtplib.
+
+Notices never carry content: they say what happened and link to the application. Customer
+notices do not reveal a decision's outcome; the customer signs in to see it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+
+from app.settings import Settings
+
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    # topic: language: (subject, body); body paragraphs separated by blank lines
+    "authority.submitted": {
+        "fi": (
+            "Uusi hakemus: {permit} – {project}",
+            "Luukkuun on saapunut uusi hakemus, jonka vastaanottaja on {authority}.\n\n"
+            "Lupa: {permit}\nHanke: {project}\nKunta: {municipality}\n\n"
+            "Avaa hakemus: {link}\n\nHakemus avautuu, kun kirjaudut Luukkuun viranomaisen käsittelijänä.",
+        ),
+        "sv": (
+            "Ny ansökan: {permit} – {project}",
+            "En ny ansökan har kommit in till Luukku. Mottagare: {authority}.\n\n"
+            "Tillstånd: {permit}\nProjekt: {project}\nKommun: {municipality}\n\n"
+            "Öppna ansökan: {link}\n\nAnsökan öppnas när du loggar in i Luukku som handläggare.",
+        ),
+        "en": (
+            "New application: {permit} – {project}",
+            "A new application has arrived in Luukku for {authority}.\n\n"
+            "Permit: {permit}\nProject: {project}\nMunicipality: {municipality}\n\n"
+            "Open the application: {link}\n\nSign in to Luukku as a handler of the authority to open it.",
+        ),
+    },
+    "authority.supplemented": {
+        "fi": (
+            "Hakemusta on täydennetty: {permit} – {project}",
+            "Asiakas on vastannut lisätietopyyntöön.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Avaa hakemus: {link}",
+        ),
+        "sv": (
+            "Ansökan har kompletterats: {permit} – {project}",
+            "Kunden har svarat på begäran om tilläggsuppgifter.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\n\nÖppna ansökan: {link}",
+        ),
+        "en": (
+            "Application supplemented: {permit} – {project}",
+            "The customer has answered the request for more information.\n\nPermit: {permit}\n"
+            "Project: {project}\n\nOpen the application: {link}",
+        ),
+    },
+    "authority.message": {
+        "fi": (
+            "Uusi viesti: {permit} – {project}",
+            "Asiakas on lähettänyt viestin Luukussa.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Lue viesti: {link}",
+        ),
+        "sv": (
+            "Nytt meddelande: {permit} – {project}",
+            "Kunden har skickat ett meddelande i Luukku.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Läs meddelandet: {link}",
+        ),
+        "en": (
+            "New message: {permit} – {project}",
+            "The customer has sent a message in Luukku.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Read the message: {link}",
+        ),
+    },
+    "authority.withdrawn": {
+        "fi": (
+            "Hakemus on peruttu: {permit} – {project}",
+            "Asiakas on perunut hakemuksen.\n\nLupa: {permit}\nHanke: {project}\n\nAvaa hakemus: {link}",
+        ),
+        "sv": (
+            "Ansökan har återtagits: {permit} – {project}",
+            "Kunden har återtagit ansökan.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Öppna ansökan: {link}",
+        ),
+        "en": (
+            "Application withdrawn: {permit} – {project}",
+            "The customer has withdrawn the application.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Open the application: {link}",
+        ),
+    },
+    "customer.information_requested": {
+        "fi": (
+            "Hakemukseesi pyydetään lisätietoja: {permit}",
+            "{authority} pyytää lisätietoja hakemukseesi.\n\nLupa: {permit}\nHanke: {project}\n"
+            "Vastaa viimeistään: {due}\n\nKirjaudu Luukkuun nähdäksesi pyynnön ja vastataksesi: {link}",
+        ),
+        "sv": (
+            "Tilläggsuppgifter begärs till din ansökan: {permit}",
+            "{authority} begär tilläggsuppgifter till din ansökan.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\nSvara senast: {due}\n\n"
+            "Logga in i Luukku för att se begäran och svara: {link}",
+        ),
+        "en": (
+            "More information is needed for your application: {permit}",
+            "{authority} asks for more information about your application.\n\nPermit: {permit}\n"
+            "Project: {project}\nAnswer by: {due}\n\nSign in to Luukku to see the request and answer: {link}",
+        ),
+    },
+    "customer.processed": {
+        "fi": (
+            "Hakemuksesi on käsitelty: {permit}",
+            "{authority} on käsitellyt hakemuksesi.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Kirjaudu Luukkuun nähdäksesi tiedon päätöksestä: {link}",
+        ),
+        "sv": (
+            "Din ansökan har behandlats: {permit}",
+            "{authority} har behandlat din ansökan.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Logga in i Luukku för att se uppgifterna om beslutet: {link}",
+        ),
+        "en": (
+            "Your application has been processed: {permit}",
+            "{authority} has processed your application.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Sign in to Luukku to see the information about the decision: {link}",
+        ),
+    },
+}
+
+FOOTER = {
+    "fi": "Tämä on Luukun automaattinen viesti; älä vastaa siihen.",
+    "sv": "Detta är ett automatiskt meddelande från Luukku; svara inte på det.",
+    "en": "This is an automatic message from Luukku; please do not reply.",
+}
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    language: str
+
+
+def render(topic: str, language: str, to: str, **params: str) -> Mail:
+    """The mail of a topic in the recipient's language (fi when unknown)."""
+    language = language if language in ("fi", "sv", "en") else "fi"
+    subject_template, body_template = TEXTS[topic][language]
+    subject = subject_template.format(**params)
+    body = body_template.format(**params)
+    text = f"{body}\n\n--\n{FOOTER[language]}\n"
+    escaped = {k: html.escape(v) for k, v in params.items()}
+    html_body = "".join(
+        f"<p>{paragraph}</p>"
+        for paragraph in body_template.format(**escaped)
+        .replace(escaped["link"], f'<a href="{escaped["link"]}">{escaped["link"]}</a>')
+        .split("\n\n")
+    ).replace("\n", "<br>")
+    document = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head><body>{html_body}"
+        f"<hr><p><small>{FOOTER[language]}</small></p></body></html>"
+    )
+    return Mail(to=to, subject=subject[:300], text=text, html=document, language=language)
+
+
+def message_of(payload: dict[str, str], sender: str, event_id: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = payload["to"]
+    message["Subject"] = payload["subject"]
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    # Stable across retries, so that a mail sent twice (a worker killed mid-send) is one mail.
+    message["Message-ID"] = make_msgid(idstring=event_id, domain="luukku.invalid")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(payload["text"])
+    message.add_alternative(payload["html"], subtype="html")
+    message["Content-Language"] = payload.get("language", "fi")  # after: content headers move
+    return message
+
+
+async def send(payload: dict[str, str], settings: Settings, event_id: str) -> None:
+    """Send through the configured SMTP server; raises on any failure (the outbox retries)."""
+    await aiosmtplib.send(
+        message_of(payload, settings.mail_from, event_id),
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        start_tls=settings.smtp_tls == "starttls",
+        use_tls=settings.smtp_tls == "tls",
+        username=settings.smtp_user or None,
+        password=settings.smtp_password or None,
+        timeout=settings.smtp_timeout,
+    )

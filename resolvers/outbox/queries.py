@@ -1,0 +1,98 @@
+"""The outbox for authority admins (their own authority's items) and operators (all)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from actions import outbox as actions
+from models import KeptMail as KeptMailModel
+from models import OutboxItem as OutboxItemModel
+from models.outbox import OutboxStatus as DomainStatus
+from permissions import policies
+from resolvers.context import Info
+from resolvers.errors import run_action
+from schema.common import (
+    After,
+    Connection,
+    First,
+    Page,
+    UserError,
+    connection,
+    decode_cursor,
+    page_size,
+    top_level_error,
+)
+from schema.node import decode_id
+from schema.outbox import KeptMail, OutboxItem, OutboxStatus
+
+
+def _scope(info: Info) -> frozenset[int] | None:
+    """None: every item (operators); else the authorities whose items the viewer administers."""
+    viewer = info.context.viewer
+    if viewer.is_operator:
+        return None
+    if not policies.can_manage_outbox(viewer):
+        raise top_level_error("FORBIDDEN", "Only authority admins and operators see the outbox.")
+    return viewer.admin_of
+
+
+async def _page(query: Any, first: int | None, after: str | None, build: Any) -> Connection[Any]:
+    size = page_size(first)
+    total = await query.count()
+    if after is not None:
+        (after_id,) = decode_cursor(after, 1)
+        query = query.filter(id__lt=after_id if isinstance(after_id, int) else 0)
+    rows = await query.order_by("-id").limit(size + 1).values()
+    return connection(Page(rows[:size], len(rows) > size), total, build, lambda r: [r["id"]])
+
+
+async def outbox_items(
+    info: Info,
+    status: Annotated[
+        OutboxStatus | None,  # type: ignore[valid-type]
+        strawberry.argument(description="Only items in this status, e.g. DEAD."),
+    ] = None,
+    first: First = None,
+    after: After = None,
+) -> Connection[OutboxItem]:
+    scope = _scope(info)
+    query = OutboxItemModel.all()
+    if scope is not None:
+        query = query.filter(authority_id__in=list(scope) or [0])
+    if status is not None:
+        query = query.filter(status=DomainStatus(status))
+    return await _page(query, first, after, OutboxItem.from_row)
+
+
+async def kept_mails(info: Info, first: First = None, after: After = None) -> Connection[KeptMail]:
+    if not info.context.viewer.is_operator:
+        raise top_level_error("FORBIDDEN", "Only operators read the kept mails.")
+    return await _page(KeptMailModel.all(), first, after, KeptMail.from_row)
+
+
+@strawberry.input(description="Queue dead outbox items again.")
+class OutboxRetryInput:
+    ids: list[strawberry.ID] = strawberry.field(description="The dead items (OutboxItem ids).")
+
+
+@strawberry.type(description="Result of outboxRetry.")
+class OutboxRetryPayload:
+    retried: int = strawberry.field(description="How many dead items were queued again.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was retried.")
+
+
+async def outbox_retry(
+    info: Info,
+    input: Annotated[OutboxRetryInput, strawberry.argument(description="The mutation's input.")],
+) -> OutboxRetryPayload:
+    scope = _scope(info)
+    count, errors = await run_action(
+        info,
+        lambda: actions.retry(
+            [decode_id(item, "OutboxItem", ["ids", str(i)]) for i, item in enumerate(input.ids)],
+            scope,
+        ),
+    )
+    return OutboxRetryPayload(retried=count or 0, user_errors=errors)
