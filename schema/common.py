@@ -40,6 +40,8 @@ After = Annotated[
     str | None, strawberry.argument(description="Start after this cursor (`pageInfo.endCursor`).")
 ]
 IdArgument = Annotated[strawberry.ID, strawberry.argument(description="The object's global id.")]
+#: For `input: Annotated[<Mutation>Input, InputArgument]`.
+InputArgument = strawberry.argument(description="The mutation's input.")
 
 
 @strawberry.type(description="A text in Finland's languages: Finnish, Swedish and English.")

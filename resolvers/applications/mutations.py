@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -12,7 +13,7 @@ from resolvers.catalogue.queries import SurveyAnswerInput, answers_of
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application
-from schema.common import UserError
+from schema.common import InputArgument, UserError
 from schema.node import decode_id
 
 
@@ -94,23 +95,26 @@ class ApplicationWithdrawInput:
 P = TypeVar("P", bound=ApplicationPayload)
 
 
-async def payload(
-    payload: type[P], info: Info, application_id: int | None, errors: list[UserError]
-) -> P:
+async def respond(payload: type[P], info: Info, action: Callable[[], Awaitable[int]]) -> P:
+    """Run an application action and answer with the application as the viewer now sees it."""
+    application_id, errors = await run_action(info, action)
     application = (
         None if application_id is None else await visible_application(info, application_id)
     )
     return payload(application=application, user_errors=errors)
 
 
+def application_id_of(value: strawberry.ID) -> int:
+    """The database id of an application global id in `input.id` (NOT_FOUND if it is not one)."""
+    return decode_id(value, "Application", ["id"])
+
+
 async def application_create(
-    info: Info,
-    input: Annotated[
-        ApplicationCreateInput, strawberry.argument(description="The mutation's input.")
-    ],
+    info: Info, input: Annotated[ApplicationCreateInput, InputArgument]
 ) -> ApplicationCreatePayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationCreatePayload,
         info,
         lambda: actions.application_create(
             viewer,
@@ -119,74 +123,55 @@ async def application_create(
             None if input.survey_answers is None else answers_of(input.survey_answers),
         ),
     )
-    return await payload(ApplicationCreatePayload, info, result, errors)
 
 
 async def application_update(
-    info: Info,
-    input: Annotated[
-        ApplicationUpdateInput, strawberry.argument(description="The mutation's input.")
-    ],
+    info: Info, input: Annotated[ApplicationUpdateInput, InputArgument]
 ) -> ApplicationUpdatePayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationUpdatePayload,
         info,
         lambda: actions.application_update(
-            viewer,
-            decode_id(input.id, "Application", ["id"]),
-            input.expected_version,
-            input.content,
+            viewer, application_id_of(input.id), input.expected_version, input.content
         ),
     )
-    return await payload(ApplicationUpdatePayload, info, result, errors)
 
 
 async def application_share(
-    info: Info,
-    input: Annotated[
-        ApplicationShareInput, strawberry.argument(description="The mutation's input.")
-    ],
+    info: Info, input: Annotated[ApplicationShareInput, InputArgument]
 ) -> ApplicationSharePayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationSharePayload,
         info,
         lambda: actions.application_share(
-            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.shared
+            viewer, application_id_of(input.id), input.expected_version, input.shared
         ),
     )
-    return await payload(ApplicationSharePayload, info, result, errors)
 
 
 async def application_submit(
-    info: Info,
-    input: Annotated[
-        ApplicationSubmitInput, strawberry.argument(description="The mutation's input.")
-    ],
+    info: Info, input: Annotated[ApplicationSubmitInput, InputArgument]
 ) -> ApplicationSubmitPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationSubmitPayload,
         info,
         lambda: actions.application_submit(
-            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version
+            viewer, application_id_of(input.id), input.expected_version
         ),
     )
-    return await payload(ApplicationSubmitPayload, info, result, errors)
 
 
 async def application_withdraw(
-    info: Info,
-    input: Annotated[
-        ApplicationWithdrawInput, strawberry.argument(description="The mutation's input.")
-    ],
+    info: Info, input: Annotated[ApplicationWithdrawInput, InputArgument]
 ) -> ApplicationWithdrawPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationWithdrawPayload,
         info,
         lambda: actions.application_withdraw(
-            viewer,
-            decode_id(input.id, "Application", ["id"]),
-            input.expected_version,
-            input.comment,
+            viewer, application_id_of(input.id), input.expected_version, input.comment
         ),
     )
-    return await payload(ApplicationWithdrawPayload, info, result, errors)

@@ -10,15 +10,13 @@ from strawberry.scalars import JSON
 
 from actions import authority as actions
 from models.statuses import ApplicationStatus as DomainStatus
-from resolvers.applications.mutations import ApplicationPayload, payload
+from resolvers.applications.mutations import ApplicationPayload, application_id_of, respond
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application
-from schema.common import UserError
+from schema.common import InputArgument, UserError
 from schema.enums import ApplicationStatus
 from schema.node import decode_id
-
-InputArgument = strawberry.argument(description="The mutation's input.")
 
 
 @strawberry.input(description="Take an application, or (as an admin) assign it to a handler.")
@@ -131,80 +129,81 @@ async def application_assign(
     info: Info, input: Annotated[ApplicationAssignInput, InputArgument]
 ) -> ApplicationAssignPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationAssignPayload,
         info,
         lambda: actions.application_assign(
             viewer,
-            decode_id(input.id, "Application", ["id"]),
+            application_id_of(input.id),
             input.expected_version,
             None
             if input.handler_id is None
             else decode_id(input.handler_id, "Person", ["handlerId"]),
         ),
     )
-    return await payload(ApplicationAssignPayload, info, result, errors)
 
 
 async def application_status_update(
     info: Info, input: Annotated[ApplicationStatusUpdateInput, InputArgument]
 ) -> ApplicationStatusUpdatePayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationStatusUpdatePayload,
         info,
         lambda: actions.application_status_update(
             viewer,
-            decode_id(input.id, "Application", ["id"]),
+            application_id_of(input.id),
             input.expected_version,
             DomainStatus(input.status),
             input.comment,
         ),
     )
-    return await payload(ApplicationStatusUpdatePayload, info, result, errors)
 
 
 async def supplement_request(
     info: Info, input: Annotated[SupplementRequestInput, InputArgument]
 ) -> SupplementRequestPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        SupplementRequestPayload,
         info,
         lambda: actions.supplement_request(
             viewer,
-            decode_id(input.id, "Application", ["id"]),
+            application_id_of(input.id),
             input.expected_version,
             input.message,
             input.due_date,
         ),
     )
-    return await payload(SupplementRequestPayload, info, result, errors)
 
 
 async def supplement_submit(
     info: Info, input: Annotated[SupplementSubmitInput, InputArgument]
 ) -> SupplementSubmitPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        SupplementSubmitPayload,
         info,
         lambda: actions.supplement_submit(
             viewer,
-            decode_id(input.id, "Application", ["id"]),
+            application_id_of(input.id),
             input.expected_version,
             input.content,
             input.message,
         ),
     )
-    return await payload(SupplementSubmitPayload, info, result, errors)
 
 
 async def decision_record(
     info: Info, input: Annotated[DecisionRecordInput, InputArgument]
 ) -> DecisionRecordPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        DecisionRecordPayload,
         info,
         lambda: actions.decision_record(
             viewer,
-            decode_id(input.id, "Application", ["id"]),
+            application_id_of(input.id),
             input.expected_version,
             DomainStatus(input.outcome),
             input.decided_on,
@@ -213,20 +212,19 @@ async def decision_record(
             input.share_with_authorities,
         ),
     )
-    return await payload(DecisionRecordPayload, info, result, errors)
 
 
 async def application_notice_redirect(
     info: Info, input: Annotated[ApplicationNoticeRedirectInput, InputArgument]
 ) -> ApplicationNoticeRedirectPayload:
     viewer = info.context.viewer
-    result, errors = await run_action(
+    return await respond(
+        ApplicationNoticeRedirectPayload,
         info,
         lambda: actions.application_notice_redirect(
-            viewer, decode_id(input.id, "Application", ["id"]), input.expected_version, input.email
+            viewer, application_id_of(input.id), input.expected_version, input.email
         ),
     )
-    return await payload(ApplicationNoticeRedirectPayload, info, result, errors)
 
 
 async def application_export(

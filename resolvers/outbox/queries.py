@@ -17,6 +17,7 @@ from schema.common import (
     After,
     Connection,
     First,
+    InputArgument,
     Page,
     UserError,
     connection,
@@ -85,7 +86,7 @@ class OutboxRetryPayload:
 
 async def outbox_retry(
     info: Info,
-    input: Annotated[OutboxRetryInput, strawberry.argument(description="The mutation's input.")],
+    input: Annotated[OutboxRetryInput, InputArgument],
 ) -> OutboxRetryPayload:
     scope = _scope(info)
     count, errors = await run_action(

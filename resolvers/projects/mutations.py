@@ -12,7 +12,7 @@ from actions import projects as actions
 from actions.projects import UNSET, ProjectChanges
 from resolvers.context import Info
 from resolvers.errors import run_action
-from schema.common import UserError
+from schema.common import InputArgument, UserError
 from schema.node import decode_id
 from schema.project import Project, visible_project
 
@@ -95,7 +95,7 @@ def _point(value: GeoPointInput) -> tuple[float, float]:
 
 async def project_create(
     info: Info,
-    input: Annotated[ProjectCreateInput, strawberry.argument(description="The mutation's input.")],
+    input: Annotated[ProjectCreateInput, InputArgument],
 ) -> ProjectCreatePayload:
     viewer = info.context.viewer
 
@@ -131,7 +131,7 @@ async def project_create(
 
 async def project_update(
     info: Info,
-    input: Annotated[ProjectUpdateInput, strawberry.argument(description="The mutation's input.")],
+    input: Annotated[ProjectUpdateInput, InputArgument],
 ) -> ProjectUpdatePayload:
     viewer = info.context.viewer
 

@@ -10,7 +10,7 @@ from actions.authority import message_post as post
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.authority_work import Message
-from schema.common import UserError
+from schema.common import InputArgument, UserError
 from schema.node import decode_id
 
 
@@ -30,7 +30,7 @@ class MessagePostPayload:
 
 async def message_post(
     info: Info,
-    input: Annotated[MessagePostInput, strawberry.argument(description="The mutation's input.")],
+    input: Annotated[MessagePostInput, InputArgument],
 ) -> MessagePostPayload:
     viewer = info.context.viewer
     message_id, errors = await run_action(
