@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -215,6 +216,16 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
             Route("/healthz", health),
         ],
-        middleware=[Middleware(BodyLimit)],
+        middleware=[
+            Middleware(BodyLimit),
+            # Single-page clients on other origins (ALLOWED_ORIGINS); none by default.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                max_age=600,
+            ),
+        ],
         lifespan=lifespan,
     )

@@ -198,3 +198,35 @@ async def test_bugs_are_masked_outside_development_and_logged(
     assert error["message"] == "Unexpected error."
     assert "secret" not in str(result)
     assert any("secret internal detail" in str(r.exc_info) for r in caplog.records if r.exc_info)
+
+
+async def test_cors_only_for_configured_origins(db: str) -> None:
+    from dataclasses import replace
+
+    from app.main import create_app
+
+    app = create_app(
+        replace(get_settings(), allowed_origins=("https://ui.luukku.example",)), manage_db=False
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        allowed = await client.options(
+            "/graphql", headers={"Origin": "https://ui.luukku.example", **preflight}
+        )
+        assert allowed.headers["access-control-allow-origin"] == "https://ui.luukku.example"
+        assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+        other = await client.options(
+            "/graphql", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in other.headers
+        post = await client.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Origin": "https://ui.luukku.example"},
+        )
+        assert post.headers["access-control-allow-origin"] == "https://ui.luukku.example"
