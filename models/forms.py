@@ -12,9 +12,10 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from models.business_id import is_valid_business_id
 from models.errors import DomainError, ErrorCode
 
 #: Upper bound for one application's form content, serialised.
@@ -29,12 +30,22 @@ def _without_required(schema: Any) -> Any:
     return schema
 
 
+#: The standard formats (date, email, ...) plus "fi-business-id": a Y-tunnus with a valid
+#: check digit.
+FORMATS = FormatChecker()
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    FORMATS.checkers[_name] = _check
+FORMATS.checks("fi-business-id")(
+    lambda value: not isinstance(value, str) or is_valid_business_id(value)
+)
+
+
 @lru_cache(maxsize=512)
 def _validator(schema_json: bytes, draft: bool) -> Draft202012Validator:
     schema = orjson.loads(schema_json)
     if draft:
         schema = _without_required(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=FORMATS)
 
 
 def check_schema(schema: Any) -> str | None:
@@ -59,7 +70,13 @@ def validate(
         validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
     ):
         path = [*prefix, *(str(p) for p in error.absolute_path)]
-        if error.validator == "required":
+        if error.validator == "format" and error.validator_value == "fi-business-id":
+            errors.append(
+                DomainError(
+                    ErrorCode.INVALID_BUSINESS_ID, field=path, value=str(error.instance)[:20]
+                )
+            )
+        elif error.validator == "required":
             # "'x' is a required property": point at the missing property itself.
             missing = error.message.split("'")[1] if "'" in error.message else ""
             errors.append(

@@ -194,3 +194,23 @@ async def test_shared_data_is_validated_and_replaced(gql: GQL) -> None:
     assert good["data"]["projectUpdate"]["project"]["sharedData"] == {
         "address": {"postalCode": "00100"}
     }
+
+
+async def test_business_ids_in_shared_data_must_have_a_valid_check_digit(gql: GQL) -> None:
+    customer = await make_customer()
+    project_id = await make_project(customer, shared_data={})
+    result = await gql(
+        PROJECT_UPDATE,
+        {
+            "input": {
+                "id": gid("Project", project_id),
+                "expectedVersion": 1,
+                "sharedData": {"organiser": {"name": "Virhe Oy", "businessId": "1234567-2"}},
+            }
+        },
+        token=customer.token,
+    )
+    error = result["data"]["projectUpdate"]["userErrors"][0]
+    assert error["code"] == "INVALID_BUSINESS_ID"
+    assert error["field"] == ["input", "sharedData", "organiser", "businessId"]
+    assert (await Project.get(id=project_id)).shared_data == {}
