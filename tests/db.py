@@ -41,13 +41,32 @@ async def create_database(server: str) -> str:
     """A new empty database URL on `server` (or an in-memory SQLite)."""
     if not server.startswith("postgres"):
         return "sqlite://:memory:"
-    name = f"luukku_test_{uuid.uuid4().hex[:12]}"
+    name = f"luukku_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(_admin_dsn(server))
     try:
+        await _drop_orphans(conn)
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     return server.rstrip("/") + f"/{name}?minsize=1&maxsize=10"
+
+
+async def _drop_orphans(conn: asyncpg.Connection) -> None:
+    """Drop test databases left by runs that were killed (their process no longer exists)."""
+    for row in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'luukku_test_%'"):
+        parts = row["datname"].split("_")
+        if len(parts) == 4 and parts[2].isdigit() and not _alive(int(parts[2])):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def drop_database(server: str, url: str) -> None:
