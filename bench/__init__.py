@@ -1,0 +1,1 @@
+"""Luukku's benchmark harness: `make bench` (see bench/README.md)."""
