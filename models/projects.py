@@ -105,8 +105,12 @@ class Application(Model):
         table = "application"
         indexes = (
             Index(fields=("project_id", "id")),
+            # the inbox: filters by status or assignee, pages in the order of submission
+            # or of the last change (keyset on the order column and id)
             Index(fields=("authority_id", "status", "submitted_at")),
             Index(fields=("authority_id", "assigned_to_id", "submitted_at")),
+            Index(fields=("authority_id", "submitted_at", "id")),
+            Index(fields=("authority_id", "updated_at", "id")),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
@@ -78,7 +78,14 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
     page_info: relay.PageInfo = strawberry.field(description="Where this page is in the list.")
-    total_count: int = strawberry.field(description="Number of items in the whole list.")
+    #: the count, or how to count (only when `totalCount` is asked for: it costs a query)
+    total: strawberry.Private[int | Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Number of items in the whole list.")
+    async def total_count(self) -> int:
+        if isinstance(self.total, int):
+            return self.total
+        return await self.total()
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[T]:
@@ -135,7 +142,10 @@ def paginate_by_id(
 
 
 def connection(
-    page: Page[T], total: int, build: Callable[[T], Any], cursor: Callable[[T], Sequence[Any]]
+    page: Page[T],
+    total: int | Callable[[], Awaitable[int]],
+    build: Callable[[T], Any],
+    cursor: Callable[[T], Sequence[Any]],
 ) -> Connection[Any]:
     edges = [Edge(cursor=encode_cursor(cursor(item)), node=build(item)) for item in page.items]
     return Connection(
@@ -146,7 +156,7 @@ def connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        total=total,
     )
 
 

@@ -114,7 +114,7 @@ async def inbox(
 ) -> Connection[Application]:
     size = page_size(first)
     query = _inbox_query(info, filter)
-    total = await query.count()
+    total = query.count  # counted only when totalCount is selected
     column, ascending = _ORDER[order_by]
     if after is not None:
         moment, after_id = decode_cursor(after, 2)
@@ -151,7 +151,7 @@ async def audit_log(
         raise top_level_error("FORBIDDEN", "Only the authority's admins can read its audit log.")
     size = page_size(first)
     query = AuditEntryModel.filter(authority_id=db_id)
-    total = await query.count()
+    total = query.count  # counted only when totalCount is selected
     if after is not None:
         (after_id,) = decode_cursor(after, 1)
         query = query.filter(id__lt=after_id if isinstance(after_id, int) else 0)

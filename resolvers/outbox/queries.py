@@ -41,7 +41,7 @@ def _scope(info: Info) -> frozenset[int] | None:
 
 async def _page(query: Any, first: int | None, after: str | None, build: Any) -> Connection[Any]:
     size = page_size(first)
-    total = await query.count()
+    total = query.count  # counted only when totalCount is selected
     if after is not None:
         (after_id,) = decode_cursor(after, 1)
         query = query.filter(id__lt=after_id if isinstance(after_id, int) else 0)

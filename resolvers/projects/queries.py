@@ -45,7 +45,7 @@ def visible_projects_filter(viewer: Viewer) -> Q:
 async def projects(info: Info, first: First = None, after: After = None) -> Connection[Project]:
     size = page_size(first)
     query = ProjectModel.filter(visible_projects_filter(info.context.viewer))
-    total = await query.count()
+    total = query.count  # counted only when totalCount is selected
     if after is not None:
         (after_id,) = decode_cursor(after, 1)
         if not isinstance(after_id, int):
