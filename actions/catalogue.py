@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, Organisa
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import PROJECT_REQUIREMENTS, check_schema
 from models.survey import Answer, check_answers, check_bundle, needs
+from notifications.events import publish_catalogue_change
+
+log = logging.getLogger("luukku.catalogue")
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 
@@ -189,6 +193,19 @@ def _check(data: CatalogueData) -> list[str]:
     return problems
 
 
+#: Called in this process when the catalogue changes (the API's in-memory snapshot).
+_on_change: list[Callable[[], None]] = []
+
+
+def on_catalogue_change(callback: Callable[[], None]) -> None:
+    _on_change.append(callback)
+
+
+def catalogue_changed() -> None:
+    for callback in _on_change:
+        callback()
+
+
 async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
     """Check the data files and write them into the database, in one transaction.
 
@@ -269,6 +286,11 @@ async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
         await CatalogueDocument.update_or_create(
             key=SHARED_DATA_SCHEMA, defaults={"document": data.shared_data_schema}, using_db=conn
         )
+    catalogue_changed()
+    try:  # and every other process, through the bus
+        await publish_catalogue_change()
+    except Exception as exc:  # no bus here (e.g. before the services start): nothing to tell
+        log.info("catalogue change not published: %r", exc)
     return {
         "municipalities": len(data.municipalities),
         "authorities": len(data.authorities),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,6 +19,21 @@ from permissions.facts import Viewer
 
 TOKEN_PREFIX = "lk_"
 MAX_TOKEN_LENGTH = 200
+
+
+#: Called in this process when a token or a person's memberships change (viewer caches).
+_on_change: list[Callable[[], None]] = []
+
+
+def on_identity_change(callback: Callable[[], None]) -> None:
+    _on_change.append(callback)
+
+
+async def identity_changed(*, token_id: int | None = None, person_id: int | None = None) -> None:
+    """After the commit: tell this process at once, and every other one through the bus."""
+    for callback in _on_change:
+        callback()
+    await publish_identity_change(token_id=token_id, person_id=person_id)
 
 
 def hash_token(token: str) -> str:
@@ -81,7 +97,7 @@ async def membership_add(person: Person, organisation: Organisation, role: Role)
             person=person, organisation=organisation, role=role, using_db=tx.conn
         )
         if created:
-            tx.after_commit(lambda: publish_identity_change(person_id=person.id))
+            tx.after_commit(lambda: identity_changed(person_id=person.id))
     return membership
 
 
@@ -94,7 +110,7 @@ async def membership_remove(person: Person, organisation: Organisation, role: Ro
             .delete()
         )
         if removed:
-            tx.after_commit(lambda: publish_identity_change(person_id=person.id))
+            tx.after_commit(lambda: identity_changed(person_id=person.id))
     return removed > 0
 
 
@@ -134,7 +150,7 @@ async def token_revoke(token_id: int, now: datetime) -> bool:
             .update(revoked_at=now)
         )
         if updated:
-            tx.after_commit(lambda: publish_identity_change(token_id=token_id))
+            tx.after_commit(lambda: identity_changed(token_id=token_id))
     return updated > 0
 
 

@@ -135,6 +135,7 @@ async def _serve_with_demo_system(settings: Settings, system: Any) -> None:
             port=settings.port,
             access_log=False,
             log_level="info",
+            ws_per_message_deflate=settings.ws_compression,
         )
     )
     demo = uvicorn.Server(
@@ -162,6 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=args.workers,
         proxy_headers=False,
+        ws_per_message_deflate=settings.ws_compression,
         access_log=False,
         log_level="info",
     )

@@ -6,16 +6,26 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor
 
 MODELS_MODULES = ["models"]
 MIGRATIONS_MODULE = "migrations"
 
 
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    """PostgreSQL URLs use app/pg_backend.py (no pool reset per statement)."""
+    if not database_url.startswith(("postgres://", "asyncpg://")):
+        return database_url
+    config = expand_db_url(database_url)
+    config["engine"] = "app.pg_backend"
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise config for a database URL (sqlite://path or postgres://...)."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_config(database_url) if database_url else ""},
         "apps": {
             "models": {
                 "models": MODELS_MODULES,

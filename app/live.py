@@ -18,8 +18,10 @@ from collections import defaultdict
 import orjson
 
 from actions.identity import viewer_for_token
+from app.context import viewer_cache
 from notifications.bus import BusLost, BusUnavailable, get_bus
-from notifications.events import identity_channel
+from notifications.events import catalogue_channel, identity_channel
+from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Context
 from resolvers.live.subscriptions import CLOSE_FORBIDDEN, close_socket
 
@@ -69,21 +71,29 @@ class LiveConnections:
         return closed
 
     async def _listen(self) -> None:
+        """Identity changes re-check connections; catalogue changes drop the snapshot."""
         while True:
             try:
-                async with get_bus().subscribe(identity_channel()) as subscription:
+                channels = [identity_channel(), catalogue_channel()]
+                async with get_bus().subscribe_many(channels) as subscription:
                     async for message in subscription:
+                        if message.channel == channels[1]:
+                            catalogue_cache.invalidate()
+                            continue
                         data = orjson.loads(message.message)
+                        viewer_cache.clear()  # a token or membership changed elsewhere
                         await self.recheck(
                             token_id=data.get("token_id"), person_id=data.get("person_id")
                         )
             except asyncio.CancelledError:
                 raise
             except (BusLost, BusUnavailable):
-                await self.recheck()  # identity events may have been missed meanwhile
+                catalogue_cache.invalidate()  # changes may have been missed meanwhile
+                viewer_cache.clear()
+                await self.recheck()
                 await asyncio.sleep(0.5)
             except Exception:
-                log.exception("identity listener failed; restarting")
+                log.exception("control listener failed; restarting")
                 await asyncio.sleep(1)
 
     async def _sweep(self, seconds: float) -> None:

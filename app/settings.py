@@ -46,6 +46,20 @@ def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _gc_threshold(raw: str) -> tuple[int, ...]:
+    if raw.strip() in ("", "0"):
+        return ()
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError as exc:
+        raise SettingsError(
+            f"GC_THRESHOLD must be three integers like 20000,20,100, got {raw!r}"
+        ) from exc
+    if len(values) != 3 or min(values) < 1:
+        raise SettingsError(f"GC_THRESHOLD must be three positive integers, got {raw!r}")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """All runtime settings. Build with `Settings.from_env()`."""
@@ -79,6 +93,9 @@ class Settings:
     outbox_backoff_seconds: float = 5.0
     outbox_lease_seconds: float = 60.0
     live_recheck_seconds: float = 60.0
+    viewer_cache_seconds: float = 10.0
+    gc_threshold: tuple[int, ...] = (20_000, 20, 100)
+    ws_compression: bool = False
     demo_system_port: int = 8099
     xroad_client: str = ""
     webhook_timeout: int = 10
@@ -148,6 +165,9 @@ class Settings:
             outbox_backoff_seconds=_int(env, "OUTBOX_BACKOFF_MS", 5000, minimum=1) / 1000,
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 60, minimum=1),
             demo_system_port=_int(env, "DEMO_SYSTEM_PORT", 8099, minimum=1),
+            gc_threshold=_gc_threshold(env.get("GC_THRESHOLD", "20000,20,100")),
+            viewer_cache_seconds=float(_int(env, "VIEWER_CACHE_SECONDS", 10, minimum=0)),
+            ws_compression=_bool(env, "WS_COMPRESSION", False),
             live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),

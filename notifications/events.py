@@ -112,6 +112,17 @@ async def publish_identity_change(
     await get_bus().publish(identity_channel(), payload)
 
 
+def catalogue_channel() -> str:
+    """`luukku catalogue load` changed the catalogue: drop the in-memory snapshots."""
+    return f"{_prefix()}:catalogue"
+
+
+async def publish_catalogue_change() -> None:
+    from notifications.bus import get_bus
+
+    await get_bus().publish(catalogue_channel(), "{}")
+
+
 def project_channel(project_id: int) -> str:
     return f"{_prefix()}:project:{project_id}"
 

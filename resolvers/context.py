@@ -31,11 +31,18 @@ class Context:
     response: Response | None = None
     viewer: Viewer = ANONYMOUS
     language: str = "fi"
-    own_loaders: Loaders = field(default_factory=Loaders)
+    _own_loaders: Loaders | None = None
     #: graphql-transport-ws: the payload of connection_init
     connection_params: dict[str, Any] | None = None
     #: audit entries collected during a read, written once at the end of the operation
     pending_audit: list[Any] = field(default_factory=list)
+
+    @property
+    def own_loaders(self) -> Loaders:
+        """The context's own loaders, made on first use (a live connection seldom needs them)."""
+        if self._own_loaders is None:
+            self._own_loaders = Loaders()
+        return self._own_loaders
 
     @property
     def loaders(self) -> Loaders:
@@ -46,7 +53,7 @@ class Context:
         if current_loaders.get() is not None:
             current_loaders.set(value)
         else:
-            self.own_loaders = value
+            self._own_loaders = value
 
 
 Info = StrawberryInfo[Context, None]

@@ -7,9 +7,11 @@ subscription event), so nothing is cached across requests.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -18,13 +20,9 @@ from models import (
     Decision,
     Membership,
     Message,
-    Municipality,
     Organisation,
-    PermitKind,
-    PermitType,
     Person,
     Project,
-    ServiceBundle,
     StatusChange,
     SupplementRequest,
     Thread,
@@ -32,6 +30,7 @@ from models import (
 from models.enums import Role
 from permissions.facts import ProjectFacts
 from permissions.policies import project_facts
+from resolvers.catalogue_cache import Snapshot, catalogue_cache
 
 Row = dict[str, Any]
 K = TypeVar("K", bound=Hashable)
@@ -43,7 +42,6 @@ APPLICATION_FIELDS = (
     "authority_id",
     "status",
     "is_shared",
-    "content",
     "origin",
     "certainty",
     "version",
@@ -81,104 +79,180 @@ def _grouped(
     return load
 
 
-class Loaders:
-    """The DataLoaders of one request."""
+async def _fetch_staff(authority_ids: list[int]) -> list[Row]:
+    rows = (
+        await Membership.filter(
+            organisation_id__in=authority_ids,
+            role__in=[Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN],
+        )
+        .order_by("person__name", "person_id")
+        .values("organisation_id", id="person_id", name="person__name")
+    )
+    unique = {(r["organisation_id"], r["id"]): r for r in rows}
+    return list(unique.values())
+
+
+class CatalogueLoader(Generic[K]):
+    """A loader over the in-memory catalogue: same interface as a DataLoader, no queries."""
+
+    def __init__(self, table: Callable[[Snapshot], dict[Any, Row]]) -> None:
+        self._table = table
+
+    async def load(self, key: K) -> Row | None:
+        return self._table(await catalogue_cache.get()).get(key)
+
+    async def load_many(self, keys: Sequence[K]) -> list[Row | None]:
+        table = self._table(await catalogue_cache.get())
+        return [table.get(k) for k in keys]
+
+
+class OrganisationLoader:
+    """Authorities come from the catalogue; companies and associations from the database."""
 
     def __init__(self) -> None:
-        self.project = DataLoader[int, Row | None](
-            _by_key(lambda ids: Project.filter(id__in=ids).values())
+        self._others = DataLoader(
+            load_fn=_by_key(lambda ids: Organisation.filter(id__in=ids).values())
         )
-        self.application = DataLoader[int, Row | None](
-            _by_key(lambda ids: Application.filter(id__in=ids).values(*APPLICATION_FIELDS))
+
+    async def load(self, key: int) -> Row | None:
+        authority = (await catalogue_cache.get()).authorities.get(key)
+        return authority if authority is not None else await self._others.load(key)
+
+    async def load_many(self, keys: Sequence[int]) -> list[Row | None]:
+        return list(await asyncio.gather(*(self.load(k) for k in keys)))
+
+
+class Loaders:
+    """The loaders of one request (or one live event). Each is made on first use, and none
+    refers back to this object, so a request's loaders are freed by reference counting."""
+
+    @cached_property
+    def project(self) -> DataLoader[int, Row | None]:
+        return DataLoader(load_fn=_by_key(lambda ids: Project.filter(id__in=ids).values()))
+
+    @cached_property
+    def application(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(lambda ids: Application.filter(id__in=ids).values(*APPLICATION_FIELDS))
         )
-        self.applications_by_project = DataLoader[int, list[Row]](
-            _grouped(self._fetch_project_applications, "project_id")
+
+    @cached_property
+    def application_content(self) -> DataLoader[int, Row | None]:
+        """The form content, read only where it is asked for (and may be read)."""
+        return DataLoader(
+            load_fn=_by_key(lambda ids: Application.filter(id__in=ids).values("id", "content"))
         )
-        self.status_changes_by_application = DataLoader[int, list[Row]](
-            _grouped(
+
+    @cached_property
+    def applications_by_project(self) -> DataLoader[int, list[Row]]:
+        by_id = self.application
+
+        async def fetch(project_ids: list[int]) -> list[Row]:
+            rows = (
+                await Application.filter(project_id__in=project_ids)
+                .order_by("id")
+                .values(*APPLICATION_FIELDS)
+            )
+            for row in rows:
+                by_id.prime(row["id"], row)
+            return rows
+
+        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+
+    @cached_property
+    def status_changes_by_application(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(
+            load_fn=_grouped(
                 lambda ids: StatusChange.filter(application_id__in=ids).order_by("id").values(),
                 "application_id",
             )
         )
-        self.permit_type = DataLoader[int, Row | None](
-            _by_key(lambda ids: PermitType.filter(id__in=ids).values())
+
+    @cached_property
+    def permit_type(self) -> CatalogueLoader[int]:
+        return CatalogueLoader(lambda snapshot: snapshot.permit_types)
+
+    @cached_property
+    def permit_kind(self) -> CatalogueLoader[int]:
+        return CatalogueLoader(lambda snapshot: snapshot.permit_kinds)
+
+    @cached_property
+    def municipality(self) -> CatalogueLoader[str]:
+        return CatalogueLoader(lambda snapshot: snapshot.municipalities)
+
+    @cached_property
+    def bundle(self) -> CatalogueLoader[int]:
+        return CatalogueLoader(lambda snapshot: snapshot.bundles)
+
+    @cached_property
+    def organisation(self) -> OrganisationLoader:
+        return OrganisationLoader()
+
+    @cached_property
+    def person(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(lambda ids: Person.filter(id__in=ids).values("id", "name", "language"))
         )
-        self.permit_kind = DataLoader[int, Row | None](
-            _by_key(lambda ids: PermitKind.filter(id__in=ids).values())
-        )
-        self.organisation = DataLoader[int, Row | None](
-            _by_key(lambda ids: Organisation.filter(id__in=ids).values())
-        )
-        self.person = DataLoader[int, Row | None](
-            _by_key(lambda ids: Person.filter(id__in=ids).values("id", "name", "language"))
-        )
-        self.municipality = DataLoader[str, Row | None](
-            _by_key(lambda codes: Municipality.filter(code__in=codes).values(), key="code")
-        )
-        self.bundle = DataLoader[int, Row | None](
-            _by_key(lambda ids: ServiceBundle.filter(id__in=ids).values())
-        )
-        self.supplements_by_application = DataLoader[int, list[Row]](
-            _grouped(
+
+    @cached_property
+    def supplements_by_application(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(
+            load_fn=_grouped(
                 lambda ids: (
                     SupplementRequest.filter(application_id__in=ids).order_by("id").values()
                 ),
                 "application_id",
             )
         )
-        self.decision_by_application = DataLoader[int, Row | None](
-            _by_key(
+
+    @cached_property
+    def decision_by_application(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(
                 lambda ids: Decision.filter(application_id__in=ids).values(), key="application_id"
             )
         )
-        self.thread = DataLoader[int, Row | None](
-            _by_key(lambda ids: Thread.filter(id__in=ids).values())
-        )
-        self.thread_by_application = DataLoader[int, Row | None](
-            _by_key(
+
+    @cached_property
+    def thread(self) -> DataLoader[int, Row | None]:
+        return DataLoader(load_fn=_by_key(lambda ids: Thread.filter(id__in=ids).values()))
+
+    @cached_property
+    def thread_by_application(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(
                 lambda ids: Thread.filter(application_id__in=ids).values(), key="application_id"
             )
         )
-        self.project_thread = DataLoader[int, Row | None](
-            _by_key(
+
+    @cached_property
+    def project_thread(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(
                 lambda ids: Thread.filter(project_id__in=ids, application_id=None).values(),
                 key="project_id",
             )
         )
-        self.message = DataLoader[int, Row | None](
-            _by_key(lambda ids: Message.filter(id__in=ids).values())
-        )
-        self.messages_by_thread = DataLoader[int, list[Row]](
-            _grouped(
+
+    @cached_property
+    def message(self) -> DataLoader[int, Row | None]:
+        return DataLoader(load_fn=_by_key(lambda ids: Message.filter(id__in=ids).values()))
+
+    @cached_property
+    def messages_by_thread(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(
+            load_fn=_grouped(
                 lambda ids: Message.filter(thread_id__in=ids).order_by("id").values(), "thread_id"
             )
         )
-        self.staff_by_authority = DataLoader[int, list[Row]](
-            _grouped(self._fetch_staff, "organisation_id")
-        )
-        self._facts: dict[int, ProjectFacts] = {}
 
-    async def _fetch_project_applications(self, project_ids: list[int]) -> list[Row]:
-        rows = (
-            await Application.filter(project_id__in=project_ids)
-            .order_by("id")
-            .values(*APPLICATION_FIELDS)
-        )
-        for row in rows:
-            self.application.prime(row["id"], row)
-        return rows
+    @cached_property
+    def staff_by_authority(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(load_fn=_grouped(_fetch_staff, "organisation_id"))
 
-    async def _fetch_staff(self, authority_ids: list[int]) -> list[Row]:
-        rows = (
-            await Membership.filter(
-                organisation_id__in=authority_ids,
-                role__in=[Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN],
-            )
-            .order_by("person__name", "person_id")
-            .values("organisation_id", id="person_id", name="person__name")
-        )
-        unique = {(r["organisation_id"], r["id"]): r for r in rows}
-        return list(unique.values())
+    @cached_property
+    def _facts(self) -> dict[int, ProjectFacts]:
+        return {}
 
     def prime_projects(self, rows: Sequence[Row]) -> None:
         for row in rows:

@@ -178,6 +178,7 @@ class Application(relay.Node):
     )
     async def content(self, info: Info) -> ApplicationContent | None:
         project = await info.context.loaders.project.load(self.project_id)
+        content = await info.context.loaders.application_content.load(self.row["id"])
         assert project is not None
         viewer = info.context.viewer
         facts = await self.project_facts(info)
@@ -196,7 +197,8 @@ class Application(relay.Node):
                 )
             )
         return ApplicationContent(
-            form_data=self.row["content"] or {}, shared_data=project["shared_data"] or {}
+            form_data=(content or {}).get("content") or {},
+            shared_data=project["shared_data"] or {},
         )
 
     @strawberry.field(

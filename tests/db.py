@@ -53,7 +53,9 @@ async def create_database(server: str) -> str:
 
 async def _drop_orphans(conn: asyncpg.Connection) -> None:
     """Drop test databases left by runs that were killed (their process no longer exists)."""
-    for row in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'luukku_test_%'"):
+    for row in await conn.fetch(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'luukku_test_%'"
+    ):
         parts = row["datname"].split("_")
         if len(parts) == 4 and parts[2].isdigit() and not _alive(int(parts[2])):
             await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')

@@ -27,3 +27,10 @@ async def test_indexes_exist_on_the_real_columns(db: str) -> None:
     }
     assert "btree (authority_id, status, submitted_at)" in definitions
     assert "btree (project_id, id)" in definitions
+
+
+@pytest.mark.postgres
+async def test_pooled_connections_are_not_reset_after_every_statement(db: str) -> None:
+    from app.pg_backend import LuukkuAsyncpgClient
+
+    assert isinstance(connections.get("default"), LuukkuAsyncpgClient)

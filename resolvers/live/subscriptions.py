@@ -144,7 +144,7 @@ async def application_status_changed(
     info: Info, application_id: ApplicationIdArgument
 ) -> AsyncGenerator[ApplicationStatusChangedEvent, None]:
     db_id = parse_global_id(application_id, "Application") or 0
-    row = await info.context.own_loaders.application.load(db_id)
+    row = await info.context.loaders.application.load(db_id)
     project_id = row["project_id"] if row is not None else 0  # unknown: listen to nothing
     async for event in _stream(info, [project_channel(project_id)]):
         if event.application_id != db_id or event.kind not in STATUS_KINDS:

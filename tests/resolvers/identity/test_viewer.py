@@ -131,3 +131,17 @@ async def test_invalid_business_id_is_a_user_error(db: str) -> None:
     with pytest.raises(DomainError) as caught:
         await organisation_create(OrganisationKind.COMPANY, "Virhe Oy", "1234567-2")
     assert caught.value.code is ErrorCode.INVALID_BUSINESS_ID
+
+
+async def test_cached_viewers_follow_membership_changes_at_once(gql: GQL) -> None:
+    from actions.identity import membership_remove
+    from models import Organisation, Person
+    from models.enums import Role
+
+    handler = await make_handler("helsinki-police")
+    police = await Organisation.get(code="helsinki-police")
+    first = await gql("{ viewer { memberships { role } } }", token=handler.token)
+    assert first["data"]["viewer"]["memberships"] == [{"role": "AUTHORITY_HANDLER"}]
+    await membership_remove(await Person.get(id=handler.person_id), police, Role.AUTHORITY_HANDLER)
+    after = await gql("{ viewer { memberships { role } } }", token=handler.token)
+    assert after["data"]["viewer"]["memberships"] == []

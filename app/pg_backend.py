@@ -1,0 +1,25 @@
+"""Tortoise's asyncpg backend, without resetting a pooled connection after every statement.
+
+asyncpg's pool runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` each time a
+connection goes back to the pool, which Tortoise does after every statement outside a
+transaction: one more round trip per statement. Luukku sets no session state, takes no
+advisory locks, leaves no cursors open and listens on its own connections (the bus), so
+the reset query is empty. An open transaction is still always ended by asyncpg.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+
+
+class Connection(asyncpg.Connection):  # type: ignore[misc]
+    def get_reset_query(self) -> str:
+        return ""
+
+
+class LuukkuAsyncpgClient(AsyncpgDBClient):
+    connection_class = Connection
+
+
+client_class = LuukkuAsyncpgClient
