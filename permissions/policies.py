@@ -199,3 +199,23 @@ def can_read_audit_log(viewer: Viewer, authority_id: int) -> bool:
 def can_manage_outbox(viewer: Viewer) -> bool:
     """Operators manage every outbox item; authority admins their own authority's items."""
     return viewer.is_operator or bool(viewer.admin_of)
+
+
+# --- live events -----------------------------------------------------------------------------
+
+
+def audience(
+    viewer: Viewer, project: ProjectFacts, authority_ids: Iterable[int]
+) -> tuple[object, ...]:
+    """What the policies of one project see of a viewer: customer or not, person or system,
+    and the viewer's roles among the project's authorities. Viewers with the same audience
+    get the same answer from every policy about the project and its objects, so a live
+    event can be executed once for all of them (schema/sharing.py)."""
+    relevant = frozenset(authority_ids) | project.involved_authorities
+    return (
+        is_customer(viewer, project),
+        viewer.person_id is not None,
+        viewer.acting_authorities & relevant,
+        viewer.handler_of & relevant,
+        viewer.admin_of & relevant,
+    )

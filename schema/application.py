@@ -34,6 +34,7 @@ from schema.common import After, Connection, First, LocalizedText, connection, p
 from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
 from schema.identity import Organisation, Person
 from schema.project import Project
+from schema.sharing import content_reads
 
 
 @strawberry.type(description="One step of an application's status history.")
@@ -186,16 +187,21 @@ class Application(relay.Node):
             acting = viewer.acting_authorities & (
                 facts.involved_authorities | {self.facts.authority_id}
             )
-            info.context.pending_audit.append(
-                audit_row(
-                    viewer,
-                    AuditAction.CONTENT_READ,
-                    "Application",
-                    self.row["id"],
-                    self.row["authority_id"],
-                    acting_for=min(acting) if acting else None,
+            acting_for = min(acting) if acting else None
+            shared = content_reads.get()
+            if shared is not None:  # a live event executed once for many: each is audited
+                shared.append((self.row["id"], self.row["authority_id"], acting_for))
+            else:
+                info.context.pending_audit.append(
+                    audit_row(
+                        viewer,
+                        AuditAction.CONTENT_READ,
+                        "Application",
+                        self.row["id"],
+                        self.row["authority_id"],
+                        acting_for=acting_for,
+                    )
                 )
-            )
         return ApplicationContent(
             form_data=(content or {}).get("content") or {},
             shared_data=project["shared_data"] or {},

@@ -39,6 +39,8 @@ class ProjectActivityEvent:
     kind: EventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
     occurred_at: datetime = strawberry.field(description="When it was committed.")
     source: strawberry.Private[LiveEvent]
+    #: (event id, audience): subscribers with the same key share one execution
+    share_key: strawberry.Private[tuple[str, Any] | None] = None
 
     @strawberry.field(description="The project.")
     async def project(self, info: Info) -> Project | None:

@@ -25,6 +25,7 @@ from schema.audit import AuditReads
 from schema.errors import ErrorHandling, LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
+from schema.sharing import SharingExecutionContext
 
 
 @strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
@@ -213,6 +214,7 @@ def build_schema() -> LuukkuSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=SharingExecutionContext,
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,

@@ -13,7 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -40,6 +40,7 @@ from schema.events import (
 from schema.node import parse_global_id
 
 log = logging.getLogger("luukku.live")
+T = TypeVar("T", bound=ProjectActivityEvent)
 
 #: Close codes: 4403 (graphql-transport-ws "Forbidden") when the viewer's access ends,
 #: 1012 (service restart) when the bus was lost, so that clients reconnect and refetch.
@@ -107,6 +108,19 @@ async def _can_see_application(info: Info, event: LiveEvent) -> bool:
     )
 
 
+async def _share(info: Info, event: LiveEvent, node: T) -> T:
+    """Mark the event's object with the viewer's audience (schema/sharing.py)."""
+    loaders = info.context.loaders
+    project = await loaders.project_facts(event.project_id)
+    if project is not None:
+        applications = await loaders.applications_by_project.load(event.project_id)
+        audience = policies.audience(
+            info.context.viewer, project, (a["authority_id"] for a in applications)
+        )
+        node.share_key = (event.id, audience)
+    return node
+
+
 async def _can_see_event(info: Info, event: LiveEvent) -> bool:
     """The same rules as the queries: the project, and for a message its thread."""
     loaders = info.context.loaders
@@ -137,7 +151,7 @@ async def project_activity(
     db_id = parse_global_id(project_id, "Project") or 0
     async for event in _stream(info, [project_channel(db_id)]):
         if await _can_see_event(info, event):
-            yield project_event(event)
+            yield await _share(info, event, project_event(event))
 
 
 async def application_status_changed(
@@ -150,7 +164,7 @@ async def application_status_changed(
         if event.application_id != db_id or event.kind not in STATUS_KINDS:
             continue
         if await _can_see_application(info, event):
-            yield status_event(event)
+            yield await _share(info, event, status_event(event))
 
 
 async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, None]:
@@ -162,4 +176,4 @@ async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, Non
         ):
             continue
         if await _can_see_event(info, event):
-            yield project_event(event)
+            yield await _share(info, event, project_event(event))

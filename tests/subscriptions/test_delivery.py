@@ -100,3 +100,44 @@ async def test_when_the_bus_is_lost_sockets_close_with_1012_so_clients_resubscri
         finally:
             bus_module._bus = session_bus
             await private.disconnect()
+
+
+async def test_subscribers_with_the_same_audience_share_one_execution_and_are_each_audited(
+    db: str,
+) -> None:
+    from schema import sharing
+
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    police_a, police_b = (
+        await make_handler("helsinki-police"),
+        await make_handler("helsinki-police"),
+    )
+    app_id = await make_application(customer, project_id, status=S.NOT_STARTED, handler=police_a)
+    await make_application(customer, project_id, "helsinki-rescue-plan", status=S.NOT_STARTED)
+    rescue = await make_handler("helsinki-rescue")
+    async with (
+        ws_client() as client,
+        connect(client, police_a.token) as a,
+        connect(client, police_b.token) as b,
+        connect(client, rescue.token) as r,
+        connect(client, customer.token) as c,
+    ):
+        for socket in (a, b, r, c):
+            await socket.subscribe(ACTIVITY, {"id": gid("Project", project_id)})
+        await wait_subscribed(project_channel(project_id), 4)
+        before = sharing.executions
+        await authority_actions.application_status_update(
+            police_a.viewer, app_id, 3, S.IN_PROGRESS, ""
+        )
+        payloads = [(await s.next())["payload"] for s in (a, b, r, c)]
+        thread = await Thread.get(project_id=project_id, application_id=None)
+        await authority_actions.message_post(customer.viewer, thread.id, "flush")
+        flushed = [await s.next() for s in (a, b, r, c)]
+        assert all(
+            f["payload"]["data"]["projectActivity"]["kind"] == "MESSAGE_POSTED" for f in flushed
+        )
+    assert payloads[0] == payloads[1]  # the two police handlers got one result
+    assert sharing.executions - before == 3 + 3  # police, rescue, customer; for each event
+    readers = {e.actor_id for e in await AuditEntry.filter(action="CONTENT_READ", object_id=app_id)}
+    assert readers == {police_a.person_id, police_b.person_id, rescue.person_id}

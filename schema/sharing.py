@@ -1,0 +1,103 @@
+"""Live events: one GraphQL execution per event, operation and audience, not per subscriber.
+
+A subscription executes its selection for every event it delivers. With a thousand
+subscribers on one project that was a thousand executions of the same selection on the
+same rows. Every field an event can reach depends on the viewer only through the
+policies, and the policies of one project depend on the viewer only through its
+*audience* (`permissions.policies.audience`: customer or not, person or system, and its
+roles among the project's authorities). So subscribers with the same operation, variables
+and audience receive the same result: it is computed once per event and process, and the
+others await it.
+
+Content reads stay audited per viewer: the shared execution records which applications'
+content it read, and every subscriber adds its own audit entries for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from actions.audit import audit_row
+from models.authority_work import AuditAction
+
+#: While a shared execution runs: the content reads (application id, authority id) it makes.
+content_reads: ContextVar[list[tuple[int, int, int | None]] | None] = ContextVar(
+    "luukku_content_reads", default=None
+)
+
+_MAX_EVENTS = 256
+_results: OrderedDict[str, dict[tuple[Any, ...], asyncio.Future[Any]]] = OrderedDict()
+executions = 0  # how many shared executions ran (tests and the benchmark read it)
+
+
+def _variables_key(values: Any) -> bytes:
+    try:
+        return orjson.dumps(values, option=orjson.OPT_SORT_KEYS, default=str)
+    except TypeError:
+        return repr(values).encode()
+
+
+def _futures(event_id: str) -> dict[tuple[Any, ...], asyncio.Future[Any]]:
+    futures = _results.get(event_id)
+    if futures is None:
+        futures = _results[event_id] = {}
+        while len(_results) > _MAX_EVENTS:
+            _results.popitem(last=False)
+    return futures
+
+
+class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        share = getattr(self.root_value, "share_key", None)
+        if share is None:
+            return super().execute_operation(serially)
+        return self._shared(share, serially)
+
+    async def _shared(self, share: tuple[str, Any], serially: bool | None) -> Any:
+        global executions
+        event_id, audience = share
+        key = (audience, id(self.operation), _variables_key(self.variable_values.coerced))
+        futures = _futures(event_id)
+        future = futures.get(key)
+        if future is None:
+            future = futures[key] = asyncio.get_running_loop().create_future()
+            reads: list[tuple[int, int, int | None]] = []
+            token = content_reads.set(reads)
+            try:
+                result = super().execute_operation(serially)
+                if self.is_awaitable(result):  # sync selections return the result itself
+                    result = await result
+            except BaseException as exc:
+                futures.pop(key, None)
+                future.set_exception(exc)
+                future.exception()  # retrieved: the waiters (if any) re-raise it
+                raise
+            finally:
+                content_reads.reset(token)
+            executions += 1
+            future.set_result((result, reads))
+        else:
+            result, reads = await asyncio.shield(future)
+        self._audit(reads)
+        return result
+
+    def _audit(self, reads: list[tuple[int, int, int | None]]) -> None:
+        context = self.context_value
+        viewer = context.viewer
+        for application_id, authority_id, acting_for in reads:
+            context.pending_audit.append(
+                audit_row(
+                    viewer,
+                    AuditAction.CONTENT_READ,
+                    "Application",
+                    application_id,
+                    authority_id,
+                    acting_for=acting_for,
+                )
+            )
