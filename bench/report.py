@@ -181,7 +181,7 @@ def markdown(r: dict[str, Any]) -> str:
                 + f" | {'yes' if len(set(values)) == 1 else '**no**'} |"
             )
         add("")
-        add("The statements, in order (each also costs the pool's reset query on release):\n")
+        add("The statements, in order:\n")
         for row in sql[sizes[-1]]:
             add(f"- {row['name']}: " + ", ".join(f"`{t}`" for t in row.get("tables", [])))
         add("")
@@ -219,6 +219,35 @@ def markdown(r: dict[str, Any]) -> str:
         failures = s["failures"] + h["failures"]
         if failures:
             add("Failures seen: " + "; ".join(f"`{x}`" for x in failures[:5]) + "\n")
+
+    ob = r.get("outbox")
+    if ob:
+        add("## Outbox (notices and deliveries)\n")
+        add(
+            "One worker (batch 50, sent concurrently) against a real SMTP server (aiosmtpd) and a real "
+            "HTTP endpoint (uvicorn) on 127.0.0.1 that accept everything at once; then items written one at "
+            "a time in their own transaction, timed from the commit to their arrival.\n"
+        )
+        add("| | items | seconds | items/s | arrived |")
+        add("|---|---:|---:|---:|---:|")
+        for kind in ("delivery", "email"):
+            x = ob[kind]
+            add(
+                f"| {kind} | {x['items']} | {_f(x['seconds'], 1)} | **{_f(x['per_s'])}** | {x['arrived']} |"
+            )
+        add("")
+        add("| commit → arrival | kind | p50 ms | p99 ms | lost |")
+        add("|---|---|---:|---:|---:|")
+        for label, key in (
+            ("worker in the same process (woken by the commit)", "latency_in_process"),
+            (
+                f"separate `luukku worker`, polling every {ob.get('separate_poll_ms', '?')} ms",
+                "latency_separate_worker",
+            ),
+        ):
+            for kind, x in ob.get(key, {}).items():
+                add(f"| {label} | {kind} | {_f(x['p50_ms'])} | {_f(x['p99_ms'])} | {x['lost']} |")
+        add("")
 
     lv = r.get("live")
     if lv:

@@ -35,6 +35,16 @@ from resolvers.catalogue_cache import Snapshot, catalogue_cache
 Row = dict[str, Any]
 K = TypeVar("K", bound=Hashable)
 
+MESSAGE_FIELDS = (
+    "id",
+    "thread_id",
+    "author_id",
+    "author_label",
+    "acting_for_id",
+    "body",
+    "created_at",
+)
+
 APPLICATION_FIELDS = (
     "id",
     "project_id",
@@ -218,33 +228,43 @@ class Loaders:
         return DataLoader(load_fn=_by_key(lambda ids: Thread.filter(id__in=ids).values()))
 
     @cached_property
-    def thread_by_application(self) -> DataLoader[int, Row | None]:
+    def threads_by_project(self) -> DataLoader[int, list[Row]]:
+        """All discussions of a project: its own and its applications'."""
         return DataLoader(
-            load_fn=_by_key(
-                lambda ids: Thread.filter(application_id__in=ids).values(), key="application_id"
+            load_fn=_grouped(
+                lambda ids: Thread.filter(project_id__in=ids).order_by("id").values(), "project_id"
             )
         )
 
     @cached_property
-    def project_thread(self) -> DataLoader[int, Row | None]:
-        return DataLoader(
-            load_fn=_by_key(
-                lambda ids: Thread.filter(project_id__in=ids, application_id=None).values(),
-                key="project_id",
+    def messages_by_project(self) -> DataLoader[int, list[Row]]:
+        """All messages of a project's discussions, oldest first: one query however deep
+        in the request the project's threads are asked for."""
+
+        async def fetch(project_ids: list[int]) -> list[Row]:
+            return (
+                await Message.filter(thread__project_id__in=project_ids)
+                .order_by("id")
+                .values(*MESSAGE_FIELDS, project_id="thread__project_id")
             )
-        )
+
+        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+
+    async def project_thread(self, project_id: int) -> Row | None:
+        threads = await self.threads_by_project.load(project_id)
+        return next((t for t in threads if t["application_id"] is None), None)
+
+    async def application_thread(self, project_id: int, application_id: int) -> Row | None:
+        threads = await self.threads_by_project.load(project_id)
+        return next((t for t in threads if t["application_id"] == application_id), None)
+
+    async def thread_messages(self, project_id: int, thread_id: int) -> list[Row]:
+        messages = await self.messages_by_project.load(project_id)
+        return [m for m in messages if m["thread_id"] == thread_id]
 
     @cached_property
     def message(self) -> DataLoader[int, Row | None]:
         return DataLoader(load_fn=_by_key(lambda ids: Message.filter(id__in=ids).values()))
-
-    @cached_property
-    def messages_by_thread(self) -> DataLoader[int, list[Row]]:
-        return DataLoader(
-            load_fn=_grouped(
-                lambda ids: Message.filter(thread_id__in=ids).order_by("id").values(), "thread_id"
-            )
-        )
 
     @cached_property
     def staff_by_authority(self) -> DataLoader[int, list[Row]]:

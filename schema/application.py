@@ -240,7 +240,7 @@ class Application(relay.Node):
         extensions=restricted(CanReadApplicationThread()),
     )
     async def thread(self, info: Info) -> Thread | None:
-        row = await info.context.loaders.thread_by_application.load(self.row["id"])
+        row = await info.context.loaders.application_thread(self.project_id, self.row["id"])
         return None if row is None else await thread_of(info, row)
 
     @strawberry.field(

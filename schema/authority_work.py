@@ -195,7 +195,7 @@ class Thread(relay.Node):
     async def messages(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Message]:
-        rows = await info.context.loaders.messages_by_thread.load(self.row["id"])
+        rows = await info.context.loaders.thread_messages(self.row["project_id"], self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
         return connection(page, len(rows), Message.from_row, lambda r: [r["id"]])
 

@@ -125,7 +125,7 @@ class Project(relay.Node):
     async def thread(self, info: Info) -> ThreadRef:
         from schema.authority_work import thread_of
 
-        row = await info.context.loaders.project_thread.load(self.row["id"])
+        row = await info.context.loaders.project_thread(self.row["id"])
         assert row is not None
         return await thread_of(info, row)
 
