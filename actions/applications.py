@@ -13,6 +13,7 @@ from typing import Any
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
+from actions.inbox_counts import InboxKey, inbox_key, note_move
 from actions.outbox import Subject, notify_authority
 from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
 from models.catalogue import SHARED_DATA_SCHEMA
@@ -52,6 +53,8 @@ class Locked:
     app_facts: ApplicationFacts
     project_facts: ProjectFacts
     permit_type: dict[str, Any]
+    #: where the application counted in the inbox when it was locked (actions/inbox_counts.py)
+    counted: InboxKey | None = None
 
 
 async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locked:
@@ -81,7 +84,7 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
     permit_type = (
         await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).values()
     )[0]
-    return Locked(application, project, app_facts, facts, permit_type)
+    return Locked(application, project, app_facts, facts, permit_type, inbox_key(application))
 
 
 def acting_for(viewer: Viewer, locked: Locked, side: Side) -> int | None:
@@ -152,6 +155,9 @@ def live_event(
 async def save(tx: Tx, locked: Locked) -> None:
     locked.application.version += 1
     await locked.application.save(using_db=tx.conn)
+    counted = inbox_key(locked.application)
+    note_move(tx.inbox_deltas, locked.counted, counted)
+    locked.counted = counted
 
 
 def require_customer(viewer: Viewer, locked: Locked) -> None:

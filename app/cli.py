@@ -311,6 +311,14 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inbox_recount(args: argparse.Namespace) -> int:
+    from actions.inbox_counts import recount
+
+    count = _with_db(recount)
+    print(f"inbox counts rebuilt: {count} (authority, status) counts")
+    return 0
+
+
 def cmd_authority_system(args: argparse.Namespace) -> int:
     from actions.outbox import configure_authority_system
 
@@ -412,6 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_retry.add_argument("ids", nargs="*", type=int)
     outbox_retry.add_argument("--all-dead", action="store_true")
     outbox_retry.set_defaults(func=cmd_outbox_retry)
+
+    inbox = sub.add_parser("inbox", help="the authorities' inboxes").add_subparsers(
+        dest="what", required=True
+    )
+    inbox.add_parser(
+        "recount", help="rebuild the inbox counts from the applications (after manual SQL)"
+    ).set_defaults(func=cmd_inbox_recount)
 
     system = sub.add_parser("authority-system", help="configure an authority system's deliveries")
     system.add_argument("--authority", required=True, help="authority code")

@@ -927,6 +927,14 @@ async def _bulk(conn: asyncpg.Connection, n: int, log: Log) -> None:
             WHERE pa.supplement <> '' ORDER BY a.id""",
         log,
     )
+    await _timed(
+        conn,
+        "inbox_count",
+        """INSERT INTO inbox_count (authority_id, status, total)
+            SELECT authority_id, status, COUNT(*) FROM application
+            WHERE submitted_at IS NOT NULL GROUP BY authority_id, status""",
+        log,
+    )
     await conn.execute("SET session_replication_role = origin")
     log(f"data: rebuilding {len(indexes)} secondary indexes")
     started = time.monotonic()

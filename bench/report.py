@@ -214,7 +214,14 @@ def markdown(r: dict[str, Any]) -> str:
             f"{h['server_cpu_s'] / max(1, h['status_changes']) * 1000:.1f} ms per status change; PostgreSQL "
             f"{s['postgres_cpu_s'] / max(1, s['submissions']) * 1000:.1f} and "
             f"{h['postgres_cpu_s'] / max(1, h['status_changes']) * 1000:.1f} ms. Checked in the database afterwards: "
-            "every acknowledged mutation is there exactly once (versions, history rows, threads), nothing else was written.\n"
+            "every acknowledged mutation is there exactly once (versions, history rows, threads), nothing else was written"
+            + (
+                f"; the inbox counts kept by the actions differ from counting the applications for "
+                f"**{h['inbox_counts_off']}** (authority, status) keys"
+                if "inbox_counts_off" in h
+                else ""
+            )
+            + ".\n"
         )
         failures = s["failures"] + h["failures"]
         if failures:

@@ -366,6 +366,19 @@ async def status_changes(
     }
 
 
+async def inbox_counts_off(conn: asyncpg.Connection) -> int:
+    """(authority, status) keys whose kept inbox count differs from counting the applications."""
+    return int(
+        await conn.fetchval(
+            """SELECT count(*) FROM (
+                 SELECT authority_id, status, count(*) AS total FROM application
+                 WHERE submitted_at IS NOT NULL GROUP BY authority_id, status) c
+               FULL JOIN inbox_count k USING (authority_id, status)
+               WHERE coalesce(k.total, 0) <> coalesce(c.total, 0)"""
+        )
+    )
+
+
 async def run(
     url: str,
     database_url: str,
@@ -385,6 +398,7 @@ async def run(
             handle = await status_changes(url, conn, salt, seconds, concurrency, live_from)
         handle["server_cpu_s"] = cpu_b.server
         handle["postgres_cpu_s"] = cpu_b.pg
+        handle["inbox_counts_off"] = await inbox_counts_off(conn)
     finally:
         await conn.close()
     return {"submissions": submit, "status_changes": handle}

@@ -19,7 +19,7 @@ from models.catalogue import (
 )
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
-from models.projects import Application, Project, StatusChange
+from models.projects import Application, InboxCount, Project, StatusChange
 
 __all__ = [
     "ApiToken",
@@ -27,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "CatalogueDocument",
     "Decision",
+    "InboxCount",
     "KeptMail",
     "Membership",
     "Message",

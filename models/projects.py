@@ -114,6 +114,25 @@ class Application(Model):
         )
 
 
+class InboxCount(Model):
+    """How many submitted applications an authority has in one status.
+
+    The inbox's `totalCount` reads these instead of counting an authority's applications
+    (143,000 open ones for the largest authority in the benchmark: 9 ms of PostgreSQL per
+    request). `actions.applications.save` keeps them in the same transaction as the change;
+    `luukku inbox recount` rebuilds them from the applications.
+    """
+
+    id = fields.IntField(primary_key=True)
+    authority_id = fields.IntField(description="The addressed authority (organisation id)")
+    status = fields.CharEnumField(ApplicationStatus, max_length=24)
+    total = fields.IntField(default=0, description="Submitted applications in this status")
+
+    class Meta:
+        table = "inbox_count"
+        unique_together = (("authority_id", "status"),)
+
+
 class StatusChange(Model):
     """One entry of an application's status history."""
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from tortoise.expressions import Q
 
+from actions import inbox_counts
 from models import Application as ApplicationModel
 from models import AuditEntry as AuditEntryModel
 from models.statuses import ApplicationStatus as DomainStatus
@@ -79,15 +81,27 @@ class InboxFilter:
     )
 
 
+def _authorities(info: Info, filter: InboxFilter | None) -> list[int]:
+    """The viewer's authorities that the inbox shows (narrowed by `filter.authorityId`)."""
+    authorities = set(info.context.viewer.acting_authorities)
+    if filter is not None and filter.authority_id is not None:
+        authorities &= {parse_global_id(filter.authority_id, "Authority") or 0}
+    return sorted(authorities) or [0]
+
+
+def _statuses(filter: InboxFilter | None) -> list[DomainStatus] | None:
+    if filter is None or not filter.statuses:
+        return None
+    return [DomainStatus(s) for s in filter.statuses]
+
+
 def _inbox_query(info: Info, filter: InboxFilter | None) -> Any:
     viewer = info.context.viewer
-    authorities = set(viewer.acting_authorities)
     query = ApplicationModel.filter(submitted_at__not_isnull=True)
+    statuses = _statuses(filter)
+    if statuses:
+        query = query.filter(status__in=statuses)
     if filter is not None:
-        if filter.authority_id is not None:
-            authorities &= {parse_global_id(filter.authority_id, "Authority") or 0}
-        if filter.statuses:
-            query = query.filter(status__in=[DomainStatus(s) for s in filter.statuses])
         if filter.assigned_to_me:
             query = query.filter(assigned_to_id=viewer.person_id or 0)
         if filter.unassigned:
@@ -100,7 +114,25 @@ def _inbox_query(info: Info, filter: InboxFilter | None) -> Any:
             query = query.filter(project__municipality_id=filter.municipality_code[:3])
         if filter.project_name:
             query = query.filter(project__name__icontains=filter.project_name[:200])
-    return query.filter(authority_id__in=sorted(authorities) or [0])
+    return query.filter(authority_id__in=_authorities(info, filter))
+
+
+def _inbox_total(
+    info: Info, filter: InboxFilter | None, query: Any
+) -> Callable[[], Awaitable[int]]:
+    """totalCount: read from the inbox's counts when only authorities and statuses filter
+    (actions/inbox_counts.py), else counted; either way only when it is selected."""
+    narrowed = filter is not None and (
+        filter.assigned_to_me
+        or filter.unassigned
+        or filter.permit_type_id is not None
+        or filter.municipality_code is not None
+        or filter.project_name
+    )
+    if narrowed:
+        return cast(Callable[[], Awaitable[int]], query.count)
+    authorities, statuses = _authorities(info, filter), _statuses(filter)
+    return lambda: inbox_counts.totals(authorities, statuses)
 
 
 async def inbox(
@@ -114,7 +146,7 @@ async def inbox(
 ) -> Connection[Application]:
     size = page_size(first)
     query = _inbox_query(info, filter)
-    total = query.count  # counted only when totalCount is selected
+    total = _inbox_total(info, filter, query)
     column, ascending = _ORDER[order_by]
     if after is not None:
         moment, after_id = decode_cursor(after, 2)
