@@ -9,6 +9,8 @@ hold rows, not decisions, so sharing them is safe; every field is still checked 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -72,15 +74,38 @@ async def close_socket(context: Context, code: int, reason: str) -> None:
             log.debug("socket already closed")
 
 
+_AUDIT_WRITES: set[asyncio.Task[None]] = set()
+
+
+def _audit_written(task: asyncio.Task[None]) -> None:
+    _AUDIT_WRITES.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("could not write the audit entries of a live event", exc_info=task.exception())
+
+
+async def _audit_reads(context: Context) -> None:
+    """Write the audit entries of the content the last delivered event carried.
+
+    The write runs in its own task: a socket closing meanwhile cancels the subscription,
+    not the write."""
+    if context.pending_audit:
+        rows, context.pending_audit = context.pending_audit, []
+        task = asyncio.create_task(audit_many(rows))
+        _AUDIT_WRITES.add(task)
+        task.add_done_callback(_audit_written)
+        await asyncio.shield(task)
+
+
 async def _stream(info: Info, channels: list[str]) -> AsyncIterator[LiveEvent]:
-    """Events of the channels, for this connection's viewer while it stays valid."""
+    """Events of the channels, for this connection's viewer while it stays valid.
+
+    The generator resumes after a `yield` once the event's result has been sent, so the
+    content that result carried is audited right then; and when the subscription ends
+    (completed, socket closed) the last event's reads are audited on the way out."""
     context = info.context
     try:
         async with get_bus().subscribe_many(channels) as subscription:
             async for message in subscription:
-                if context.pending_audit:  # content read while delivering the previous event
-                    rows, context.pending_audit = context.pending_audit, []
-                    await audit_many(rows)
                 viewer = context.viewer
                 if viewer.expires_at is not None and viewer.expires_at <= datetime.now(UTC):
                     await close_socket(context, CLOSE_FORBIDDEN, "Token expired")
@@ -89,10 +114,14 @@ async def _stream(info: Info, channels: list[str]) -> AsyncIterator[LiveEvent]:
                 if event is not None:
                     current_loaders.set(event_loaders(event))
                     yield event
+                    await _audit_reads(context)
     except BusLost:
         await close_socket(context, CLOSE_RESTART, "Live updates restarting; subscribe again")
     except BusUnavailable:
         await close_socket(context, CLOSE_RESTART, "Live updates unavailable; try again shortly")
+    finally:
+        with contextlib.suppress(Exception):  # logged by _audit_written
+            await _audit_reads(context)
 
 
 async def _can_see_application(info: Info, event: LiveEvent) -> bool:
