@@ -126,7 +126,7 @@ def markdown(r: dict[str, Any]) -> str:
             "CPU per request: server process(es) and all of PostgreSQL. "
             "*Other CPU*: the machine's busy time not used by the server, PostgreSQL's long-lived processes or wrk, "
             "as a share of one core: other work on the shared machine, and PostgreSQL's short-lived parallel query "
-            "workers (the inbox's bitmap scans use them, so for (c) it is mostly PostgreSQL). "
+            "workers (when a plan uses parallel scans). "
             "*PG xacts/req*: transactions PostgreSQL counted (pg_stat_database) per request.\n"
         )
         add(
