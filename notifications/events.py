@@ -82,6 +82,18 @@ class LiveEvent:
 
     @classmethod
     def decode(cls, raw: str | bytes) -> LiveEvent | None:
+        """The event of a bus message. Every subscriber of a process gets the same message,
+        so the last one decoded is reused (events are immutable)."""
+        global _last_decoded
+        last = _last_decoded
+        if last is not None and last[0] == raw:  # the same object: an identity check
+            return last[1]
+        event = cls._decode(raw)
+        _last_decoded = (raw, event)
+        return event
+
+    @classmethod
+    def _decode(cls, raw: str | bytes) -> LiveEvent | None:
         try:
             data: dict[str, Any] = orjson.loads(raw)
             data["kind"] = EventKind(data["kind"])
@@ -89,6 +101,9 @@ class LiveEvent:
         except (ValueError, TypeError, KeyError):
             log.warning("ignoring a malformed live event: %r", raw[:200])
             return None
+
+
+_last_decoded: tuple[str | bytes, LiveEvent | None] | None = None
 
 
 def _prefix() -> str:

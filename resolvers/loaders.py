@@ -285,6 +285,10 @@ class Loaders:
         project = await self.project.load(project_id)
         if project is None:
             return None
-        facts = project_facts(project, await self.applications_by_project.load(project_id))
-        self._facts[project_id] = facts
+        applications = await self.applications_by_project.load(project_id)
+        # callers that awaited the same loads concurrently (a live event's subscribers)
+        # resume one after another: the first computes the facts, the others reuse them
+        facts = self._facts.get(project_id)
+        if facts is None:
+            facts = self._facts[project_id] = project_facts(project, applications)
         return facts

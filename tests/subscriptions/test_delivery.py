@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -168,3 +169,38 @@ async def test_subscribers_with_the_same_audience_share_one_execution_and_are_ea
     assert sharing.executions - before == 3 + 3  # police, rescue, customer; for each event
     readers = {e.actor_id for e in await AuditEntry.filter(action="CONTENT_READ", object_id=app_id)}
     assert readers == {police_a.person_id, police_b.person_id, rescue.person_id}
+
+
+async def test_an_events_project_facts_are_computed_once_for_all_its_subscribers(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subscribers of one event resume one after another from the same loads; the policy
+    facts of the project are built once per event and process, not once per subscriber."""
+    from resolvers import loaders
+
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    police = await make_handler("helsinki-police")
+    app_id = await make_application(customer, project_id, status=S.NOT_STARTED, handler=police)
+    handlers = [await make_handler("helsinki-police") for _ in range(3)]
+    built: list[int] = []
+    original = loaders.project_facts
+
+    def counting(project, applications):  # type: ignore[no-untyped-def]
+        built.append(project["id"])
+        return original(project, applications)
+
+    async with ws_client() as client, contextlib.AsyncExitStack() as stack:
+        opened = [
+            await stack.enter_async_context(connect(client, h.token)) for h in (police, *handlers)
+        ]
+        for socket in opened:
+            await socket.subscribe(ACTIVITY, {"id": gid("Project", project_id)})
+        await wait_subscribed(project_channel(project_id), len(opened))
+        monkeypatch.setattr(loaders, "project_facts", counting)
+        await authority_actions.application_status_update(
+            police.viewer, app_id, 3, S.IN_PROGRESS, ""
+        )
+        for socket in opened:
+            assert (await socket.next())["payload"]["data"]["projectActivity"]["kind"]
+    assert built == [project_id]
