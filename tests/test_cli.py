@@ -118,3 +118,7 @@ async def test_cli_sets_up_people_and_tokens(cli_database: str) -> None:
         cli_database, "token", "create", "--authority", "helsinki-public-areas", "--label", "system"
     )
     assert system.stdout.startswith("lk_")
+
+    recount = luukku(cli_database, "inbox", "recount")
+    assert recount.returncode == 0, recount.stderr
+    assert "inbox counts rebuilt: 0" in recount.stdout  # nothing has been submitted here
