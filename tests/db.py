@@ -7,9 +7,11 @@ luukku_test_<random> is created on it and dropped at the end).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 
 import asyncpg
 from tortoise import connections
@@ -80,6 +82,22 @@ async def drop_database(server: str, url: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def process_database(tmp_path: Path, name: str) -> AsyncIterator[str]:
+    """A fresh, empty database for a separate `luukku` process: the SQLite file
+    `<tmp_path>/<name>.sqlite3`, or a new PostgreSQL database (its URL without pool
+    options, so that asyncpg can connect to it too), dropped afterwards."""
+    server = test_server()
+    if not is_postgres():
+        yield f"sqlite://{tmp_path / f'{name}.sqlite3'}"
+        return
+    url = (await create_database(server)).split("?")[0]
+    try:
+        yield url
+    finally:
+        await drop_database(server, url)
 
 
 async def start(url: str) -> None:

@@ -15,15 +15,8 @@ from tests.servers import LUUKKU, ROOT
 
 @pytest_asyncio.fixture
 async def cli_database(tmp_path: Path) -> AsyncIterator[str]:
-    server = test_db.test_server()
-    if not test_db.is_postgres():
-        yield f"sqlite://{tmp_path / 'cli.sqlite3'}"
-        return
-    url = (await test_db.create_database(server)).split("?")[0]
-    try:
+    async with test_db.process_database(tmp_path, "cli") as url:
         yield url
-    finally:
-        await test_db.drop_database(server, url)
 
 
 def luukku(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

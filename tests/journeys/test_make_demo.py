@@ -24,15 +24,8 @@ def _demo_env(database: str) -> dict[str, str]:
 @pytest_asyncio.fixture
 async def demo_database(tmp_path: Path) -> AsyncIterator[str]:
     """A fresh database for the demo process: an SQLite file, or a new PostgreSQL database."""
-    server = test_db.test_server()
-    if not test_db.is_postgres():
-        yield f"sqlite://{tmp_path / 'demo.sqlite3'}"
-        return
-    url = await test_db.create_database(server)
-    try:
+    async with test_db.process_database(tmp_path, "demo") as url:
         yield url
-    finally:
-        await test_db.drop_database(server, url)
 
 
 async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> None:

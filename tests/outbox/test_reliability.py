@@ -207,15 +207,8 @@ async def test_several_workers_never_send_the_same_item_twice(
 
 @pytest_asyncio.fixture
 async def own_database(tmp_path: Path) -> AsyncIterator[str]:
-    server = test_db.test_server()
-    if not test_db.is_postgres():
-        yield f"sqlite://{tmp_path / 'worker.sqlite3'}"
-        return
-    url = (await test_db.create_database(server)).split("?")[0]
-    try:
+    async with test_db.process_database(tmp_path, "worker") as url:
         yield url
-    finally:
-        await test_db.drop_database(server, url)
 
 
 async def _sql(url: str, statement: str, *args: object) -> None:

@@ -102,15 +102,8 @@ def node_client(*args: Any, **kwargs: Any) -> Iterator[NodeClient]:
 
 @pytest_asyncio.fixture
 async def shared_database(tmp_path: Path) -> AsyncIterator[str]:
-    server = test_db.test_server()
-    if not test_db.is_postgres():
-        yield f"sqlite://{tmp_path / 'shared.sqlite3'}"
-        return
-    url = (await test_db.create_database(server)).split("?")[0]
-    try:
+    async with test_db.process_database(tmp_path, "shared") as url:
         yield url
-    finally:
-        await test_db.drop_database(server, url)
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
