@@ -15,10 +15,19 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from actions.sql import param
 from models import Application, InboxCount
 from models.statuses import ApplicationStatus
 
 InboxKey = tuple[int, str]
+
+#: Every count from the applications, into an empty `inbox_count` (SQLite and PostgreSQL).
+#: Migration 0005 runs the same statement; migrations keep their own copy.
+COUNT_ALL_SQL = (
+    "INSERT INTO inbox_count (authority_id, status, total) "
+    "SELECT authority_id, status, COUNT(*) FROM application "
+    "WHERE submitted_at IS NOT NULL GROUP BY authority_id, status"
+)
 
 
 def inbox_key(application: Application) -> InboxKey | None:
@@ -39,11 +48,10 @@ def note_move(deltas: Counter[InboxKey], old: InboxKey | None, new: InboxKey | N
 
 async def apply(conn: BaseDBAsyncClient, deltas: Counter[InboxKey]) -> None:
     """Add the net changes to the counts (an upsert per key, in key order)."""
-    postgres = conn.capabilities.dialect == "postgres"
+    p = param(conn)
     sql = (
-        "INSERT INTO inbox_count (authority_id, status, total) VALUES "
-        + ("($1, $2, $3)" if postgres else "(?, ?, ?)")
-        + " ON CONFLICT (authority_id, status) DO UPDATE SET total = inbox_count.total + excluded.total"
+        f"INSERT INTO inbox_count (authority_id, status, total) VALUES ({p(1)}, {p(2)}, {p(3)}) "
+        "ON CONFLICT (authority_id, status) DO UPDATE SET total = inbox_count.total + excluded.total"
     )
     for (authority_id, status), delta in sorted(deltas.items()):
         if delta:
@@ -63,9 +71,5 @@ async def recount() -> int:
     """Rebuild every count from the applications; returns how many counts there are."""
     async with in_transaction() as conn:
         await InboxCount.all().using_db(conn).delete()
-        await conn.execute_query(
-            "INSERT INTO inbox_count (authority_id, status, total) "
-            "SELECT authority_id, status, COUNT(*) FROM application "
-            "WHERE submitted_at IS NOT NULL GROUP BY authority_id, status"
-        )
+        await conn.execute_query(COUNT_ALL_SQL)
         return await InboxCount.all().using_db(conn).count()

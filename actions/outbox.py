@@ -21,6 +21,7 @@ from typing import Any
 from tortoise import connections
 
 from actions.base import Tx
+from actions.sql import param
 from app.settings import get_settings
 from models import Municipality, Organisation, OutboxItem, Person, Project
 from models.enums import Channel
@@ -190,7 +191,7 @@ async def claim(worker_id: str, batch: int, lease_seconds: float) -> list[Outbox
     lease = moment + timedelta(seconds=lease_seconds)
     dialect = conn.capabilities.dialect
     skip_locked = " FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
-    p = (lambda n: f"${n}") if dialect == "postgres" else (lambda n: "?")
+    p = param(conn)
     # A statement starting with WITH: Tortoise's asyncpg client returns rows only for those.
     sql = (
         f"WITH due AS (SELECT id FROM outbox_item WHERE status = 'PENDING' "
