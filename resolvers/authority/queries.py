@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Annotated
 
 import strawberry
 from tortoise.expressions import Q
@@ -95,44 +95,25 @@ def _statuses(filter: InboxFilter | None) -> list[DomainStatus] | None:
     return [DomainStatus(s) for s in filter.statuses]
 
 
-def _inbox_query(info: Info, filter: InboxFilter | None) -> Any:
-    viewer = info.context.viewer
-    query = ApplicationModel.filter(submitted_at__not_isnull=True)
-    statuses = _statuses(filter)
-    if statuses:
-        query = query.filter(status__in=statuses)
-    if filter is not None:
-        if filter.assigned_to_me:
-            query = query.filter(assigned_to_id=viewer.person_id or 0)
-        if filter.unassigned:
-            query = query.filter(assigned_to_id=None)
-        if filter.permit_type_id is not None:
-            query = query.filter(
-                permit_type_id=parse_global_id(filter.permit_type_id, "PermitType") or 0
-            )
-        if filter.municipality_code is not None:
-            query = query.filter(project__municipality_id=filter.municipality_code[:3])
-        if filter.project_name:
-            query = query.filter(project__name__icontains=filter.project_name[:200])
-    return query.filter(authority_id__in=_authorities(info, filter))
-
-
-def _inbox_total(
-    info: Info, filter: InboxFilter | None, query: Any
-) -> Callable[[], Awaitable[int]]:
-    """totalCount: read from the inbox's counts when only authorities and statuses filter
-    (actions/inbox_counts.py), else counted; either way only when it is selected."""
-    narrowed = filter is not None and (
-        filter.assigned_to_me
-        or filter.unassigned
-        or filter.permit_type_id is not None
-        or filter.municipality_code is not None
-        or filter.project_name
-    )
-    if narrowed:
-        return cast(Callable[[], Awaitable[int]], query.count)
-    authorities, statuses = _authorities(info, filter), _statuses(filter)
-    return lambda: inbox_counts.totals(authorities, statuses)
+def _narrowing(info: Info, filter: InboxFilter | None) -> list[Q]:
+    """The filters beyond authorities and statuses: the inbox's kept counts cannot answer
+    these, so with any of them `totalCount` counts the rows."""
+    if filter is None:
+        return []
+    narrowing = []
+    if filter.assigned_to_me:
+        narrowing.append(Q(assigned_to_id=info.context.viewer.person_id or 0))
+    if filter.unassigned:
+        narrowing.append(Q(assigned_to_id=None))
+    if filter.permit_type_id is not None:
+        narrowing.append(
+            Q(permit_type_id=parse_global_id(filter.permit_type_id, "PermitType") or 0)
+        )
+    if filter.municipality_code is not None:
+        narrowing.append(Q(project__municipality_id=filter.municipality_code[:3]))
+    if filter.project_name:
+        narrowing.append(Q(project__name__icontains=filter.project_name[:200]))
+    return narrowing
 
 
 async def inbox(
@@ -145,8 +126,18 @@ async def inbox(
     after: After = None,
 ) -> Connection[Application]:
     size = page_size(first)
-    query = _inbox_query(info, filter)
-    total = _inbox_total(info, filter, query)
+    authorities, statuses = _authorities(info, filter), _statuses(filter)
+    narrowing = _narrowing(info, filter)
+    query = ApplicationModel.filter(submitted_at__not_isnull=True, authority_id__in=authorities)
+    if statuses:
+        query = query.filter(status__in=statuses)
+    if narrowing:
+        query = query.filter(*narrowing)
+    # totalCount only when selected: from the kept counts (actions/inbox_counts.py) unless
+    # a narrowing filter needs the rows counted
+    total: Callable[[], Awaitable[int]] = (
+        query.count if narrowing else lambda: inbox_counts.totals(authorities, statuses)
+    )
     column, ascending = _ORDER[order_by]
     if after is not None:
         moment, after_id = decode_cursor(after, 2)
