@@ -59,7 +59,19 @@ class _Lost:
 LOST = _Lost()
 
 
-class RedisBackend(BroadcastBackend):
+class _QueuedBackend(BroadcastBackend):
+    """A backend whose listener queues events, or the exception that ended it."""
+
+    _queue: asyncio.Queue[Event | Exception]
+
+    async def next_published(self) -> Event:
+        item = await self._queue.get()
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+class RedisBackend(_QueuedBackend):
     """Redis PUB/SUB that works with redis-py 8 and reports a lost connection."""
 
     def __init__(self, url: str) -> None:
@@ -107,12 +119,6 @@ class RedisBackend(BroadcastBackend):
     async def publish(self, channel: str, message: Any) -> None:
         await asyncio.wait_for(self._conn.publish(channel, message), PUBLISH_TIMEOUT)
 
-    async def next_published(self) -> Event:
-        item = await self._queue.get()
-        if isinstance(item, Exception):
-            raise item
-        return item
-
     async def _listen(self) -> None:
         try:
             while True:
@@ -134,7 +140,7 @@ class RedisBackend(BroadcastBackend):
             self._queue.put_nowait(exc)
 
 
-class PostgresBackend(BroadcastBackend):
+class PostgresBackend(_QueuedBackend):
     """LISTEN/NOTIFY with NOTIFY on its own connection, so that publishes may overlap."""
 
     def __init__(self, url: str) -> None:
@@ -176,12 +182,6 @@ class PostgresBackend(BroadcastBackend):
 
     def _listener(self, connection: Any, pid: int, channel: str, payload: str) -> None:
         self._queue.put_nowait(Event(channel=channel, message=payload))
-
-    async def next_published(self) -> Event:
-        item = await self._queue.get()
-        if isinstance(item, Exception):
-            raise item
-        return item
 
 
 class Bus(Broadcast):
@@ -308,7 +308,8 @@ class Bus(Broadcast):
 
 
 class Subscription:
-    """Events of one channel; raises BusLost when the connection to the server is lost."""
+    """Events of the subscribed channels; raises BusLost when the connection to the server
+    is lost."""
 
     def __init__(self, queue: asyncio.Queue[Event | _Lost | None]) -> None:
         self._queue = queue
