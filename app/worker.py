@@ -109,13 +109,14 @@ class OutboxWorker:
     async def run(self) -> None:
         async with self._http():
             while not self._stopping:
+                # cleared before the round, so that a commit during the round wakes the next
+                self._wake.clear()
                 try:
                     handled = await self.run_once()
                 except Exception:
                     log.exception("outbox round failed")
                     handled = 0
                 if handled == 0:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
 
