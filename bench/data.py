@@ -38,6 +38,8 @@ from typing import Any
 import asyncpg
 
 from actions.demo import example_content as demo_example_content
+from actions.inbox_counts import COUNT_ALL_SQL
+from models.statuses import FINAL
 
 ROOT = Path(__file__).resolve().parent.parent
 LUUKKU = str(Path(sys.executable).parent / "luukku")
@@ -128,17 +130,6 @@ PATHS: tuple[Path_, ...] = (
     Path_("withdrawn", 4, ("DRAFT", "NOT_STARTED", "WITHDRAWN"), ("C", "C", "C"), extra_versions=1),
 )
 assert sum(p.weight for p in PATHS) == 100
-FINAL = {
-    "APPROVED",
-    "PARTIALLY_APPROVED",
-    "REJECTED",
-    "DISMISSED",
-    "WITHDRAWN",
-    "LAPSED",
-    "TRANSFERRED",
-    "NOT_REQUIRED",
-    "PROCESSED",
-}
 
 #: Share of projects per service bundle (the rest are renewable-energy projects).
 PUBLIC_EVENT_SHARE = 0.6
@@ -927,14 +918,7 @@ async def _bulk(conn: asyncpg.Connection, n: int, log: Log) -> None:
             WHERE pa.supplement <> '' ORDER BY a.id""",
         log,
     )
-    await _timed(
-        conn,
-        "inbox_count",
-        """INSERT INTO inbox_count (authority_id, status, total)
-            SELECT authority_id, status, COUNT(*) FROM application
-            WHERE submitted_at IS NOT NULL GROUP BY authority_id, status""",
-        log,
-    )
+    await _timed(conn, "inbox_count", COUNT_ALL_SQL, log)
     await conn.execute("SET session_replication_role = origin")
     log(f"data: rebuilding {len(indexes)} secondary indexes")
     started = time.monotonic()

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+#: The Python packages whose versions a results file names (bench/run.py reads them).
+PACKAGES = (
+    "strawberry-graphql",
+    "graphql-core",
+    "starlette",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "tortoise-orm",
+    "pypika-tortoise",
+    "asyncpg",
+    "orjson",
+    "websockets",
+    "broadcaster",
+    "redis",
+)
+
 
 def _f(value: Any, digits: int = 0) -> str:
     if value is None:
@@ -55,29 +72,7 @@ def markdown(r: dict[str, Any]) -> str:
     v = r.get("versions", {})
     if v:
         add(f"| Python | {v.get('python')} |")
-        add(
-            "| Python packages | "
-            + ", ".join(
-                f"{k} {v[k]}"
-                for k in (
-                    "strawberry-graphql",
-                    "graphql-core",
-                    "starlette",
-                    "uvicorn",
-                    "uvloop",
-                    "httptools",
-                    "tortoise-orm",
-                    "pypika-tortoise",
-                    "asyncpg",
-                    "orjson",
-                    "websockets",
-                    "broadcaster",
-                    "redis",
-                )
-                if k in v
-            )
-            + " |"
-        )
+        add("| Python packages | " + ", ".join(f"{k} {v[k]}" for k in PACKAGES if k in v) + " |")
         add(
             f"| PostgreSQL | {v.get('postgresql')} ({v.get('pg_settings')}), shared with other work |"
         )

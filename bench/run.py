@@ -611,21 +611,7 @@ async def versions(url: str, redis_url: str) -> dict[str, str]:
     finally:
         await conn.close()
     result = {"python": sys.version.split()[0], "postgresql": pg}
-    for package in (
-        "strawberry-graphql",
-        "graphql-core",
-        "starlette",
-        "uvicorn",
-        "uvloop",
-        "httptools",
-        "tortoise-orm",
-        "pypika-tortoise",
-        "asyncpg",
-        "orjson",
-        "websockets",
-        "broadcaster",
-        "redis",
-    ):
+    for package in report.PACKAGES:
         with contextlib.suppress(md.PackageNotFoundError):
             result[package] = md.version(package)
     result["node"] = servers.node_version()

@@ -37,18 +37,7 @@ from bench.queries import (
     db_id,
     gid,
 )
-
-FINAL = (
-    "APPROVED",
-    "PARTIALLY_APPROVED",
-    "REJECTED",
-    "DISMISSED",
-    "WITHDRAWN",
-    "LAPSED",
-    "TRANSFERRED",
-    "NOT_REQUIRED",
-    "PROCESSED",
-)
+from models.statuses import FINAL
 
 
 @dataclass
@@ -125,7 +114,7 @@ async def submissions(
            ORDER BY p.id, random()""",
         live_from,
         4000,
-        list(FINAL),
+        sorted(s.value for s in FINAL),
     )
     # one permit type per project, so that concurrent items never collide
     contents: dict[int, dict[str, Any]] = {}
