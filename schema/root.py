@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
-from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
 from resolvers.applications import queries as application_queries
@@ -22,7 +18,8 @@ from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
-from schema.errors import ErrorHandling, LuukkuSchema
+from schema.checks import DocumentChecks
+from schema.errors import LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
 from schema.sharing import SharingExecutionContext
@@ -207,9 +204,6 @@ class Subscription:
 
 
 def build_schema() -> LuukkuSchema:
-    settings = get_settings()
-    # Built once: a new rule class per request would defeat the validation cache.
-    rules = [max_depth_rule(settings.max_query_depth, None), max_aliases_rule(settings.max_aliases)]
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
@@ -218,12 +212,10 @@ def build_schema() -> LuukkuSchema:
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            # parsing, limits and validation, linear in the document and cached (checks.py);
+            # codes and masking of every error are in LuukkuSchema (errors.py)
+            DocumentChecks,
             AuditReads,
-            ErrorHandling,
         ],
     )
 

@@ -1,0 +1,145 @@
+"""Everything that runs on a document before execution: parsing, limits and validation.
+
+One extension replaces Strawberry's ParserCache, ValidationCache, MaxTokensLimiter,
+QueryDepthLimiter and MaxAliasesLimiter. Each step is linear in the document's size:
+
+1. parsing, with at most MAX_TOKENS tokens (graphql-core also stops at 200 levels of
+   nesting); a document that does not parse gets a coded error, never an exception;
+2. `schema.limits`: depth, aliases and cost, each fragment measured once; a document over a
+   limit stops here, so nothing later sees its expansion;
+3. graphql-core's rules, with OverlappingFieldsCanBeMergedRule (quadratic) replaced by
+   `schema.overlap`, which does the same check in one pass over the bounded expansion.
+
+Results are cached per document text (512 entries); who may use introspection is decided
+per request (`permissions.limits.can_introspect`), after the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import OverlappingFieldsCanBeMergedRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from app.settings import Settings, get_settings
+from permissions.limits import can_introspect
+from schema.limits import Limits, limit_errors, measure_document
+from schema.overlap import FieldsCanMergeRule
+
+RULES = (
+    *(rule for rule in specified_rules if rule is not OverlappingFieldsCanBeMergedRule),
+    FieldsCanMergeRule,
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A document text after the checks: its document (None if it did not parse), the
+    errors, and whether it uses introspection."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+    introspection: bool
+
+
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_query_cost,
+        max_page=settings.max_page_size,
+    )
+
+
+def check_document(
+    schema: GraphQLSchema, query: str, limits: Limits, max_tokens: int, suggestions: bool
+) -> Checked:
+    """Parse, measure and validate one document (uncached)."""
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except (GraphQLSyntaxError, RecursionError) as error:
+        # Strawberry parses it again to report the error (schema.errors gives it a code)
+        return (
+            Checked(None, (), False)
+            if isinstance(error, RecursionError)
+            else Checked(None, (error,), False)
+        )
+    measure = measure_document(schema, document, limits)
+    over = limit_errors(measure, limits)
+    if over:
+        return Checked(document, tuple(over), measure.introspection)
+    errors = validate(schema, document, RULES, hide_suggestions=not suggestions)
+    return Checked(document, tuple(errors), measure.introspection)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached(
+    schema: GraphQLSchema, query: str, limits: Limits, max_tokens: int, suggestions: bool
+) -> Checked:
+    return check_document(schema, query, limits, max_tokens, suggestions)
+
+
+def cache_info() -> object:
+    return _cached.cache_info()
+
+
+def introspection_denied() -> GraphQLError:
+    return GraphQLError(
+        "Introspection is not available to you.", extensions={"code": "INTROSPECTION_DISABLED"}
+    )
+
+
+class DocumentChecks(SchemaExtension):
+    """Parsing and validation with Luukku's limits, cached per document text."""
+
+    def _checked(self) -> Checked | None:
+        query = self.execution_context.query
+        if query is None:
+            return None
+        settings = get_settings()
+        return _cached(
+            self.execution_context.schema._schema,
+            query,
+            limits_of(settings),
+            settings.max_tokens,
+            settings.field_suggestions,
+        )
+
+    def on_parse(self) -> Iterator[None]:
+        checked = self._checked()
+        # A document that does not parse is left to Strawberry, which parses it again (with
+        # the same token limit) and reports the syntax error in its own way.
+        self.execution_context.parse_options["max_tokens"] = get_settings().max_tokens
+        if checked is not None and checked.document is not None:
+            self.execution_context.graphql_document = checked.document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        checked = self._checked()
+        if checked is not None and checked.document is self.execution_context.graphql_document:
+            errors = list(checked.errors)
+            viewer = getattr(self.execution_context.context, "viewer", None)
+            if (
+                not errors
+                and checked.introspection
+                and not can_introspect(viewer, get_settings().introspection)
+            ):
+                errors = [introspection_denied()]
+            self.execution_context.pre_execution_errors = errors
+        yield
