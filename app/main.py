@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -24,14 +26,17 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from app import graphiql
-from app.context import build_context, viewer_from_authorization
+from app.context import build_context, viewer_cache, viewer_from_authorization
 from app.db import close_db, init_db
 from app.live import live_connections
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
+from app.throttle import Throttled, throttle, throttled_response
 from app.worker import OutboxWorker
 from notifications.bus import start_bus, stop_bus
-from permissions.facts import ANONYMOUS
+from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context
+from resolvers.viewer import bearer_token
 from schema.root import schema
 
 log = logging.getLogger("luukku")
@@ -97,7 +102,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         if isinstance(request, WebSocket):
             return build_context(request, ANONYMOUS)
-        viewer = await viewer_from_authorization(request.headers.get("authorization"))
+        viewer = await _authenticate(request, request.headers.get("authorization"))
         if viewer is None:
             raise _InvalidToken
         context = build_context(request, viewer)
@@ -105,6 +110,10 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         return context
 
     def decode_json(self, data: str | bytes) -> object:
+        # HTTP bodies are already limited (BodyLimit); this bounds WebSocket messages too,
+        # in case the server in front did not (uvicorn's ws_max_size, set by `luukku serve`)
+        if len(data) > get_settings().ws_max_message_bytes:
+            raise json.JSONDecodeError("message too large", "", 0)
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
@@ -123,21 +132,44 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         header = params.get("authorization") or params.get("Authorization")
         if not isinstance(header, str) or not header.strip():
             raise ConnectionRejectionError({"message": "connection_init needs authorization"})
-        viewer = await viewer_from_authorization(header)
+        assert context.request is not None
+        try:
+            viewer = await _authenticate(context.request, header)
+        except Throttled as exc:
+            raise ConnectionRejectionError(
+                {"message": "too many failed sign-ins", "retryAfter": exc.retry_after}
+            ) from exc
         if viewer is None or not viewer.is_authenticated:
             raise ConnectionRejectionError({"message": "invalid, expired or revoked token"})
-        assert context.request is not None
         fresh = build_context(context.request, viewer)
         context.viewer, context.language = fresh.viewer, fresh.language
         live_connections.register(context, header.strip().partition(" ")[2].strip())
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(graphiql.localize(self.graphql_ide_html))
+        page = graphiql.localize(self.graphql_ide_html)
+        return HTMLResponse(page, headers={"Content-Security-Policy": graphiql.csp(page)})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        try:
+            response: Response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:  # malformed requests: coded JSON, like every other error
+            response = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": exc.reason,
+                            "extensions": {"code": _HTTP_CODES.get(exc.status_code, "BAD_REQUEST")},
+                        }
+                    ]
+                },
+                status_code=exc.status_code,
+            )
+        except Throttled as exc:
+            response = throttled_response(exc)
         except _InvalidToken:
             response = JSONResponse(
                 {
@@ -151,11 +183,28 @@ class LuukkuGraphQL(GraphQL[Context, None]):
                 status_code=401,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-            await response(scope, receive, send)
+        await response(scope, receive, send)
 
 
 class _InvalidToken(Exception):
     pass
+
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+async def _authenticate(request: Request | WebSocket, header: str | None) -> Viewer | None:
+    """The viewer of an Authorization header (None: invalid). A token this process does not
+    know yet is looked up only while the client address is under THROTTLE_AUTH, and a
+    failed lookup counts against it."""
+    token = bearer_token(header)
+    if header is None or not header.strip() or (token is not None and viewer_cache.get(token)):
+        return await viewer_from_authorization(header)
+    await throttle.check(request, "auth")
+    viewer = await viewer_from_authorization(header)
+    if viewer is None:
+        await throttle.failed(request, "auth")
+    return viewer
 
 
 async def health(request: Request) -> Response:
@@ -184,6 +233,7 @@ async def start_services(settings: Settings) -> None:
     the outbox worker (after the database)."""
     global _worker
     await start_bus(settings.broadcast_url)
+    throttle.configure(settings)
     tune_gc(settings)
     live_connections.start(settings.live_recheck_seconds)
     if settings.outbox_in_process:
@@ -197,6 +247,7 @@ async def stop_services() -> None:
         await _worker.stop()
         _worker = None
     await live_connections.stop()
+    await throttle.close()
     await stop_bus()
 
 
@@ -206,7 +257,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     settings = settings or get_settings()
     view = LuukkuGraphQL(
         schema,
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if settings.graphiql else None,
+        # a socket must authenticate within 10 s (Strawberry's default is a minute)
+        connection_init_wait_timeout=timedelta(seconds=10),
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=list(settings.allowed_origins),
         keep_alive=True,
@@ -233,6 +286,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", health),
         ],
         middleware=[
+            # CSP, nosniff, frame and referrer policies, HSTS over TLS: on every response
+            Middleware(SecurityHeaders),
             Middleware(BodyLimit),
             # Single-page clients on other origins (ALLOWED_ORIGINS); none by default.
             Middleware(

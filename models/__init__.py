@@ -20,6 +20,7 @@ from models.catalogue import (
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
 from models.projects import Application, InboxCount, Project, StatusChange
+from models.throttle import ThrottleCount
 
 __all__ = [
     "ApiToken",
@@ -42,4 +43,5 @@ __all__ = [
     "StatusChange",
     "SupplementRequest",
     "Thread",
+    "ThrottleCount",
 ]

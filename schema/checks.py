@@ -16,7 +16,7 @@ per request (`permissions.limits.can_introspect`), after the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +25,8 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
     parse,
     specified_rules,
     validate,
@@ -34,8 +36,11 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from app.security import client_address
 from app.settings import Settings, get_settings
-from permissions.limits import can_introspect
+from app.throttle import Throttled, throttle
+from permissions.facts import Viewer
+from permissions.limits import budget_key, can_introspect
 from schema.limits import Limits, limit_errors, measure_document
 from schema.overlap import FieldsCanMergeRule
 
@@ -46,6 +51,8 @@ RULES = (
     OneOfInputValidationRule,
 )
 CACHE_SIZE = 512
+#: The least a mutation costs of the THROTTLE_COST budget (it writes, and may send mail)
+MUTATION_COST = 100
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,14 @@ class Checked:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     introspection: bool
+    #: each operation's cost points (a mutation's are at least MUTATION_COST), by name
+    costs: tuple[tuple[str, int], ...] = ()
+
+    def cost(self, operation_name: str | None) -> int:
+        costs = dict(self.costs)
+        if operation_name is not None:
+            return costs.get(operation_name, 0)
+        return max(costs.values(), default=0)
 
 
 def limits_of(settings: Settings) -> Limits:
@@ -85,7 +100,16 @@ def check_document(
     if over:
         return Checked(document, tuple(over), measure.introspection)
     errors = validate(schema, document, RULES, hide_suggestions=not suggestions)
-    return Checked(document, tuple(errors), measure.introspection)
+    mutations = {
+        d.name.value if d.name else ""
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.operation is OperationType.MUTATION
+    }
+    costs = tuple(
+        (name, max(m.cost(1), MUTATION_COST) if name in mutations else m.cost(1))
+        for name, m in measure.operations.items()
+    )
+    return Checked(document, tuple(errors), measure.introspection, costs)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -130,16 +154,48 @@ class DocumentChecks(SchemaExtension):
             self.execution_context.graphql_document = checked.document
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
         checked = self._checked()
         if checked is not None and checked.document is self.execution_context.graphql_document:
             errors = list(checked.errors)
-            viewer = getattr(self.execution_context.context, "viewer", None)
+            context = self.execution_context.context
+            viewer = getattr(context, "viewer", None)
+            settings = get_settings()
             if (
                 not errors
                 and checked.introspection
-                and not can_introspect(viewer, get_settings().introspection)
+                and not can_introspect(viewer, settings.introspection)
             ):
                 errors = [introspection_denied()]
+            if not errors:
+                errors = await self._spend(checked, context, viewer, settings)
             self.execution_context.pre_execution_errors = errors
         yield
+
+    async def _spend(
+        self, checked: Checked, context: object, viewer: Viewer | None, settings: Settings
+    ) -> list[GraphQLError]:
+        """Charge expensive operations and mutations to the client's THROTTLE_COST budget."""
+        cost = checked.cost(self.execution_context.operation_name)
+        mutation = cost >= MUTATION_COST and any(
+            isinstance(d, OperationDefinitionNode) and d.operation is OperationType.MUTATION
+            for d in (checked.document.definitions if checked.document else ())
+        )
+        if cost < settings.throttle_cost_from and not mutation:
+            return []
+        request = getattr(context, "request", None)
+        address = client_address(request.scope) if request is not None else "unknown"
+        try:
+            await throttle.spend("cost", [budget_key(viewer, address)], cost, check=True)
+        except Throttled as exc:
+            response = getattr(context, "response", None)
+            if response is not None:
+                response.status_code = 429
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return [
+                GraphQLError(
+                    f"Too many expensive requests; try again in {exc.retry_after} s.",
+                    extensions={"code": "RATE_LIMITED", "retryAfter": exc.retry_after},
+                )
+            ]
+        return []

@@ -31,8 +31,10 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 def is_bug(error: GraphQLError) -> bool:
     """An error no client caused: an exception that is not a GraphQLError."""
     original = error.original_error
-    if isinstance(original, RecursionError) and error.path is None:
-        return False  # a document or variables nested beyond the interpreter's stack
+    if error.path is None and isinstance(original, RecursionError | ValueError | TypeError):
+        # before execution: a literal a scalar refused (graphql-core keeps the scalar's
+        # ValueError), or a document or variables nested beyond the interpreter's stack
+        return False
     return original is not None and not isinstance(original, GraphQLError)
 
 

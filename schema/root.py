@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
 
 from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
@@ -22,6 +23,7 @@ from schema.checks import DocumentChecks
 from schema.errors import LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
+from schema.scalars import SCALAR_MAP
 from schema.sharing import SharingExecutionContext
 
 
@@ -210,6 +212,7 @@ def build_schema() -> LuukkuSchema:
         subscription=Subscription,
         execution_context_class=SharingExecutionContext,
         types=list(EVENT_TYPES),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             FreshLoaders,
             # parsing, limits and validation, linear in the document and cached (checks.py);
