@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -228,6 +231,40 @@ def tune_gc(settings: Settings) -> None:
         gc.set_threshold(*settings.gc_threshold)
 
 
+CLOSE_GOING_AWAY = 1001
+
+
+def close_sockets_on_signals() -> None:
+    """On SIGTERM or SIGINT, first close every live socket with 1001 (going away), then let
+    the server (uvicorn, whose handlers these wrap) shut down: otherwise it would cut them
+    with 1012 and wait for them. Only in the main thread, where signals arrive."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def handler(number: int, frame: Any, previous: Any = previous) -> None:
+            async def going_away() -> None:
+                try:
+                    await asyncio.wait_for(
+                        live_connections.close_all(CLOSE_GOING_AWAY, "Server shutting down"), 2
+                    )
+                except Exception:
+                    log.exception("closing live sockets on shutdown")
+                finally:
+                    previous(number, frame)
+
+            loop.call_soon_threadsafe(lambda: _shutdown_tasks.add(loop.create_task(going_away())))
+
+        signal.signal(signum, handler)
+
+
+_shutdown_tasks: set[asyncio.Task[None]] = set()
+
+
 async def start_services(settings: Settings) -> None:
     """The pub/sub bus, the live connections' watchers and, unless OUTBOX_IN_PROCESS=false,
     the outbox worker (after the database)."""
@@ -271,11 +308,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         if manage_db:
             await init_db(settings.database_url)
             await start_services(settings)
+            close_sockets_on_signals()
         try:
             yield
         finally:
             if manage_db:
-                await stop_services()
+                try:  # bounded: a service that does not stop must not keep the process
+                    await asyncio.wait_for(stop_services(), settings.shutdown_timeout)
+                except TimeoutError:
+                    log.error("services did not stop in %s s", settings.shutdown_timeout)
                 await close_db()
 
     return Starlette(

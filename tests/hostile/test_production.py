@@ -29,7 +29,12 @@ def test_production_defaults_are_the_safe_ones() -> None:
         True,
         True,
     )
-    assert Settings.from_env({"LUUKKU_ENV": "production", "GRAPHQL_INTROSPECTION": "off"}).introspection == "off"
+    assert (
+        Settings.from_env(
+            {"LUUKKU_ENV": "production", "GRAPHQL_INTROSPECTION": "off"}
+        ).introspection
+        == "off"
+    )
 
 
 @pytest_asyncio.fixture
@@ -67,7 +72,7 @@ async def test_no_suggestions_in_production(production: httpx.AsyncClient) -> No
     for query in [
         "{ serviceBundel { id } }",
         "{ permitTypes(filtr: {}) { totalCount } }",
-        'query { inbox(filter: {statuses: [DRAFTT]}) { totalCount } }',
+        "query { inbox(filter: {statuses: [DRAFTT]}) { totalCount } }",
         "query($s: ApplicationStatus!) { __typename }",
     ]:
         result = await gql(query, errors=True)

@@ -45,22 +45,32 @@ async def test_failed_tokens_are_throttled_and_a_valid_user_stays_fast(
     customer = await make_customer()
     async with _client("203.0.113.7") as attacker, _client("198.51.100.2") as user:
         for i in range(limit):
-            bad = await attacker.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer lk_bad{i}"})
+            bad = await attacker.post(
+                "/graphql", json=QUERY, headers={"Authorization": f"Bearer lk_bad{i}"}
+            )
             assert bad.status_code == 401
         with count_queries() as counted:
-            refused = await attacker.post("/graphql", json=QUERY, headers={"Authorization": "Bearer lk_more"})
+            refused = await attacker.post(
+                "/graphql", json=QUERY, headers={"Authorization": "Bearer lk_more"}
+            )
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= window
         assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert counted.count == 0  # no token lookup, not even the store: this process knows
         # even a valid token waits at that address until the window ends
-        blocked = await attacker.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"})
+        blocked = await attacker.post(
+            "/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"}
+        )
         assert blocked.status_code == 429
         # another address is not slowed at all: a known token costs no throttle work
-        first = await user.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"})
+        first = await user.post(
+            "/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"}
+        )
         assert first.json() == {"data": {"viewer": {"isAuthenticated": True}}}
         with count_queries() as counted:
-            again = await user.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"})
+            again = await user.post(
+                "/graphql", json=QUERY, headers={"Authorization": f"Bearer {customer.token}"}
+            )
         assert again.status_code == 200
         assert not [s for s in counted.statements if "throttle" in s], counted.statements
 
@@ -69,7 +79,9 @@ async def test_throttled_sockets_are_refused(fresh_throttle: Throttle) -> None:
     limit, _ = get_settings().throttle_auth
     async with ws_client() as client:
         for i in range(limit + 1):
-            async with connect(client, None, params={"authorization": f"Bearer lk_bad{i}"}, expect_ack=False) as socket:
+            async with connect(
+                client, None, params={"authorization": f"Bearer lk_bad{i}"}, expect_ack=False
+            ) as socket:
                 assert await socket.closed() == 4403
     with pytest.raises(Throttled):
         await throttle._check_keys("auth", ["address:127.0.0.1"])
@@ -84,7 +96,9 @@ async def test_the_database_store_is_shared_by_workers(db: str) -> None:
     for _ in range(3):
         await one.spend("auth", ["address:192.0.2.1"], 1)
     with pytest.raises(Throttled) as raised:
-        await two._check_keys("auth", ["address:192.0.2.1"])  # the other worker knows nothing itself
+        await two._check_keys(
+            "auth", ["address:192.0.2.1"]
+        )  # the other worker knows nothing itself
     assert 1 <= raised.value.retry_after <= 60
     await two._check_keys("auth", ["address:192.0.2.2"])  # others pass
 
@@ -128,14 +142,18 @@ async def test_expensive_operations_spend_a_budget_per_account(
     try:
         async with _client("198.51.100.9") as client:
             auth = {"Authorization": f"Bearer {customer.token}"}
-            answers = [await client.post("/graphql", json=expensive, headers=auth) for _ in range(6)]
+            answers = [
+                await client.post("/graphql", json=expensive, headers=auth) for _ in range(6)
+            ]
             assert [a.status_code for a in answers].count(429) >= 3
             refused = next(a for a in answers if a.status_code == 429)
             assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
             assert int(refused.headers["retry-after"]) >= 1
             assert (await client.post("/graphql", json=cheap, headers=auth)).status_code == 200
             # another account behind the same address has its own budget
-            own = await client.post("/graphql", json=expensive, headers={"Authorization": f"Bearer {other.token}"})
+            own = await client.post(
+                "/graphql", json=expensive, headers={"Authorization": f"Bearer {other.token}"}
+            )
             assert own.status_code == 200
     finally:
         throttle.configure(get_settings())
