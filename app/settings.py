@@ -6,6 +6,8 @@ safe ones: SQLite in ./var, in-memory pub/sub, mails kept in the database, loopb
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,26 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
 def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _hetu_keys(raw: str) -> tuple[tuple[int, bytes], ...]:
+    """HETU_INDEX_KEYS: `version:base64key,...`, newest first; each key at least 32 bytes."""
+    keys: list[tuple[int, bytes]] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        version, _, encoded = part.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+            number = int(version)
+        except (ValueError, binascii.Error) as exc:
+            raise SettingsError("HETU_INDEX_KEYS must be like 2:<base64>,1:<base64>") from exc
+        if len(key) < 32 or number < 1:
+            raise SettingsError("HETU_INDEX_KEYS: versions from 1, keys of at least 32 bytes")
+        keys.append((number, key))
+    if len({v for v, _ in keys}) != len(keys):
+        raise SettingsError("HETU_INDEX_KEYS: each version once")
+    return tuple(keys)
 
 
 def _gc_threshold(raw: str) -> tuple[int, ...]:
@@ -99,6 +121,10 @@ class Settings:
     demo_system_port: int = 8099
     xroad_client: str = ""
     webhook_timeout: int = 10
+    #: the sign-in configuration file (README, "Sign-in"); empty: only opaque tokens
+    auth_config: str = ""
+    #: keys of the personal identity codes' blind index, newest first: (version, key)
+    hetu_index_keys: tuple[tuple[int, bytes], ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -171,6 +197,8 @@ class Settings:
             live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),
+            auth_config=env.get("AUTH_CONFIG", ""),
+            hetu_index_keys=_hetu_keys(env.get("HETU_INDEX_KEYS", "")),
         )
 
 

@@ -22,6 +22,7 @@ from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
+from schema.csrf import CsrfGuard
 from schema.errors import ErrorHandling, LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
@@ -218,6 +219,7 @@ def build_schema() -> LuukkuSchema:
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,
+            CsrfGuard,
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),

@@ -1,0 +1,6 @@
+"""Sign-in protocols: OpenID Connect (browser logins and JWT bearer tokens), the blind index
+of personal identity codes, and mandate services (Suomi.fi e-Authorizations).
+
+Imports point one way: models ← permissions ← auth ← actions. Nothing here knows Strawberry
+or Starlette; `app/signin.py` serves the browser endpoints.
+"""
