@@ -573,3 +573,33 @@ async def viewer_for_jwt(token: str) -> Viewer | None:
         expires_at=datetime.fromtimestamp(float(claims["exp"]), UTC),
         basis={"via": "jwt", "issuer": issuer.issuer, "subject": str(claims["sub"])[:200]},
     )
+
+
+async def session_mandates(session_id: int) -> tuple[str, dict[str, list[str]], str | None]:
+    """For `viewer`: the session's mandate service, roles per organisation id, and the
+    selection page's address (Suomi.fi only)."""
+    session = await AuthSession.get_or_none(id=session_id)
+    if session is None:
+        return "memberships", {}, None
+    provider = get_auth_config().provider(session.provider)
+    service = provider.mandates if provider is not None else "none"
+    mandate = session.mandate or {}
+    if service == "suomifi":
+        return service, dict(mandate.get("roles", {})), "/auth/mandate?returnTo=/graphql"
+    return "memberships", {}, None
+
+
+async def session_viewer_by_id(viewer: Viewer) -> Viewer | None:
+    """The viewer of the same session after a change (the cookie value is not kept)."""
+    if viewer.session_id is None:
+        return None
+    session = await AuthSession.get_or_none(id=viewer.session_id, revoked_at=None)
+    if session is None:
+        return None
+    return replace(
+        viewer,
+        acting_for=session.acting_for_id,
+        represented=frozenset({session.acting_for_id})
+        if session.acting_for_id is not None
+        else frozenset(),
+    )

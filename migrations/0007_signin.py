@@ -6,6 +6,21 @@ from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.indexes import Index
 
+from models.authority_work import AuditAction
+
+
+class DescriptionOnly(ops.AlterField):
+    """The field's description changes (an enum gained a value), its column does not: a
+    VARCHAR either way. Only the migration state changes; on SQLite a real AlterField would
+    rebuild the table (and drop its indexes) for nothing."""
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):  # type: ignore[no-untyped-def]
+        return None
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):  # type: ignore[no-untyped-def]
+        return None
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0005_inbox_counts')]
 
@@ -27,9 +42,9 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(description='Absolute end, whatever the activity', auto_now=False, auto_now_add=False)),
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('acting_for', fields.ForeignKeyField('models.Organisation', source_field='acting_for_id', null=True, db_constraint=True, to_field='id', related_name='sessions_acting_for', on_delete=OnDelete.SET_NULL)),
-                ('mandate', fields.JSONField(null=True, description="The mandate answer: service, organisations with roles, checked_at; and the mandate service's own session (for re-checks)", encoder=JSON_DUMPS, decoder=loads)),
+                ('mandate', fields.JSONField(null=True, description="The mandate answer: service, organisations with roles, checked_at, and the mandate service's own session (for re-checks)", encoder=JSON_DUMPS, decoder=loads)),
             ],
-            options={'table': 'auth_session', 'app': 'models', 'indexes': [Index(fields=['person_id', 'revoked_at'])], 'pk_attr': 'id', 'table_description': 'Browser sessions (revocable; idle and absolute lifetimes).'},
+            options={'table': 'auth_session', 'app': 'models', 'indexes': [Index(fields=['person_id', 'revoked_at'])], 'pk_attr': 'id', 'table_description': 'Browser sessions (revocable, with idle and absolute lifetimes).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -49,7 +64,7 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'auth_request', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Logins under way (state, nonce, PKCE); each can be used once.'},
+            options={'table': 'auth_request', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Logins under way (state, nonce, PKCE), each used once.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -88,4 +103,10 @@ class Migration(migrations.Migration):
             options={'table': 'person_identity', 'app': 'models', 'unique_together': (('issuer', 'subject'),), 'pk_attr': 'id', 'table_description': 'Who a person is at an OpenID Connect issuer (its iss and sub).'},
             bases=['Model'],
         ),
+        # audit entries of submissions made for an organisation record the mandate basis
+    DescriptionOnly(
+        model_name='AuditEntry',
+        name='action',
+        field=fields.CharEnumField(description='CONTENT_READ: CONTENT_READ\nEXPORT: EXPORT\nASSIGNMENT: ASSIGNMENT\nSTATUS_CHANGE: STATUS_CHANGE\nDECISION: DECISION\nNOTICE_REDIRECT: NOTICE_REDIRECT\nSUBMISSION: SUBMISSION', enum_type=AuditAction, max_length=24),
+    ),
     ]

@@ -83,14 +83,14 @@ class AuthSession(Model):
     acting_for_id: int | None
     mandate = fields.JSONField(
         null=True,
-        description="The mandate answer: service, organisations with roles, checked_at; and "
+        description="The mandate answer: service, organisations with roles, checked_at, and "
         "the mandate service's own session (for re-checks)",
     )
 
     class Meta:
         table = "auth_session"
         indexes = (Index(fields=("person_id", "revoked_at")),)
-        table_description = "Browser sessions (revocable; idle and absolute lifetimes)."
+        table_description = "Browser sessions (revocable, with idle and absolute lifetimes)."
 
 
 class AuthRequest(Model):
@@ -117,7 +117,7 @@ class AuthRequest(Model):
 
     class Meta:
         table = "auth_request"
-        table_description = "Logins under way (state, nonce, PKCE); each can be used once."
+        table_description = "Logins under way (state, nonce, PKCE), each used once."
 
 
 class MembershipGrant(Model):
