@@ -50,6 +50,11 @@ class IssuerMetadata:
     userinfo_endpoint: str | None = None
 
 
+def clock() -> float:
+    """Seconds since the epoch for token times (tests move it to expire a token)."""
+    return time.time()
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -225,7 +230,7 @@ async def verify_jwt(
     except (ValueError, TypeError) as exc:
         raise TokenError("INVALID_TOKEN", "bad signature or form") from exc
     claims = dict(decoded.claims)
-    moment = time.time() if now is None else now
+    moment = clock() if now is None else now
     if str(claims.get("iss", "")).rstrip("/") != issuer:
         raise TokenError("INVALID_TOKEN", "wrong issuer")
     aud = claims.get("aud")
