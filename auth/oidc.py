@@ -125,7 +125,7 @@ class JwksCache:
         except (JoseError, ValueError, TypeError, KeyError) as exc:
             raise TokenError("JWKS_UNAVAILABLE", "the issuer's JWKS cannot be read") from exc
         now = time.monotonic()
-        self._keys[uri] = (now + self.max_age, keys)
+        self._keys[uri] = (now, keys)
         self._fetched_at[uri] = now
         self.fetches[uri] = self.fetches.get(uri, 0) + 1
         return keys
@@ -135,7 +135,7 @@ class JwksCache:
         async with lock:
             cached = self._keys.get(uri)
             now = time.monotonic()
-            if cached is None or cached[0] <= now:
+            if cached is None or now - cached[0] >= self.max_age:
                 return await self._fetch(uri)
             keys = cached[1]
             if kid is not None and not any(k.kid == kid for k in keys.keys):

@@ -59,7 +59,7 @@ async def sign_in_at_issuer(
             raise AssertionError(f"no form at {response.url}: {response.status_code}")
         form = posts[0]
         data = dict(form.fields)
-        for name in list(data) + ["login", "password"]:
+        for name in list(data):
             if name in {"login", "username"}:
                 data[name] = username
             elif name == "password":
