@@ -119,6 +119,7 @@ class Settings:
     gc_threshold: tuple[int, ...] = (20_000, 20, 100)
     ws_compression: bool = False
     demo_system_port: int = 8099
+    demo_issuer_port: int = 8400
     xroad_client: str = ""
     webhook_timeout: int = 10
     #: the sign-in configuration file (README, "Sign-in"); empty: only opaque tokens
@@ -191,6 +192,7 @@ class Settings:
             outbox_backoff_seconds=_int(env, "OUTBOX_BACKOFF_MS", 5000, minimum=1) / 1000,
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 60, minimum=1),
             demo_system_port=_int(env, "DEMO_SYSTEM_PORT", 8099, minimum=1),
+            demo_issuer_port=_int(env, "DEMO_ISSUER_PORT", 8400, minimum=1),
             gc_threshold=_gc_threshold(env.get("GC_THRESHOLD", "20000,20,100")),
             viewer_cache_seconds=float(_int(env, "VIEWER_CACHE_SECONDS", 10, minimum=0)),
             ws_compression=_bool(env, "WS_COMPRESSION", False),

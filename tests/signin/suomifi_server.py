@@ -60,7 +60,7 @@ class WebApi:
         parts = header.split(" ")
         if len(parts) != 3 or parts[0] != CLIENT_ID:
             return False
-        client_id, stamp, given = parts
+        _, stamp, given = parts
         try:
             moment = datetime.fromisoformat(stamp)
         except ValueError:
