@@ -111,7 +111,7 @@ async def sign_in(provider: Provider, claims: dict[str, Any]) -> SignedIn:
         )
         person: Person | None = None
         if identity is not None:
-            person = await Person.get(id=identity.person_id).using_db(tx.conn)
+            person = await Person.filter(id=identity.person_id).using_db(tx.conn).get()
         elif digests:
             index = (
                 await PersonCodeIndex.filter(digest__in=[d for _, d in digests])
@@ -119,7 +119,7 @@ async def sign_in(provider: Provider, claims: dict[str, Any]) -> SignedIn:
                 .first()
             )
             if index is not None:
-                person = await Person.get(id=index.person_id).using_db(tx.conn)
+                person = await Person.filter(id=index.person_id).using_db(tx.conn).get()
         if person is None:
             email = claims.get("email")
             usable = (

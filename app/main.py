@@ -168,48 +168,37 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         except _InvalidSession:
-            session_response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "The session has ended (signed out, expired or idle). "
-                            "Sign in again at /auth/login.",
-                            "extensions": {"code": "SESSION_ENDED"},
-                        }
-                    ]
-                },
-                status_code=401,
+            response = _refusal(
+                401,
+                "SESSION_ENDED",
+                "The session has ended (signed out, expired or idle). Sign in again at /auth/login.",
             )
-            delete_session_cookie(session_response)
-            await session_response(scope, receive, send)
-        except _ForbiddenOrigin:
-            origin_response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "The session cookie is accepted only from this origin "
-                            "and ALLOWED_ORIGINS.",
-                            "extensions": {"code": "FORBIDDEN_ORIGIN"},
-                        }
-                    ]
-                },
-                status_code=403,
-            )
-            await origin_response(scope, receive, send)
-        except _InvalidToken:
-            response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "The bearer token is invalid, expired or revoked.",
-                            "extensions": {"code": "UNAUTHENTICATED"},
-                        }
-                    ]
-                },
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+            delete_session_cookie(response)
             await response(scope, receive, send)
+        except _ForbiddenOrigin:
+            await _refusal(
+                403,
+                "FORBIDDEN_ORIGIN",
+                "The session cookie is accepted only from this origin and ALLOWED_ORIGINS.",
+            )(scope, receive, send)
+        except _InvalidToken:
+            await _refusal(
+                401,
+                "UNAUTHENTICATED",
+                "The bearer token is invalid, expired or revoked.",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )(scope, receive, send)
+
+
+def _refusal(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A request refused before GraphQL runs: one coded top-level error."""
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 class _InvalidToken(Exception):

@@ -194,7 +194,6 @@ async def login(request: Request) -> Response:
     provider = config.provider(request.query_params.get("provider"))
     if provider is None:
         return _failed(request, "SIGN_IN_NOT_CONFIGURED", 404)
-    # TODO(hostile, issue 11): throttle failed authentication here once its helper lands.
     return_to = safe_return_to(request.query_params.get("returnTo"))
     try:
         metadata = await oidc.discovery.get(provider.issuer, provider.discovery_url)

@@ -276,7 +276,7 @@ async def exchange_code(
         "redirect_uri": redirect_uri,
         "code_verifier": code_verifier,
     }
-    auth: tuple[str, str] | None = (client_id, client_secret)
+    auth: httpx.Auth | None = httpx.BasicAuth(client_id, client_secret)
     if auth_method == "client_secret_post":
         data |= {"client_id": client_id, "client_secret": client_secret}
         auth = None
@@ -285,7 +285,7 @@ async def exchange_code(
             response = await client.post(
                 metadata.token_endpoint,
                 data=data,
-                auth=auth,
+                auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                 headers={"Accept": "application/json"},
             )
     except httpx.HTTPError as exc:
