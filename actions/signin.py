@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from actions.auth import blind_index
+from actions.auth.config import AuthConfig, Provider, get_auth_config
+from actions.auth.mandates import MandateError, SuomiFiClient
 from actions.base import atomic
 from actions.identity import _person_viewer, identity_changed
 from app.settings import get_settings
-from auth import blind_index
-from auth.config import AuthConfig, Provider, get_auth_config
-from auth.mandates import MandateError, SuomiFiClient
 from models import (
     AuthRequest,
     AuthSession,
@@ -537,7 +537,7 @@ async def viewer_for_jwt(token: str) -> Viewer | None:
     """The authority system of a JWT access token from a configured issuer: exact `iss`,
     `aud` holding the issuer's configured audience (Luukku's API id), an allowed algorithm,
     `exp`/`nbf`, and exactly one of the issuer's system rules matching. None otherwise."""
-    from auth import oidc
+    from actions.auth import oidc
     from permissions.signin import system_authority
 
     config = get_auth_config()

@@ -187,8 +187,8 @@ class DemoIssuer:
 
 def start_demo_issuer(settings: Settings) -> DemoIssuer:
     """Start the issuer and point this process's sign-in at it (unless AUTH_CONFIG is set)."""
+    from actions.auth.config import override_auth_config, parse
     from app.demo_issuer import auth_settings
-    from auth.config import override_auth_config, parse
 
     issuer = DemoIssuer(settings.demo_issuer_port, settings.public_base_url)
     issuer.wait_ready()

@@ -18,10 +18,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from actions import signin
+from actions.auth import oidc
+from actions.auth.config import AuthConfig, Provider, get_auth_config
+from actions.auth.mandates import MandateError, SuomiFiClient
 from app.settings import get_settings
-from auth import oidc
-from auth.config import AuthConfig, Provider, get_auth_config
-from auth.mandates import MandateError, SuomiFiClient
 from models.errors import DomainError
 
 log = logging.getLogger("luukku.signin")

@@ -13,9 +13,9 @@ import pytest
 import pytest_asyncio
 from pytest_iam import Server
 
+from actions.auth import oidc
+from actions.auth.config import AuthConfig, override_auth_config, parse
 from app.settings import get_settings
-from auth import oidc
-from auth.config import AuthConfig, override_auth_config, parse
 from tests.signin.browser import sign_in_at_issuer
 
 CLIENT_ID = "luukku-test"

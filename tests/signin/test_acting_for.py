@@ -9,8 +9,8 @@ import pytest
 
 from actions import applications as app_actions
 from actions import signin
+from actions.auth.config import AuthConfig, override_auth_config, parse
 from actions.identity import membership_remove
-from auth.config import AuthConfig, override_auth_config, parse
 from models import AuditEntry, Organisation, Person
 from models.authority_work import AuditAction
 from models.enums import Role

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from auth import oidc
-from auth.config import AuthConfig, override_auth_config
+from actions.auth import oidc
+from actions.auth.config import AuthConfig, override_auth_config
 from models import AuthRequest, AuthSession, Membership, Organisation, Person, PersonIdentity
 from tests.signin.conftest import at_issuer, config_for, login, start_login
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from joserfc.jwk import JWKRegistry
 
+from actions.auth import oidc
+from actions.auth.config import AuthConfig
 from app.context import viewer_cache
-from auth import oidc
-from auth.config import AuthConfig
 from tests.signin.conftest import SYSTEM_CLIENT
 
 VIEWER = "{ viewer { isAuthenticated authoritySystem { code } person { name } } }"

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from auth.config import AuthConfig
+from actions.auth.config import AuthConfig
 from models import AuthSession, ServiceBundle
 from models.ids import global_id
 from notifications.events import project_channel

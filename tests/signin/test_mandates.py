@@ -12,8 +12,8 @@ import pytest
 import pytest_asyncio
 
 from actions import signin
-from auth.config import AuthConfig, override_auth_config, parse
-from auth.mandates import MandateError, SuomiFiClient
+from actions.auth.config import AuthConfig, override_auth_config, parse
+from actions.auth.mandates import MandateError, SuomiFiClient
 from models import AuthSession
 from models.errors import DomainError, ErrorCode
 from models.ids import global_id

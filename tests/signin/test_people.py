@@ -9,9 +9,9 @@ import pytest
 from tortoise import connections
 
 from actions import signin
+from actions.auth import blind_index
+from actions.auth.config import parse
 from app.settings import get_settings, override_settings
-from auth import blind_index
-from auth.config import parse
 from models import Person, PersonCodeIndex
 
 HETU = "131052-308T"

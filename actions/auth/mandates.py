@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from auth.config import SuomiFiMandates
+from actions.auth.config import SuomiFiMandates
 from permissions.signin import MandateOrganisation
 
 CHECKSUM_HEADER = "X-AsiointivaltuudetAuthorization"
