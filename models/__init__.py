@@ -20,17 +20,21 @@ from models.catalogue import (
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
 from models.projects import Application, InboxCount, Project, StatusChange
+from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeIndex, PersonIdentity
 from models.throttle import ThrottleCount
 
 __all__ = [
     "ApiToken",
     "Application",
     "AuditEntry",
+    "AuthRequest",
+    "AuthSession",
     "CatalogueDocument",
     "Decision",
     "InboxCount",
     "KeptMail",
     "Membership",
+    "MembershipGrant",
     "Message",
     "Municipality",
     "Organisation",
@@ -38,6 +42,8 @@ __all__ = [
     "PermitKind",
     "PermitType",
     "Person",
+    "PersonCodeIndex",
+    "PersonIdentity",
     "Project",
     "ServiceBundle",
     "StatusChange",

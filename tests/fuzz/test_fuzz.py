@@ -196,4 +196,5 @@ async def test_fuzz_every_role(client: httpx.AsyncClient) -> None:
     assert total >= EXAMPLES * len(world.roles) // 2
     assert not failures, "\n".join(failures[:20])
 
+
 pytestmark = pytest.mark.fuzz
