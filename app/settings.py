@@ -121,6 +121,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_query_cost: int = 250_000
+    #: longest document text (characters); graphql-core's lexer takes about 1.5 µs each
+    max_document_chars: int = 100_000
     max_page_size: int = 100
     #: who may run introspection (`__schema`, `__type`): "on", "signed-in" or "off"
     introspection: str = "on"
@@ -227,6 +229,7 @@ class Settings:
             max_aliases=_int(env, "MAX_ALIASES", 30, minimum=1),
             max_tokens=_int(env, "MAX_TOKENS", 2000, minimum=50),
             max_query_cost=_int(env, "MAX_QUERY_COST", 250_000, minimum=100),
+            max_document_chars=_int(env, "MAX_DOCUMENT_CHARS", 100_000, minimum=1_000),
             introspection=_choice(
                 env,
                 "GRAPHQL_INTROSPECTION",

@@ -51,6 +51,8 @@ RULES = (
     OneOfInputValidationRule,
 )
 CACHE_SIZE = 512
+#: Documents up to this length are cached (so the cache holds at most 512 × 20,000 chars)
+CACHED_CHARS = 20_000
 #: The least a mutation costs of the THROTTLE_COST budget (it writes, and may send mail)
 MUTATION_COST = 100
 
@@ -82,10 +84,30 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
+#: What a document too long to parse is replaced with, so that Strawberry does not parse it
+#: either; the request gets the DOCUMENT_TOO_LARGE error instead of a result.
+_STUB = parse("{ __typename }")
+
+
+def too_large(length: int, limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"The document has {length} characters; at most {limit} are allowed "
+        "(send long texts as variables).",
+        extensions={"code": "DOCUMENT_TOO_LARGE", "limit": limit},
+    )
+
+
 def check_document(
-    schema: GraphQLSchema, query: str, limits: Limits, max_tokens: int, suggestions: bool
+    schema: GraphQLSchema,
+    query: str,
+    limits: Limits,
+    max_tokens: int,
+    suggestions: bool,
+    max_chars: int = 100_000,
 ) -> Checked:
     """Parse, measure and validate one document (uncached)."""
+    if len(query) > max_chars:
+        return Checked(_STUB, (too_large(len(query), max_chars),), False)
     try:
         document = parse(query, max_tokens=max_tokens)
     except (GraphQLSyntaxError, RecursionError) as error:
@@ -114,9 +136,14 @@ def check_document(
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _cached(
-    schema: GraphQLSchema, query: str, limits: Limits, max_tokens: int, suggestions: bool
+    schema: GraphQLSchema,
+    query: str,
+    limits: Limits,
+    max_tokens: int,
+    suggestions: bool,
+    max_chars: int,
 ) -> Checked:
-    return check_document(schema, query, limits, max_tokens, suggestions)
+    return check_document(schema, query, limits, max_tokens, suggestions, max_chars)
 
 
 def cache_info() -> object:
@@ -137,13 +164,17 @@ class DocumentChecks(SchemaExtension):
         if query is None:
             return None
         settings = get_settings()
-        return _cached(
+        arguments = (
             self.execution_context.schema._schema,
             query,
             limits_of(settings),
             settings.max_tokens,
             settings.field_suggestions,
+            settings.max_document_chars,
         )
+        if len(query) > CACHED_CHARS:  # the cache holds its keys: big texts are not kept
+            return check_document(*arguments)
+        return _cached(*arguments)
 
     def on_parse(self) -> Iterator[None]:
         checked = self._checked()

@@ -43,7 +43,9 @@ class Query:
         description="The service bundles (e.g. renewable energy, public event).",
     )
     municipalities: list[catalogue_queries.Municipality] = strawberry.field(
-        resolver=catalogue_queries.municipalities, description="Municipalities Luukku knows."
+        resolver=catalogue_queries.municipalities,
+        description="Municipalities Luukku knows.",
+        metadata={"list_size": 400},  # for the cost limit (schema/limits.py): all of Finland
     )
     authorities: catalogue_queries.Connection[catalogue_queries.Authority] = strawberry.field(
         resolver=catalogue_queries.authorities,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+import tortoise.exceptions
 
 from app.main import create_app, start_services, stop_services
 from app.settings import get_settings
@@ -41,6 +43,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped, but LUUKKU_TEST_NO_SKIP=1 forbids skips: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def no_orm_validation_error_reaches_a_resolver(
+    caplog: pytest.LogCaptureFixture,
+) -> Iterator[None]:
+    """Input is validated at the API edge: the ORM's own field validation failing under a
+    resolver (a value too long for its column...) is a bug in any test that provokes it."""
+    yield
+    leaked = orm_validation_errors(caplog.get_records("call"))
+    assert not leaked, f"an ORM validation error reached a resolver: {leaked[0]}"
+
+
+def orm_validation_errors(records: list[logging.LogRecord]) -> list[BaseException]:
+    """The ORM validation errors that the API logged as bugs."""
+    return [
+        record.exc_info[1]
+        for record in records
+        if record.name == "luukku.graphql"
+        and record.exc_info
+        and isinstance(record.exc_info[1], tortoise.exceptions.ValidationError)
+    ]
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -78,7 +78,10 @@ WORST: dict[str, Callable[[], str]] = {
     "400 variables": lambda: (
         "query(" + " ".join(f"$v{i}: Int" for i in range(400)) + ") { __typename }"
     ),
-    "1 MB of comments": lambda: "#" + "x" * 1_000_000 + "\n{ __typename }",
+    "99 KB of comments": lambda: "#" + "x" * 99_000 + "\n{ __typename }",
+    "a 99 KB string": lambda: (
+        '{ authorities(municipalityCode: "' + "x" * 99_000 + '") { totalCount } }'
+    ),
 }
 
 
@@ -87,7 +90,9 @@ def test_worst_documents_are_checked_in_linear_work(name: str) -> None:
     settings = get_settings()
     query = WORST[name]()
     started = time.monotonic()
-    checked = check_document(GRAPHQL, query, limits_of(settings), settings.max_tokens, True)
+    checked = check_document(
+        GRAPHQL, query, limits_of(settings), settings.max_tokens, True, settings.max_document_chars
+    )
     assert time.monotonic() - started < GUARD_SECONDS
     if checked.document is None:
         return  # refused by the parser (tokens, nesting)
@@ -145,6 +150,15 @@ async def test_documents_that_do_not_parse_get_a_code(gql: GQL, query: str, code
     assert [e["extensions"]["code"] for e in answer["errors"]] == [code]
 
 
+async def test_a_document_too_long_to_lex_is_refused_unparsed(gql: GQL) -> None:
+    """A megabyte of comments took 1.6 s of graphql-core's lexer, twice."""
+    started = time.monotonic()
+    answer = await gql("#" + "x" * 1_000_000 + "\n{ __typename }", errors=True)
+    assert time.monotonic() - started < GUARD_SECONDS
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["DOCUMENT_TOO_LARGE"]
+    assert answer.get("data") is None
+
+
 def test_depth_aliases_and_cost_count_each_fragment_once() -> None:
     limits = limits_of(get_settings())
     document = parse(
@@ -157,6 +171,10 @@ def test_depth_aliases_and_cost_count_each_fragment_once() -> None:
     # per spread of A: viewer 1 + person 1 + name 1; B: projects 1 + totalCount 1 +
     # nodes (1 + 50 × 2)
     assert measure.cost(1) == 2 * (3 + 1 + 1 + 1 + 50 * 2)
+    lists = measure_document(
+        GRAPHQL, parse("{ municipalities { code } serviceBundles { code } }"), limits
+    ).operations[""]
+    assert lists.cost(1) == (1 + 400) + (1 + 10)  # list_size metadata, else DEFAULT_LIST_SIZE
 
 
 NO_CONFLICT_AND_CONFLICT = [

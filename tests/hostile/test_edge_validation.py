@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from models import Application, Project, ServiceBundle
+from tests.conftest import orm_validation_errors
 from tests.factories import (
     GQL,
     full_shared_data,
@@ -204,3 +205,17 @@ async def test_single_line_texts_refuse_control_characters(gql: GQL, name: str) 
     assert result["data"]["projectCreate"]["userErrors"] == [
         {"code": "INVALID_VALUE", "field": ["input", "name"]}
     ]
+
+
+async def test_the_net_catches_an_orm_validation_error_reaching_a_resolver(
+    gql: GQL, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/conftest.py fails every test whose request ran into the ORM's field validation
+    (as each municipality filter did before it was checked): shown with that old check."""
+    from resolvers.catalogue import queries
+
+    monkeypatch.setattr(queries, "is_municipality_code", lambda value: True)
+    await gql('{ authorities(municipalityCode: "0912") { totalCount } }', errors=True)
+    leaked = orm_validation_errors(caplog.records)
+    assert [str(e) for e in leaked] == ["code: Length of '0912' 4 > 3"]
+    caplog.clear()  # the autouse check would fail this test otherwise: it works
