@@ -185,7 +185,7 @@ class DocumentChecks(SchemaExtension):
             self.execution_context.graphql_document = checked.document
         yield
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_validate(self) -> AsyncIterator[None]:
         checked = self._checked()
         if checked is not None and checked.document is self.execution_context.graphql_document:
             errors = list(checked.errors)

@@ -100,13 +100,13 @@ class LuukkuSchema(Schema):
             if is_bug(error):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         return _coded(await super().execute(*args, **kwargs))  # type: ignore[no-any-return]
 
-    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         return _coded(super().execute_sync(*args, **kwargs))  # type: ignore[no-any-return]
 
-    async def stream(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Every streamed result (WebSocket operations and subscription events) coded and
         masked like an HTTP one; an extension failing mid-stream ends it with a coded error
         instead of a bare `complete`."""
@@ -115,7 +115,7 @@ class LuukkuSchema(Schema):
     async def _coded_stream(self, source: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
         first = True
         try:
-            async with aclosing(source):  # type: ignore[type-var]
+            async with aclosing(source):
                 async for result in source:
                     yield _coded(result)
                     first = False

@@ -196,7 +196,10 @@ class _Measurer:
                     if selection.name.value not in seen:
                         seen.add(selection.name.value)
                         yield selection.name.value
-                elif selection.selection_set is not None:
+                elif (
+                    isinstance(selection, FieldNode | InlineFragmentNode)
+                    and selection.selection_set is not None
+                ):
                     stack.append(selection.selection_set)
 
     def selection_set(
