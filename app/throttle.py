@@ -179,6 +179,10 @@ class Throttle:
         }
         self._blocked.clear()
 
+    def forget(self) -> None:
+        """Drop what this process remembers of blocked clients (tests empty the store too)."""
+        self._blocked.clear()
+
     def _keys(self, kind: str, request: HTTPConnection | None, account: str | None) -> list[str]:
         keys = []
         if request is not None:

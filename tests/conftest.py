@@ -15,6 +15,7 @@ import tortoise.exceptions
 
 from app.main import create_app, start_services, stop_services
 from app.settings import get_settings
+from app.throttle import throttle
 from tests import db as test_db
 from tests.factories import GQL
 
@@ -87,6 +88,7 @@ async def database() -> AsyncIterator[str]:
 async def db(database: str) -> AsyncIterator[str]:
     """A clean database (catalogue kept) for one test."""
     await test_db.reset()
+    throttle.forget()  # its counts were in the database just emptied
     yield database
 
 
