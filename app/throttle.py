@@ -9,7 +9,7 @@ gets HTTP 429 with `Retry-After` (the seconds left in the window) until the wind
   and per account when the caller names one (sign-in forms). Only failures count, and a
   token already known to this process is never checked, so valid users pay nothing.
 - `cost`: points (`schema.limits` cost) per signed-in person or system token, or per
-  address for anonymous clients (THROTTLE_COST, default 200,000 per 60 s). Only
+  address for anonymous clients (THROTTLE_COST, default 1,000,000 per 60 s). Only
   operations costing at least THROTTLE_COST_FROM (1,000) and mutations are counted.
 
 Other entry points (e.g. sign-in routes) use the same two calls:
