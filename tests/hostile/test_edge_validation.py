@@ -30,6 +30,12 @@ async def _bundle() -> str:
     return gid("ServiceBundle", (await ServiceBundle.get(code="public-event")).id)
 
 
+async def _create(gql: GQL, token: str, **fields: Any) -> dict[str, Any]:
+    """projectCreate with a valid input but for `fields`."""
+    payload = {"serviceBundleId": await _bundle(), "name": "P", "municipalityCode": "091"}
+    return await gql(PROJECT_CREATE, {"input": {**payload, **fields}}, token=token, errors=True)
+
+
 def _codes(result: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in result.get("errors", [])]
 
@@ -96,18 +102,7 @@ async def test_mail_addresses_in_shared_data_are_addresses(gql: GQL, address: st
     customer = await make_customer()
     shared = full_shared_data()
     shared["contact"]["email"] = address
-    result = await gql(
-        PROJECT_CREATE,
-        {
-            "input": {
-                "serviceBundleId": await _bundle(),
-                "name": "P",
-                "municipalityCode": "091",
-                "sharedData": shared,
-            }
-        },
-        token=customer.token,
-    )
+    result = await _create(gql, customer.token, sharedData=shared)
     errors = result["data"]["projectCreate"]["userErrors"]
     assert errors and errors[0]["field"] == ["input", "sharedData", "contact", "email"], errors
     assert await Project.all().count() == 0
@@ -170,19 +165,7 @@ async def test_deeply_nested_content_is_a_user_error(gql: GQL) -> None:
 )
 async def test_dates_are_calendar_dates(gql: GQL, day: str) -> None:
     customer = await make_customer()
-    result = await gql(
-        PROJECT_CREATE,
-        {
-            "input": {
-                "serviceBundleId": await _bundle(),
-                "name": "P",
-                "municipalityCode": "091",
-                "startsOn": day,
-            }
-        },
-        token=customer.token,
-        errors=True,
-    )
+    result = await _create(gql, customer.token, startsOn=day)
     assert _codes(result) == ["GRAPHQL_VALIDATION_FAILED"], result
     assert await Project.all().count() == 0
     literal = await gql(
