@@ -8,6 +8,11 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
+# Tests ask for whole pages again and again from one address: the cost budget is off here
+# (tests/hostile/test_throttle.py turns it on with its own settings). Set before the app's
+# settings are read.
+os.environ.setdefault("THROTTLE_COST", "0")
+
 import httpx
 import pytest
 import pytest_asyncio
