@@ -120,7 +120,7 @@ class DatabaseStore:
         conn = connections.get("default")
         p = param(conn)
         until = datetime.fromtimestamp(expires, UTC)
-        _, rows = await conn.execute_query(
+        rows = await conn.execute_query_dict(
             f"INSERT INTO throttle_count (key, total, expires_at) VALUES ({p(1)}, {p(2)}, {p(3)}) "
             "ON CONFLICT (key) DO UPDATE SET total = throttle_count.total + excluded.total "
             "RETURNING total",
@@ -136,7 +136,7 @@ class DatabaseStore:
     async def get(self, key: str) -> int:
         conn = connections.get("default")
         p = param(conn)
-        _, rows = await conn.execute_query(
+        rows = await conn.execute_query_dict(
             f"SELECT total FROM throttle_count WHERE key = {p(1)} AND expires_at > {p(2)}",
             [key, datetime.now(UTC)],
         )
