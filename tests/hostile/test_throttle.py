@@ -130,7 +130,8 @@ async def test_the_redis_store_is_shared_by_workers(db: str) -> None:
 async def test_expensive_operations_spend_a_budget_per_account(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = replace(get_settings(), throttle_cost=(3_000, 60), throttle_cost_from=1_000)
+    original = get_settings()
+    settings = replace(original, throttle_cost=(3_000, 60), throttle_cost_from=1_000)
     monkeypatch.setattr(settings_module, "_settings", settings)
     throttle.configure(settings)
     customer, other = await make_customer(), await make_customer()
@@ -156,7 +157,7 @@ async def test_expensive_operations_spend_a_budget_per_account(
             )
             assert own.status_code == 200
     finally:
-        throttle.configure(get_settings())
+        throttle.configure(original)
 
 
 def test_the_client_address_comes_from_the_socket_unless_a_trusted_proxy_says() -> None:
