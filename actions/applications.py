@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from actions.attachments import missing_required
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
@@ -340,7 +341,10 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         require_customer(viewer, locked)
         require_draft(locked)
         expect_version(locked.application.version, expected_version)
-        raise_all(await submission_errors(locked, locked.application.content or {}))
+        raise_all(
+            await submission_errors(locked, locked.application.content or {})
+            + await missing_required(tx, locked.application.id, locked.permit_type)
+        )
         municipality = await municipality_row(locked.project.municipality_id, ["id"])
         offered = {row["id"] for row in await offered_permit_types(municipality)}
         if locked.permit_type["id"] not in offered:

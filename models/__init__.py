@@ -3,6 +3,7 @@
 This package never imports strawberry. Tortoise discovers the models from this module.
 """
 
+from models.attachments import Attachment, StoredSecret
 from models.authority_work import (
     AuditEntry,
     Decision,
@@ -24,6 +25,7 @@ from models.projects import Application, InboxCount, Project, StatusChange
 __all__ = [
     "ApiToken",
     "Application",
+    "Attachment",
     "AuditEntry",
     "CatalogueDocument",
     "Decision",
@@ -40,6 +42,7 @@ __all__ = [
     "Project",
     "ServiceBundle",
     "StatusChange",
+    "StoredSecret",
     "SupplementRequest",
     "Thread",
 ]

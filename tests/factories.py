@@ -203,6 +203,22 @@ async def valid_content(permit_type_code: str) -> dict[str, Any]:
     return example_for(permit_type.form_schema)  # type: ignore[no-any-return]
 
 
+async def attach_required(owner: Actor, app_id: int) -> list[int]:
+    """Attach a small valid file for each attachment the permit type requires."""
+    from actions.attachments import attachment_add
+    from models import Application
+    from tests.files import pdf, spec
+
+    application = await Application.get(id=app_id)
+    permit_type = await PermitType.get(id=application.permit_type_id)
+    specs = [
+        spec(f"{r['kind']}.pdf", pdf(r["name"]["fi"]), r["kind"], i)
+        for i, r in enumerate(permit_type.attachment_requirements)
+        if r["required"] and "application/pdf" in r["types"]
+    ]
+    return await attachment_add(owner.viewer, app_id, specs) if specs else []
+
+
 async def make_application(
     owner: Actor,
     project_id: int,
@@ -222,6 +238,7 @@ async def make_application(
     body = await valid_content(permit_type_code) if content is None else content
     await app_actions.application_update(owner.viewer, app_id, version, body)
     version += 1
+    await attach_required(owner, app_id)
     if shared:
         await app_actions.application_share(owner.viewer, app_id, version, True)
         version += 1

@@ -21,6 +21,7 @@ from models import Application, PermitType, ServiceBundle, Thread
 from models.statuses import ApplicationStatus
 from tests.factories import (
     Actor,
+    attach_required,
     full_shared_data,
     make_company,
     make_customer,
@@ -129,6 +130,7 @@ async def build_world(state: State) -> World:
     await app_actions.application_update(
         owner.viewer, other_id, 1, await valid_content(rescue_type.code)
     )
+    await attach_required(owner, other_id)
     await app_actions.application_submit(owner.viewer, other_id, 2)
 
     thread_id = (await Thread.get(application_id=app_id)).id
