@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
@@ -51,6 +52,34 @@ class GQL:
         body: dict[str, Any] = response.json()
         if not errors:
             assert "errors" not in body, body
+        return body
+
+
+    async def upload(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        files: dict[str, tuple[str, bytes, str]],
+        *,
+        token: str | None = None,
+        status: int = 200,
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request: `files` maps each variable path (e.g.
+        "input.files.0.file", null in `variables`) to (file name, content, content type)."""
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        mapping = {str(i): [f"variables.{path}"] for i, path in enumerate(files)}
+        parts = {str(i): file for i, file in enumerate(files.values())}
+        response = await self.client.post(
+            "/graphql",
+            data={
+                "operations": orjson.dumps({"query": query, "variables": variables}).decode(),
+                "map": orjson.dumps(mapping).decode(),
+            },
+            files=parts,
+            headers=headers,
+        )
+        assert response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
         return body
 
 
