@@ -93,7 +93,7 @@ class UploadRules:
         requirement = self.requirements.get(kind)
         if requirement is None or not self.kinds_allowed:
             raise DomainError(
-                ErrorCode.INVALID_VALUE, field=[*where, "kind"], detail="not an attachment kind"
+                ErrorCode.INVALID_VALUE, field=[*where, "kind"], detail=DETAILS["not an attachment kind"]
             )
         return frozenset(requirement["types"]), min(limit, int(requirement["maxBytes"]))
 
@@ -126,8 +126,49 @@ async def rules_for_application(
 # --- streaming into the store -------------------------------------------------------------------
 
 
+#: The details of attachment errors, in each language.
+DETAILS: dict[str, dict[str, str]] = {
+    "too long": {
+        "fi": "yli 255 merkkiä",
+        "sv": "över 255 tecken",
+        "en": "over 255 characters",
+    },
+    "path separator": {
+        "fi": "nimessä on hakemistoerotin (/ tai \\)",
+        "sv": "namnet innehåller en katalogavgränsare (/ eller \\)",
+        "en": "the name contains a path separator (/ or \\)",
+    },
+    "control character": {
+        "fi": "nimessä on ohjausmerkki",
+        "sv": "namnet innehåller ett styrtecken",
+        "en": "the name contains a control character",
+    },
+    "empty": {"fi": "nimi puuttuu", "sv": "namnet saknas", "en": "the name is missing"},
+    "too many files in one request": {
+        "fi": "liikaa tiedostoja yhdessä pyynnössä",
+        "sv": "för många filer i en begäran",
+        "en": "too many files in one request",
+    },
+    "the application's number of files": {
+        "fi": "hakemuksen liitteiden enimmäismäärä",
+        "sv": "ansökans högsta antal bilagor",
+        "en": "the application's number of files",
+    },
+    "the application's total size": {
+        "fi": "hakemuksen liitteiden yhteiskoko",
+        "sv": "ansökans bilagors sammanlagda storlek",
+        "en": "the application's total size of files",
+    },
+    "not an attachment kind": {
+        "fi": "luvalla ei ole tämännimistä liitelajia",
+        "sv": "tillståndet har ingen sådan bilagetyp",
+        "en": "the permit has no attachment of this kind",
+    },
+}
+
+
 def _limit_error(detail: str, where: list[str]) -> DomainError:
-    return DomainError(ErrorCode.ATTACHMENT_LIMIT, field=where, detail=detail)
+    return DomainError(ErrorCode.ATTACHMENT_LIMIT, field=where, detail=DETAILS[detail])
 
 
 async def _store_one(
@@ -137,7 +178,7 @@ async def _store_one(
     name = (spec.upload.filename or "").strip()
     problem = name_problem(spec.upload.filename or "")
     if problem is not None:
-        raise DomainError(ErrorCode.INVALID_FILE_NAME, field=where, detail=problem)
+        raise DomainError(ErrorCode.INVALID_FILE_NAME, field=where, detail=DETAILS[problem])
     types, max_bytes = rules_.for_kind(spec.kind, spec.field)
     head = b""
     while len(head) < HEAD_BYTES:

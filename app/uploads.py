@@ -55,10 +55,19 @@ class UploadRequestAdapter(StarletteRequestAdapter):
         try:
             form = await parser.parse()
         except MultiPartException as exc:
-            raise BadMultipart(exc.message) from exc
+            cause = f": {exc.__cause__}" if exc.__cause__ is not None else ""
+            raise BadMultipart(exc.message.rstrip(".") + cause) from exc
         except ClientDisconnect as exc:
             raise BadMultipart("the client disconnected before the body was complete") from exc
         request.state.luukku_form = form  # closed when the request ends
+        # A body that ends inside a file part (cut off mid-upload) leaves that part unfinished:
+        # Starlette neither returns nor closes its temporary file.
+        kept = {id(value.file) for _, value in form.multi_items() if isinstance(value, UploadFile)}
+        unfinished = [f for f in parser._files_to_close_on_error if id(f) not in kept]
+        for spooled in unfinished:
+            spooled.close()
+        if unfinished:
+            raise BadMultipart("the body ended inside a file part (was the upload cut off?)")
         return FormData(files=form, form=form)
 
 

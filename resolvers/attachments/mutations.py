@@ -28,7 +28,11 @@ def file_specs(files: Sequence[AttachmentFileInput] | None, field: str = "attach
             raise DomainError(
                 ErrorCode.INVALID_VALUE,
                 field=[field, str(index), "file"],
-                detail="a file part of a multipart request",
+                detail={
+                    "fi": "odotetaan monipyynnön (multipart) tiedosto-osaa",
+                    "sv": "en fildel i en multipart-begäran väntas",
+                    "en": "a file part of a multipart request",
+                },
             )
         specs.append(FileSpec(upload, item.kind, [field, str(index)]))  # type: ignore[arg-type]
     return specs
