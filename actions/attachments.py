@@ -461,8 +461,17 @@ async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
         facts, project, _ = await facts_of(tx, row)
         if not rules.can_see_attachment(viewer, facts, project):
             raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        if not rules.can_remove_attachment(viewer, facts, project):
+        app = facts.application
+        if app is None or not policies.can_edit_application(viewer, app, project):
             raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        if not rules.can_remove_attachment(viewer, facts, project):
+            # what was sent stays as it was sent
+            raise DomainError(
+                ErrorCode.INVALID_STATUS_TRANSITION,
+                field=["id"],
+                source=app.status.value,
+                target=ApplicationStatus.DRAFT.value,
+            )
         key = row.storage_key
         row.removed_at = datetime.now(UTC)
         row.removed_by_label = viewer.name[:200]
