@@ -41,7 +41,7 @@ from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, Thr
 
 log = logging.getLogger("luukku.attachments")
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 #: Objects in the store older than this without a row are a failed upload's (sweep removes them)
 ORPHAN_GRACE_SECONDS = 24 * 3600
 
