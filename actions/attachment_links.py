@@ -65,7 +65,11 @@ def subject_of(viewer: Viewer) -> str | None:
 
 def _signature(key: bytes, attachment_id: int, subject: str, expires: int) -> str:
     message = f"{attachment_id}.{subject}.{expires}".encode()
-    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest())
+        .decode()
+        .rstrip("=")
+    )
 
 
 async def link(attachment_id: int, subject: str, seconds: int) -> str:
@@ -77,7 +81,11 @@ async def link(attachment_id: int, subject: str, seconds: int) -> str:
 
 async def verified_subject(attachment_id: int, params: dict[str, str]) -> str | None:
     """The subject of a valid, unexpired link to this attachment; None otherwise."""
-    subject, expires, signature = params.get("sub", ""), params.get("exp", ""), params.get("sig", "")
+    subject, expires, signature = (
+        params.get("sub", ""),
+        params.get("exp", ""),
+        params.get("sig", ""),
+    )
     if not (subject and expires.isdigit() and signature) or int(expires) < time.time():
         return None
     expected = _signature(await signing_key(), attachment_id, subject, int(expires))

@@ -93,7 +93,9 @@ class UploadRules:
         requirement = self.requirements.get(kind)
         if requirement is None or not self.kinds_allowed:
             raise DomainError(
-                ErrorCode.INVALID_VALUE, field=[*where, "kind"], detail=DETAILS["not an attachment kind"]
+                ErrorCode.INVALID_VALUE,
+                field=[*where, "kind"],
+                detail=DETAILS["not an attachment kind"],
             )
         return frozenset(requirement["types"]), min(limit, int(requirement["maxBytes"]))
 
@@ -401,7 +403,9 @@ async def facts_of(tx: Tx, row: Attachment) -> tuple[AttachmentFacts, ProjectFac
 # --- actions ----------------------------------------------------------------------------------
 
 
-async def attachment_add(viewer: Viewer, application_id: int, files: Sequence[FileSpec]) -> list[int]:
+async def attachment_add(
+    viewer: Viewer, application_id: int, files: Sequence[FileSpec]
+) -> list[int]:
     """Add files to an application draft (the customer)."""
     from actions.applications import lock_application
 
@@ -413,9 +417,7 @@ async def attachment_add(viewer: Viewer, application_id: int, files: Sequence[Fi
             raise DomainError(ErrorCode.NOT_FOUND, field=["applicationId"])
         if not policies.can_edit_application(viewer, locked.app_facts, locked.project_facts):
             raise DomainError(ErrorCode.FORBIDDEN, field=["applicationId"])
-        if not rules.can_add_application_attachment(
-            viewer, locked.app_facts, locked.project_facts
-        ):
+        if not rules.can_add_application_attachment(viewer, locked.app_facts, locked.project_facts):
             status = ApplicationStatus(locked.application.status)
             raise DomainError(
                 ErrorCode.INVALID_STATUS_TRANSITION,
@@ -455,7 +457,9 @@ async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
     """Remove a draft's attachment: its file is deleted, its row says who removed it when.
     Returns the application's id."""
     async with atomic() as tx:
-        row = await Attachment.filter(id=attachment_id).select_for_update().using_db(tx.conn).first()
+        row = (
+            await Attachment.filter(id=attachment_id).select_for_update().using_db(tx.conn).first()
+        )
         if row is None:
             raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
         facts, project, _ = await facts_of(tx, row)
@@ -492,10 +496,14 @@ async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
         return row.application_id
 
 
-async def missing_required(tx: Tx, application_id: int, permit_type: dict[str, Any]) -> list[DomainError]:
+async def missing_required(
+    tx: Tx, application_id: int, permit_type: dict[str, Any]
+) -> list[DomainError]:
     """Submission errors for each required attachment the draft lacks (an infected file does
     not count), with the path ["attachments", <kind>]."""
-    requirements = [r for r in permit_type.get("attachment_requirements") or [] if r.get("required")]
+    requirements = [
+        r for r in permit_type.get("attachment_requirements") or [] if r.get("required")
+    ]
     if not requirements:
         return []
     present = set(
@@ -509,9 +517,7 @@ async def missing_required(tx: Tx, application_id: int, permit_type: dict[str, A
         .values_list("requirement_kind", flat=True)
     )
     return [
-        DomainError(
-            ErrorCode.ATTACHMENT_REQUIRED, field=["attachments", r["kind"]], name=r["name"]
-        )
+        DomainError(ErrorCode.ATTACHMENT_REQUIRED, field=["attachments", r["kind"]], name=r["name"])
         for r in requirements
         if r["kind"] not in present
     ]
@@ -578,8 +584,10 @@ async def scan_attachment(attachment_id: int) -> ScanStatus | None:
         raise ScanError(str(exc)) from exc
     status = ScanStatus.INFECTED if verdict.infected else ScanStatus.CLEAN
     async with atomic() as tx:
-        await Attachment.filter(id=row.id).using_db(tx.conn).update(
-            scan_status=status, scan_result=verdict.detail, scanned_at=datetime.now(UTC)
+        await (
+            Attachment.filter(id=row.id)
+            .using_db(tx.conn)
+            .update(scan_status=status, scan_result=verdict.detail, scanned_at=datetime.now(UTC))
         )
         owner = Owner(
             AttachmentOwner(row.owner_kind), row.owner_id, row.project_id, row.application_id, None
@@ -613,7 +621,9 @@ class PurgeReport:
     orphans: int = 0
 
 
-async def purge(days: int | None = None, *, orphan_grace: float = ORPHAN_GRACE_SECONDS) -> PurgeReport:
+async def purge(
+    days: int | None = None, *, orphan_grace: float = ORPHAN_GRACE_SECONDS
+) -> PurgeReport:
     """Remove the files of drafts untouched for `days` (ATTACHMENT_DRAFT_RETENTION_DAYS), and
     objects in the store that no attachment refers to (failed uploads)."""
     report = PurgeReport()
@@ -644,9 +654,12 @@ async def purge(days: int | None = None, *, orphan_grace: float = ORPHAN_GRACE_S
     await store.open()
     candidates = await store.keys_older_than(orphan_grace)
     if candidates:
-        referenced = set(
-            await Attachment.filter(storage_key__in=candidates).values_list("storage_key", flat=True)
-        )
+        referenced: set[str] = {
+            str(key)
+            for key in await Attachment.filter(storage_key__in=candidates).values_list(
+                "storage_key", flat=True
+            )
+        }
         orphans = [k for k in candidates if k not in referenced]
         await delete_quietly(store, orphans)
         report.orphans = len(orphans)

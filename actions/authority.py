@@ -8,7 +8,6 @@ from typing import Any
 
 from actions.applications import (
     Locked,
-    acting_for as acting_org,
     change_status,
     live_event,
     lock_application,
@@ -16,6 +15,9 @@ from actions.applications import (
     require_customer,
     save,
     subject,
+)
+from actions.applications import (
+    acting_for as acting_org,
 )
 from actions.attachments import (
     FileSpec,

@@ -150,7 +150,9 @@ def _check(data: CatalogueData) -> list[str]:
     if not isinstance(defaults, list) or not defaults:
         problems.append("attachment_types.json: defaultTypes must be a non-empty list")
     else:
-        problems += [f"attachment_types.json: unknown type {t}" for t in defaults if t not in labels]
+        problems += [
+            f"attachment_types.json: unknown type {t}" for t in defaults if t not in labels
+        ]
     types = _unique(data.permit_types, "code", "permit_types", problems)
     ptv_ids: set[str] = set()
     served_by: dict[tuple[str, str], str] = {}

@@ -121,7 +121,7 @@ async def _attach(viewer: Any, app_id: int, attachment: dict[str, str]) -> None:
     from actions.attachments import FileSpec, attachment_add
 
     path = DEMO_FILE.parent / attachment["file"]
-    with path.open("rb") as handle:  # noqa: ASYNC230 - a small local demo file
+    with path.open("rb") as handle:
         upload = UploadFile(
             file=handle, filename=path.name, headers=Headers({"content-type": "application/pdf"})
         )

@@ -70,7 +70,11 @@ class ClamdScanner:
         parts = urlsplit(url)
         if parts.scheme == "clamd+unix":
             return cls(parts.path, timeout=timeout, max_bytes=max_bytes)
-        return cls((parts.hostname or "127.0.0.1", parts.port or 3310), timeout=timeout, max_bytes=max_bytes)
+        return cls(
+            (parts.hostname or "127.0.0.1", parts.port or 3310),
+            timeout=timeout,
+            max_bytes=max_bytes,
+        )
 
     async def _connect(self) -> socket.socket:
         family = socket.AF_UNIX if isinstance(self.address, str) else socket.AF_INET

@@ -316,5 +316,5 @@ async def delete_quietly(store: Storage, keys: Iterable[str]) -> None:
     for key in keys:
         try:
             await store.delete(key)
-        except Exception:  # noqa: BLE001 - cleaning up after another failure
+        except Exception:
             continue

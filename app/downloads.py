@@ -15,6 +15,7 @@ link), 409 NOT_SCANNED (the virus scan has not passed it: retry later), 410 QUAR
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -51,7 +52,7 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def byte_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     """(start, end exclusive) of a single satisfiable range; None for the whole file (no or
     an unsupported Range header); False when unsatisfiable."""
     if not header:
@@ -125,9 +126,12 @@ async def download(request: Request) -> Response:
     if if_range is not None and if_range != headers["ETag"]:
         wanted = None  # the file changed since (it never does, but the client asked)
     if wanted is False:
-        return _error(416, "RANGE_NOT_SATISFIABLE", "The range is outside the file.", **{
-            "Content-Range": f"bytes */{size}"
-        })
+        return _error(
+            416,
+            "RANGE_NOT_SATISFIABLE",
+            "The range is outside the file.",
+            **{"Content-Range": f"bytes */{size}"},
+        )
     start, end = wanted if isinstance(wanted, tuple) else (0, size)
     headers["Content-Length"] = str(end - start)
     status = 200
@@ -144,10 +148,12 @@ async def download(request: Request) -> Response:
     except StorageError:
         return _error(404, "NOT_FOUND", "No such attachment.")
 
-    async def body():  # type: ignore[no-untyped-def]
+    async def body() -> AsyncIterator[bytes]:
         if first:
             yield first
         async for chunk in stream:
             yield chunk
 
-    return StreamingResponse(body(), status_code=status, headers=headers, media_type=row.content_type)
+    return StreamingResponse(
+        body(), status_code=status, headers=headers, media_type=row.content_type
+    )

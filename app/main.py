@@ -23,12 +23,12 @@ from strawberry.http.base import HTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from app import graphiql
 from actions.scanning import get_scanner
 from actions.storage import close_storage, get_storage
+from app import graphiql
 from app.context import build_context, viewer_from_authorization
-from app.downloads import download
 from app.db import close_db, init_db
+from app.downloads import download
 from app.live import live_connections
 from app.settings import Settings, get_settings
 from app.uploads import BadMultipart, UploadRequestAdapter, map_files
@@ -60,7 +60,9 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
-        limit = self.multipart_limit if content_type == b"multipart/form-data" else self.default_limit
+        limit = (
+            self.multipart_limit if content_type == b"multipart/form-data" else self.default_limit
+        )
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(scope, receive, send, limit)
@@ -145,7 +147,11 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         try:
             return await super().run(request, context, root_value)
         finally:
-            form = getattr(request.state, "luukku_form", None) if isinstance(request, Request) else None
+            form = (
+                getattr(request.state, "luukku_form", None)
+                if isinstance(request, Request)
+                else None
+            )
             if form is not None:  # the uploads' temporary files, at once (not at the next GC)
                 await form.close()
 

@@ -155,11 +155,15 @@ class Settings:
                 "ATTACHMENT_SCANNER must be none, clamd://host:port or clamd+unix:///path/to/socket"
             )
         max_file = _int(env, "ATTACHMENT_MAX_FILE_BYTES", cls.attachment_max_file_bytes, 1)
+        if max_file > 2**31 - 1:  # sizes are GraphQL Ints
+            raise SettingsError("ATTACHMENT_MAX_FILE_BYTES must be below 2 GiB")
         max_request = _int(
             env, "ATTACHMENT_MAX_REQUEST_BYTES", max(cls.attachment_max_request_bytes, max_file), 1
         )
         if max_request < max_file:
-            raise SettingsError("ATTACHMENT_MAX_REQUEST_BYTES must be at least ATTACHMENT_MAX_FILE_BYTES")
+            raise SettingsError(
+                "ATTACHMENT_MAX_REQUEST_BYTES must be at least ATTACHMENT_MAX_FILE_BYTES"
+            )
         return cls(
             attachment_storage=storage,
             attachment_scanner=scanner,
@@ -234,7 +238,9 @@ def _storage(raw: str, database_url: str) -> str:
     if raw.startswith("postgres://"):
         return raw
     if "://" in raw and not raw.startswith("file://"):
-        raise SettingsError("ATTACHMENT_STORAGE must be a folder, file:///folder, postgres or postgres://...")
+        raise SettingsError(
+            "ATTACHMENT_STORAGE must be a folder, file:///folder, postgres or postgres://..."
+        )
     return str(Path(raw.removeprefix("file://")).resolve())
 
 

@@ -100,7 +100,9 @@ def run(storage: str, small: int, large: int) -> str:
         env["ATTACHMENT_STORAGE"] = f"postgres://postgres@127.0.0.1:5432/{pg_database}"
     _cli(env, "migrate")
     _cli(env, "catalogue", "load")
-    output = _cli(env, "user", "create", "--name", "Bench", "--email", "bench@example.org", "--token")
+    output = _cli(
+        env, "user", "create", "--name", "Bench", "--email", "bench@example.org", "--token"
+    )
     token = next(line.split()[-1] for line in output.splitlines() if "lk_" in line)
     port = free_port()
     server = Server(
@@ -123,7 +125,9 @@ def run(storage: str, small: int, large: int) -> str:
             )["projectCreate"]["project"]["id"]
             types = _gql(client, token, "{ permitTypes(first: 100) { nodes { id code } } }", {})
             rescue = next(
-                t["id"] for t in types["permitTypes"]["nodes"] if t["code"] == "helsinki-rescue-plan"
+                t["id"]
+                for t in types["permitTypes"]["nodes"]
+                if t["code"] == "helsinki-rescue-plan"
             )
             application = _gql(
                 client,
@@ -160,7 +164,10 @@ def run(storage: str, small: int, large: int) -> str:
                                     {
                                         "query": ADD,
                                         "variables": {
-                                            "input": {"applicationId": application, "files": [{"file": None}]}
+                                            "input": {
+                                                "applicationId": application,
+                                                "files": [{"file": None}],
+                                            }
                                         },
                                     }
                                 ).decode(),
@@ -172,7 +179,10 @@ def run(storage: str, small: int, large: int) -> str:
                     times.append(time.perf_counter() - started)
                     body = response.json()
                     errors = body["data"]["attachmentAdd"]["userErrors"]
-                    assert not errors and body["data"]["attachmentAdd"]["attachments"][0]["size"] == size_mb * MB, body
+                    assert (
+                        not errors
+                        and body["data"]["attachmentAdd"]["attachments"][0]["size"] == size_mb * MB
+                    ), body
                 after = _vm(pid, "VmHWM")
                 median = statistics.median(times)
                 lines.append(
@@ -203,7 +213,9 @@ def run(storage: str, small: int, large: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--storage", choices=["local", "postgres"], default="local")
     parser.add_argument("--small", type=int, default=20, help="how many 1 MB files")
     parser.add_argument("--large", type=int, default=2, help="how many 200 MB files")

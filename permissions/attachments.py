@@ -89,7 +89,9 @@ def can_add_application_attachment(
     )
 
 
-def can_remove_attachment(viewer: Viewer, attachment: AttachmentFacts, project: ProjectFacts) -> bool:
+def can_remove_attachment(
+    viewer: Viewer, attachment: AttachmentFacts, project: ProjectFacts
+) -> bool:
     """Only a draft's own attachments can be removed; what was sent stays as it was sent."""
     return (
         attachment.owner_kind is AttachmentOwner.APPLICATION

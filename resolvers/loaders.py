@@ -310,9 +310,7 @@ class Loaders:
     def attachment(self) -> DataLoader[int, Row | None]:
         """An attachment by id, removed ones too (the live event of a removal)."""
         return DataLoader(
-            load_fn=_by_key(
-                lambda ids: Attachment.filter(id__in=ids).values(*ATTACHMENT_FIELDS)
-            )
+            load_fn=_by_key(lambda ids: Attachment.filter(id__in=ids).values(*ATTACHMENT_FIELDS))
         )
 
     @cached_property

@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from actions.audit import audit_row
+from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
@@ -28,7 +29,6 @@ from permissions.fields import (
 )
 from resolvers.context import Info
 from resolvers.loaders import Row
-from models.attachments import AttachmentOwner as DomainOwner
 from schema.attachment import Attachment, attachments_of
 from schema.authority_work import Decision, SupplementRequest, Thread, thread_of
 from schema.catalogue import Authority, PermitType
@@ -215,9 +215,7 @@ class Application(relay.Node):
         "decision list their own."
     )
     async def attachments(self, info: Info) -> list[Attachment]:
-        return await attachments_of(
-            info, self.project_id, DomainOwner.APPLICATION, self.row["id"]
-        )
+        return await attachments_of(info, self.project_id, DomainOwner.APPLICATION, self.row["id"])
 
     @strawberry.field(
         description="The authority's requests for more information, oldest first, with answers."

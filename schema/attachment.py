@@ -56,9 +56,7 @@ describe(
 
 @strawberry.input(description="One file to upload, and what it is.")
 class AttachmentFileInput:
-    file: Upload = strawberry.field(  # type: ignore[valid-type]
-        description="The file (a multipart file part)."
-    )
+    file: Upload = strawberry.field(description="The file (a multipart file part).")
     kind: str | None = strawberry.field(
         default=None,
         description="The permit type's attachment requirement it meets "

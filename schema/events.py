@@ -7,11 +7,11 @@ from typing import Any
 
 import strawberry
 
+from models.ids import global_id
 from models.statuses import ApplicationStatus as DomainStatus
 from notifications.events import EventKind as DomainEventKind
 from notifications.events import LiveEvent
 from resolvers.context import Info
-from models.ids import global_id
 from schema.application import Application, visible_application
 from schema.attachment import Attachment, visible_attachment
 from schema.authority_work import Message, Thread, visible_thread

@@ -66,7 +66,9 @@ def running_clamd() -> Iterator[tuple[str, int]]:
         deadline = time.monotonic() + 30
         while not asyncio.run(scanner.ping()):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"clamd did not start: {process.stderr.read() if process.stderr else ''!r}")
+                raise RuntimeError(
+                    f"clamd did not start: {process.stderr.read() if process.stderr else ''!r}"
+                )
             time.sleep(0.05)
         yield str(folder / "clamd.sock"), port
     finally:

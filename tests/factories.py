@@ -54,7 +54,6 @@ class GQL:
             assert "errors" not in body, body
         return body
 
-
     async def upload(
         self,
         query: str,

@@ -19,7 +19,9 @@ from schema.common import InputArgument, UserError
 from schema.node import decode_id
 
 
-def file_specs(files: Sequence[AttachmentFileInput] | None, field: str = "attachments") -> list[FileSpec]:
+def file_specs(
+    files: Sequence[AttachmentFileInput] | None, field: str = "attachments"
+) -> list[FileSpec]:
     """The uploads of an input list; anything that is not a file part is a user error."""
     specs = []
     for index, item in enumerate(files or []):

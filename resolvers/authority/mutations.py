@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from actions import authority as actions
 from models.statuses import ApplicationStatus as DomainStatus
-from resolvers.attachments.mutations import file_specs
 from resolvers.applications.mutations import ApplicationPayload, application_id_of, respond
+from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application

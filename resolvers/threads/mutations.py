@@ -7,11 +7,11 @@ from typing import Annotated
 import strawberry
 
 from actions.authority import message_post as post
+from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
 from resolvers.errors import run_action
-from schema.authority_work import Message
-from resolvers.attachments.mutations import file_specs
 from schema.attachment import AttachmentFileInput
+from schema.authority_work import Message
 from schema.common import InputArgument, UserError
 from schema.node import decode_id
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from urllib.parse import urlsplit
 
 from actions import applications as app_actions
 from actions.storage import LocalStorage, get_storage
@@ -29,7 +29,9 @@ ATTACHMENTS = """query($id: ID!) { application(id: $id) { attachments {
   id name contentType size sha256 scanStatus downloadUrl viewerCanDownload } } }"""
 
 
-def add_variables(application: str, count: int = 1, kinds: list[str | None] | None = None) -> dict[str, Any]:
+def add_variables(
+    application: str, count: int = 1, kinds: list[str | None] | None = None
+) -> dict[str, Any]:
     kinds = kinds or [None] * count
     return {
         "input": {
@@ -39,7 +41,9 @@ def add_variables(application: str, count: int = 1, kinds: list[str | None] | No
     }
 
 
-async def draft(customer: Actor, code: str = "helsinki-rescue-plan", project_id: int | None = None) -> int:
+async def draft(
+    customer: Actor, code: str = "helsinki-rescue-plan", project_id: int | None = None
+) -> int:
     """A draft with valid content and no attachments."""
     project_id = project_id or await make_project(customer)
     permit_type = await PermitType.get(code=code)
@@ -52,7 +56,7 @@ async def stored_objects() -> int:
     """How many objects the attachment store holds."""
     store = get_storage()
     if isinstance(store, LocalStorage):
-        return sum(1 for p in Path(store.root).rglob("*") if p.is_file())
+        return sum(1 for p in Path(store.root).rglob("*") if p.is_file())  # noqa: ASYNC240
     return int(await store.pool.fetchval("SELECT count(*) FROM luukku_blob"))  # type: ignore[attr-defined]
 
 
@@ -62,4 +66,6 @@ async def nothing_written() -> tuple[int, int]:
 
 async def fetch(client: httpx.AsyncClient, url: str, **headers: str) -> httpx.Response:
     parts = urlsplit(url)
-    return await client.get(parts.path + ("?" + parts.query if parts.query else ""), headers=headers)
+    return await client.get(
+        parts.path + ("?" + parts.query if parts.query else ""), headers=headers
+    )

@@ -17,7 +17,15 @@ from tests.factories import GQL, gid, make_customer
 from tests.files import pdf, png
 
 
-async def _add(gql: GQL, token: str, application: str, name: str, data: bytes, ctype: str = "application/pdf", kind: str | None = "site-map") -> dict[str, Any]:
+async def _add(
+    gql: GQL,
+    token: str,
+    application: str,
+    name: str,
+    data: bytes,
+    ctype: str = "application/pdf",
+    kind: str | None = "site-map",
+) -> dict[str, Any]:
     result = await gql.upload(
         ADD,
         add_variables(application, kinds=[kind]),
@@ -35,11 +43,29 @@ async def _add(gql: GQL, token: str, application: str, name: str, data: bytes, c
         ("kartat\\kartta.pdf", pdf(), "application/pdf", "INVALID_FILE_NAME", "path separator"),
         ("kartta\u202e.pdf", pdf(), "application/pdf", "INVALID_FILE_NAME", "control character"),
         ("k" * 300 + ".pdf", pdf(), "application/pdf", "INVALID_FILE_NAME", "too long"),
-        ("kartta.pdf", b"MZ\x90\x00 not a pdf at all", "application/pdf", "FILE_TYPE_MISMATCH", "application/x-executable"),
+        (
+            "kartta.pdf",
+            b"MZ\x90\x00 not a pdf at all",
+            "application/pdf",
+            "FILE_TYPE_MISMATCH",
+            "application/x-executable",
+        ),
         ("kartta.pdf", png(), "image/png", "FILE_TYPE_MISMATCH", "image/png"),
         ("kartta.png", pdf(), "application/pdf", "FILE_TYPE_MISMATCH", "image/png"),
-        ("kartta.html", b"<!doctype html><script>alert(1)</script>", "text/html", "FILE_TYPE_NOT_ALLOWED", "text/html"),
-        ("kartta", b"#!/bin/sh\nrm -rf /\n", "application/octet-stream", "FILE_TYPE_NOT_ALLOWED", "application/x-executable"),
+        (
+            "kartta.html",
+            b"<!doctype html><script>alert(1)</script>",
+            "text/html",
+            "FILE_TYPE_NOT_ALLOWED",
+            "text/html",
+        ),
+        (
+            "kartta",
+            b"#!/bin/sh\nrm -rf /\n",
+            "application/octet-stream",
+            "FILE_TYPE_NOT_ALLOWED",
+            "application/x-executable",
+        ),
     ],
 )
 async def test_bad_files_are_refused_and_nothing_is_kept(
@@ -74,17 +100,23 @@ async def test_an_upload_to_someone_elses_application_is_not_found(gql: GQL) -> 
     assert await nothing_written() == (0, 0)
 
 
-async def test_over_the_requirements_size_the_file_is_refused(gql: GQL, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_over_the_requirements_size_the_file_is_refused(
+    gql: GQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
     customer = await make_customer()
     application = gid("Application", await draft(customer))
     big = pdf() + b"%" * (11 * 1024 * 1024)  # the security staff plan allows 10 MB
-    payload = await _add(gql, customer.token, application, "plan.pdf", big, kind="safety-staff-plan")
+    payload = await _add(
+        gql, customer.token, application, "plan.pdf", big, kind="safety-staff-plan"
+    )
     assert [e["code"] for e in payload["userErrors"]] == ["FILE_TOO_LARGE"]
     assert "10485760" in payload["userErrors"][0]["message"]
     assert await nothing_written() == (0, 0)
 
 
-async def test_the_applications_limits_leave_nothing_behind(gql: GQL, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_applications_limits_leave_nothing_behind(
+    gql: GQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
     customer = await make_customer()
     application = gid("Application", await draft(customer))
     limited = replace(app_settings.get_settings(), attachment_max_application_bytes=3000)
@@ -101,10 +133,14 @@ async def test_the_applications_limits_leave_nothing_behind(gql: GQL, monkeypatc
         },
         token=customer.token,
     )
-    assert [e["code"] for e in second["data"]["attachmentAdd"]["userErrors"]] == ["ATTACHMENT_LIMIT"]
+    assert [e["code"] for e in second["data"]["attachmentAdd"]["userErrors"]] == [
+        "ATTACHMENT_LIMIT"
+    ]
     assert await nothing_written() == before
 
-    few = replace(limited, attachment_max_application_bytes=10**9, attachment_max_application_files=1)
+    few = replace(
+        limited, attachment_max_application_bytes=10**9, attachment_max_application_files=1
+    )
     monkeypatch.setattr(app_settings, "_settings", few)
     third = await _add(gql, customer.token, application, "d.pdf", pdf(), kind=None)
     assert [e["code"] for e in third["userErrors"]] == ["ATTACHMENT_LIMIT"]
@@ -122,7 +158,9 @@ def _multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> byt
     return body + f"--{boundary}--\r\n".encode()
 
 
-async def _raw(client: httpx.AsyncClient, token: str, body: bytes, boundary: str = "b0undary") -> httpx.Response:
+async def _raw(
+    client: httpx.AsyncClient, token: str, body: bytes, boundary: str = "b0undary"
+) -> httpx.Response:
     return await client.post(
         "/graphql",
         content=body,
@@ -164,38 +202,69 @@ async def test_malformed_multipart_requests_get_a_coded_400(
     file_part = ("0", "kartta.pdf", pdf())
     parts: list[tuple[str, str | None, bytes]]
     if case == "cut off mid-upload":
-        full = _multipart("b0undary", [("operations", None, ops), ("map", None, good_map), file_part])
+        full = _multipart(
+            "b0undary", [("operations", None, ops), ("map", None, good_map), file_part]
+        )
         body = full[: len(full) - len(pdf()) // 2]  # the connection ends inside the file
         response = await _raw(client, customer.token, body)
     else:
         two = _operations(application, 2)
         if case == "a name of 10,000 characters":
-            parts = [("operations", None, ops), ("map", None, good_map), ("0", "k" * 10_000 + ".pdf", pdf())]
+            parts = [
+                ("operations", None, ops),
+                ("map", None, good_map),
+                ("0", "k" * 10_000 + ".pdf", pdf()),
+            ]
         elif case == "map names a missing part":
             parts = [("operations", None, ops), ("map", None, good_map)]
         elif case == "part not in the map":
-            parts = [("operations", None, ops), ("map", None, good_map), file_part, ("1", "x.pdf", pdf())]
+            parts = [
+                ("operations", None, ops),
+                ("map", None, good_map),
+                file_part,
+                ("1", "x.pdf", pdf()),
+            ]
         elif case == "two uploads to one variable":
             parts = [
                 ("operations", None, two),
-                ("map", None, b'{"0": ["variables.input.files.0.file"], "1": ["variables.input.files.0.file"]}'),
+                (
+                    "map",
+                    None,
+                    b'{"0": ["variables.input.files.0.file"], "1": ["variables.input.files.0.file"]}',
+                ),
                 file_part,
                 ("1", "x.pdf", pdf()),
             ]
         elif case == "path outside the variables":
             parts = [("operations", None, ops), ("map", None, b'{"0": ["query"]}'), file_part]
         elif case == "path that does not exist":
-            parts = [("operations", None, ops), ("map", None, b'{"0": ["variables.input.files.7.file"]}'), file_part]
+            parts = [
+                ("operations", None, ops),
+                ("map", None, b'{"0": ["variables.input.files.7.file"]}'),
+                file_part,
+            ]
         elif case == "path to a non-null value":
-            parts = [("operations", None, ops), ("map", None, b'{"0": ["variables.input.applicationId"]}'), file_part]
+            parts = [
+                ("operations", None, ops),
+                ("map", None, b'{"0": ["variables.input.applicationId"]}'),
+                file_part,
+            ]
         elif case == "map is a list":
-            parts = [("operations", None, ops), ("map", None, b'[["variables.input.files.0.file"]]'), file_part]
+            parts = [
+                ("operations", None, ops),
+                ("map", None, b'[["variables.input.files.0.file"]]'),
+                file_part,
+            ]
         elif case == "map is not JSON":
             parts = [("operations", None, ops), ("map", None, b"{nope"), file_part]
         elif case == "one file to two variables":
             parts = [
                 ("operations", None, two),
-                ("map", None, b'{"0": ["variables.input.files.0.file", "variables.input.files.1.file"]}'),
+                (
+                    "map",
+                    None,
+                    b'{"0": ["variables.input.files.0.file", "variables.input.files.1.file"]}',
+                ),
                 file_part,
             ]
         else:
@@ -233,7 +302,11 @@ async def test_too_many_files_in_one_request(gql: GQL, client: httpx.AsyncClient
     count = app_settings.get_settings().attachment_max_request_files + 1
     parts: list[tuple[str, str | None, bytes]] = [
         ("operations", None, _operations(application, count)),
-        ("map", None, orjson.dumps({str(i): [f"variables.input.files.{i}.file"] for i in range(count)})),
+        (
+            "map",
+            None,
+            orjson.dumps({str(i): [f"variables.input.files.{i}.file"] for i in range(count)}),
+        ),
     ] + [(str(i), f"{i}.pdf", pdf()) for i in range(count)]
     response = await _raw(client, customer.token, _multipart("b0undary", parts))
     assert response.status_code == 400
@@ -241,12 +314,17 @@ async def test_too_many_files_in_one_request(gql: GQL, client: httpx.AsyncClient
     assert await nothing_written() == (0, 0)
 
 
-async def test_a_body_over_the_request_limit_is_413_before_it_is_read(client: httpx.AsyncClient) -> None:
+async def test_a_body_over_the_request_limit_is_413_before_it_is_read(
+    client: httpx.AsyncClient,
+) -> None:
     limit = app_settings.get_settings().attachment_max_request_bytes
     response = await client.post(
         "/graphql",
         content=b"",
-        headers={"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(limit + 1)},
+        headers={
+            "Content-Type": "multipart/form-data; boundary=x",
+            "Content-Length": str(limit + 1),
+        },
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
@@ -257,7 +335,9 @@ async def test_anonymous_uploads_are_refused_before_the_body_is_read(
 ) -> None:
     customer = await make_customer()
     application = gid("Application", await draft(customer))
-    body = _multipart("b0undary", [("operations", None, _operations(application)), ("map", None, b"{}")])
+    body = _multipart(
+        "b0undary", [("operations", None, _operations(application)), ("map", None, b"{}")]
+    )
     response = await client.post(
         "/graphql", content=body, headers={"Content-Type": "multipart/form-data; boundary=b0undary"}
     )
@@ -272,5 +352,7 @@ async def test_a_file_variable_sent_as_json_is_a_user_error(gql: GQL) -> None:
     variables["input"]["files"][0]["file"] = "JVBERi0xLjQ="
     result = await gql(ADD, variables, token=customer.token)
     errors = result["data"]["attachmentAdd"]["userErrors"]
-    assert [(e["code"], e["field"]) for e in errors] == [("INVALID_VALUE", ["input", "files", "0", "file"])]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("INVALID_VALUE", ["input", "files", "0", "file"])
+    ]
     assert await Attachment.all().count() == 0

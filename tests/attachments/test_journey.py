@@ -23,7 +23,9 @@ async def test_site_map_uploaded_submitted_and_downloaded_by_the_rescue_handler(
     app_id = await draft(customer)
     application = gid("Application", app_id)
 
-    missing = await gql(SUBMIT, {"input": {"id": application, "expectedVersion": 2}}, token=customer.token)
+    missing = await gql(
+        SUBMIT, {"input": {"id": application, "expectedVersion": 2}}, token=customer.token
+    )
     errors = missing["data"]["applicationSubmit"]["userErrors"]
     assert [(e["code"], e["field"]) for e in errors] == [
         ("ATTACHMENT_REQUIRED", ["input", "attachments", "site-map"])
@@ -51,7 +53,9 @@ async def test_site_map_uploaded_submitted_and_downloaded_by_the_rescue_handler(
     own = await fetch(client, attachment["downloadUrl"])
     assert own.status_code == 200 and own.content == content
 
-    submitted = await gql(SUBMIT, {"input": {"id": application, "expectedVersion": 2}}, token=customer.token)
+    submitted = await gql(
+        SUBMIT, {"input": {"id": application, "expectedVersion": 2}}, token=customer.token
+    )
     assert submitted["data"]["applicationSubmit"]["userErrors"] == []
 
     rescue = await make_handler("helsinki-rescue")
@@ -62,10 +66,15 @@ async def test_site_map_uploaded_submitted_and_downloaded_by_the_rescue_handler(
     assert response.content == content
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["content-disposition"].startswith('attachment; filename="asemapiirros.pdf"')
+    assert response.headers["content-disposition"].startswith(
+        'attachment; filename="asemapiirros.pdf"'
+    )
     assert response.headers["etag"] == f'"{attachment["sha256"]}"'
     entry = await AuditEntry.get(action="ATTACHMENT_READ")
-    assert entry.actor_id == rescue.person_id and entry.authority_id == (await Application.get(id=app_id)).authority_id
+    assert (
+        entry.actor_id == rescue.person_id
+        and entry.authority_id == (await Application.get(id=app_id)).authority_id
+    )
 
     ranged = await fetch(client, listed["downloadUrl"], Range="bytes=5-14")
     assert ranged.status_code == 206
@@ -77,7 +86,9 @@ async def test_site_map_uploaded_submitted_and_downloaded_by_the_rescue_handler(
     assert outside.status_code == 416
 
     # the signed link is the rescue handler's own: a bearer token works too, for API clients
-    by_token = await client.get(f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {rescue.token}"})
+    by_token = await client.get(
+        f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {rescue.token}"}
+    )
     assert by_token.status_code == 200 and by_token.content == content
     forged = listed["downloadUrl"].replace("sig=", "sig=x")
     assert (await fetch(client, forged)).status_code == 403
@@ -103,7 +114,9 @@ async def test_a_co_authority_cannot_download_an_unshared_drafts_file(
     police = await make_handler("helsinki-police")
     seen = await gql(ATTACHMENTS, {"id": gid("Application", unshared)}, token=police.token)
     assert seen["data"]["application"]["attachments"] == []
-    direct = await client.get(f"/attachments/{attachment['id']}", headers={"Authorization": f"Bearer {police.token}"})
+    direct = await client.get(
+        f"/attachments/{attachment['id']}", headers={"Authorization": f"Bearer {police.token}"}
+    )
     assert direct.status_code == 404
     # the customer's own link does not work for anyone else either: it names the customer,
     # and is rechecked against the customer's rights, which do not include the police's

@@ -30,14 +30,21 @@ async def test_removing_a_drafts_file_deletes_it_and_keeps_who_removed_it(gql: G
     (attachment_id,) = await attachment_add(customer.viewer, app_id, [spec("a.pdf", pdf())])
     row = await Attachment.get(id=attachment_id)
     assert row.storage_key is not None and await get_storage().exists(row.storage_key)
-    result = await gql(REMOVE, {"input": {"id": gid("Attachment", attachment_id)}}, token=customer.token)
-    assert result["data"]["attachmentRemove"] == {"application": {"attachments": []}, "userErrors": []}
+    result = await gql(
+        REMOVE, {"input": {"id": gid("Attachment", attachment_id)}}, token=customer.token
+    )
+    assert result["data"]["attachmentRemove"] == {
+        "application": {"attachments": []},
+        "userErrors": [],
+    }
     assert not await get_storage().exists(row.storage_key)
     assert await stored_objects() == 0
     removed = await Attachment.get(id=attachment_id)
     assert removed.removed_at is not None and removed.removed_by_label == customer.name
     assert removed.storage_key is None
-    again = await gql(REMOVE, {"input": {"id": gid("Attachment", attachment_id)}}, token=customer.token)
+    again = await gql(
+        REMOVE, {"input": {"id": gid("Attachment", attachment_id)}}, token=customer.token
+    )
     assert [e["code"] for e in again["data"]["attachmentRemove"]["userErrors"]] == ["NOT_FOUND"]
 
 
@@ -47,7 +54,9 @@ async def test_a_submitted_applications_files_stay_as_they_were_sent(gql: GQL) -
     app_id = await make_application(customer, project_id, "helsinki-rescue-plan")
     await app_actions.application_submit(customer.viewer, app_id, 2)
     attachment = await Attachment.get(application_id=app_id)
-    result = await gql(REMOVE, {"input": {"id": gid("Attachment", attachment.id)}}, token=customer.token)
+    result = await gql(
+        REMOVE, {"input": {"id": gid("Attachment", attachment.id)}}, token=customer.token
+    )
     assert [e["code"] for e in result["data"]["attachmentRemove"]["userErrors"]] == [
         "INVALID_STATUS_TRANSITION"
     ]
@@ -56,12 +65,16 @@ async def test_a_submitted_applications_files_stay_as_they_were_sent(gql: GQL) -
     assert await Attachment.filter(removed_at=None).count() == 1
 
 
-async def test_the_retention_purge_removes_abandoned_drafts_files_and_failed_uploads(db: str) -> None:
+async def test_the_retention_purge_removes_abandoned_drafts_files_and_failed_uploads(
+    db: str,
+) -> None:
     customer = await make_customer()
     abandoned, active = await draft(customer), await draft(customer)
     (old,) = await attachment_add(customer.viewer, abandoned, [spec("old.pdf", pdf())])
     (kept,) = await attachment_add(customer.viewer, active, [spec("new.pdf", pdf())])
-    await Application.filter(id=abandoned).update(updated_at=datetime.now(UTC) - timedelta(days=200))
+    await Application.filter(id=abandoned).update(
+        updated_at=datetime.now(UTC) - timedelta(days=200)
+    )
     orphan = await get_storage().create()  # an upload whose row never committed
     await orphan.write(b"%PDF-1.4 left behind")
     await orphan.commit()
@@ -80,7 +93,9 @@ async def test_adding_and_removing_are_live_events_for_those_who_may_see_them(db
     async with ws_client() as client:
         customer = await make_customer()
         project_id = await make_project(customer)
-        await make_application(customer, project_id, "helsinki-rescue-plan")  # a draft, with its map
+        await make_application(
+            customer, project_id, "helsinki-rescue-plan"
+        )  # a draft, with its map
         police_app = await make_application(customer, project_id)
         await app_actions.application_submit(customer.viewer, police_app, 2)  # police involved
         app_id = await draft(customer, "helsinki-noise-notification", project_id)
@@ -89,7 +104,9 @@ async def test_adding_and_removing_are_live_events_for_those_who_may_see_them(db
             for socket in (c, p):
                 await socket.subscribe(EVENTS, {"id": gid("Project", project_id)})
             await wait_subscribed(project_channel(project_id), 2)
-            (attachment_id,) = await attachment_add(customer.viewer, app_id, [spec("melu.pdf", pdf())])
+            (attachment_id,) = await attachment_add(
+                customer.viewer, app_id, [spec("melu.pdf", pdf())]
+            )
             added = (await c.next())["payload"]["data"]["projectActivity"]
             assert added == {
                 "__typename": "AttachmentAddedEvent",

@@ -34,7 +34,9 @@ def clamd() -> Iterator[tuple[str, int]]:
 @pytest_asyncio.fixture
 async def scanner(clamd: tuple[str, int]) -> AsyncIterator[ClamdScanner]:
     socket_path, _ = clamd
-    chosen = ClamdScanner(socket_path, timeout=10, max_bytes=get_settings().attachment_max_file_bytes)
+    chosen = ClamdScanner(
+        socket_path, timeout=10, max_bytes=get_settings().attachment_max_file_bytes
+    )
     set_scanner(chosen)
     yield chosen
     set_scanner(None)
@@ -44,7 +46,9 @@ async def _drain() -> None:
     await OutboxWorker(get_settings()).drain()
 
 
-async def _upload(gql: GQL, token: str, app_id: int, name: str, data: bytes, kind: str | None = "site-map") -> dict[str, Any]:
+async def _upload(
+    gql: GQL, token: str, app_id: int, name: str, data: bytes, kind: str | None = "site-map"
+) -> dict[str, Any]:
     result = await gql.upload(
         ADD,
         add_variables(gid("Application", app_id), kinds=[kind]),
@@ -70,7 +74,9 @@ async def test_eicar_is_found_quarantined_never_served_and_its_uploader_told(
     seen = await gql(ATTACHMENTS, {"id": gid("Application", app_id)}, token=rescue.token)
     (listed,) = seen["data"]["application"]["attachments"]
     assert listed["scanStatus"] == "PENDING" and listed["downloadUrl"] is None
-    refused = await client.get(f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {rescue.token}"})
+    refused = await client.get(
+        f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {rescue.token}"}
+    )
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["extensions"]["code"] == "NOT_SCANNED"
 
@@ -79,7 +85,9 @@ async def test_eicar_is_found_quarantined_never_served_and_its_uploader_told(
     assert row.scan_status == "INFECTED"
     assert row.scan_result is not None and row.scan_result.startswith("Eicar-Test-Signature")
     for token in (customer.token, rescue.token):
-        gone = await client.get(f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {token}"})
+        gone = await client.get(
+            f"/attachments/{listed['id']}", headers={"Authorization": f"Bearer {token}"}
+        )
         assert gone.status_code == 410
     store = get_storage()
     assert row.storage_key is not None
@@ -107,8 +115,14 @@ async def test_an_infected_required_file_does_not_count_for_submission(
     await _upload(gql, customer.token, app_id, "kartta.pdf", infected_pdf)
     await _drain()
     assert (await Attachment.first()).scan_status == "INFECTED"  # type: ignore[union-attr]
-    result = await gql(SUBMIT, {"input": {"id": gid("Application", app_id), "expectedVersion": 2}}, token=customer.token)
-    assert [e["code"] for e in result["data"]["applicationSubmit"]["userErrors"]] == ["ATTACHMENT_REQUIRED"]
+    result = await gql(
+        SUBMIT,
+        {"input": {"id": gid("Application", app_id), "expectedVersion": 2}},
+        token=customer.token,
+    )
+    assert [e["code"] for e in result["data"]["applicationSubmit"]["userErrors"]] == [
+        "ATTACHMENT_REQUIRED"
+    ]
 
 
 async def test_a_clean_file_is_served_to_the_authorities_once_scanned(
@@ -158,7 +172,7 @@ async def test_a_scanner_that_cannot_answer_leaves_it_scan_failed_and_the_outbox
 
 
 async def test_over_the_scanners_limit_is_no_verdict(clamd: tuple[str, int]) -> None:
-    socket_path, port = clamd
+    _, port = clamd
     small = ClamdScanner(("127.0.0.1", port), timeout=5, max_bytes=1000)
 
     async def chunks() -> AsyncIterator[bytes]:

@@ -16,8 +16,8 @@ from enum import StrEnum
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
-from actions.projects import ProjectChanges, project_create
 from actions.attachments import attachment_add
+from actions.projects import ProjectChanges, project_create
 from models import Application, Attachment, PermitType, ServiceBundle, Thread
 from models.statuses import ApplicationStatus
 from tests.factories import (
