@@ -345,35 +345,14 @@ def _event(kind: EventKind, owner: Owner, attachment_id: int) -> LiveEvent:
 
 # --- facts of an attachment for the policies ---------------------------------------------------
 
-APPLICATION_ROW_FIELDS = (
-    "id",
-    "project_id",
-    "authority_id",
-    "status",
-    "is_shared",
-    "submitted_at",
-    "assigned_to_id",
-)
-
 
 async def facts_of(tx: Tx, row: Attachment) -> tuple[AttachmentFacts, ProjectFacts, int | None]:
     """The attachment's facts, its project's, and the authority its audit entries go to."""
+    from actions.facts import project_facts_in
     from models import Project
 
     project = await Project.get(id=row.project_id).using_db(tx.conn)
-    siblings = (
-        await Application.filter(project_id=project.id)
-        .using_db(tx.conn)
-        .values(*APPLICATION_ROW_FIELDS)
-    )
-    project_facts = policies.project_facts(
-        {
-            "id": project.id,
-            "owner_person_id": project.owner_person_id,
-            "owner_organisation_id": project.owner_organisation_id,
-        },
-        siblings,
-    )
+    siblings, project_facts = await project_facts_in(tx, project)
     app = next(
         (ApplicationFacts.from_row(r) for r in siblings if r["id"] == row.application_id), None
     )
