@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_inbox_counts')]
+    dependencies = [('models', '0007_signin')]
 
     initial = False
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         ops.AlterField(
             model_name='AuditEntry',
             name='action',
-            field=fields.CharEnumField(description='CONTENT_READ: CONTENT_READ\nEXPORT: EXPORT\nASSIGNMENT: ASSIGNMENT\nSTATUS_CHANGE: STATUS_CHANGE\nDECISION: DECISION\nNOTICE_REDIRECT: NOTICE_REDIRECT\nATTACHMENT_READ: ATTACHMENT_READ', enum_type=AuditAction, max_length=24),
+            field=fields.CharEnumField(description='CONTENT_READ: CONTENT_READ\nEXPORT: EXPORT\nASSIGNMENT: ASSIGNMENT\nSTATUS_CHANGE: STATUS_CHANGE\nDECISION: DECISION\nNOTICE_REDIRECT: NOTICE_REDIRECT\nATTACHMENT_READ: ATTACHMENT_READ\nSUBMISSION: SUBMISSION', enum_type=AuditAction, max_length=24),
         ),
         ops.AlterField(
             model_name='OutboxItem',

@@ -128,6 +128,7 @@ class AuditAction(StrEnum):
     DECISION = "DECISION"
     NOTICE_REDIRECT = "NOTICE_REDIRECT"
     ATTACHMENT_READ = "ATTACHMENT_READ"
+    SUBMISSION = "SUBMISSION"
 
 
 class AuditEntry(Model):

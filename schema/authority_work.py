@@ -41,6 +41,8 @@ describe(
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
         "ATTACHMENT_READ": "An authority user downloaded an attachment.",
+        "SUBMISSION": "A customer submitted an application for an organisation (details: the "
+        "mandate basis).",
     },
 )
 
