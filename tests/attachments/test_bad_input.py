@@ -356,3 +356,48 @@ async def test_a_file_variable_sent_as_json_is_a_user_error(gql: GQL) -> None:
         ("INVALID_VALUE", ["input", "files", "0", "file"])
     ]
     assert await Attachment.all().count() == 0
+
+
+async def test_a_cookie_session_upload_needs_the_csrf_header(client: httpx.AsyncClient) -> None:
+    from actions.auth.config import override_auth_config, parse
+    from app.signin import session_cookie_name
+    from tests.signin.test_acting_for import session_of
+
+    config = parse(
+        {
+            "providers": [
+                {
+                    "name": "p",
+                    "issuer": "https://idp.example",
+                    "client_id": "c",
+                    "client_secret": "s",
+                }
+            ]
+        },
+        env={},
+    )
+    override_auth_config(config)
+    try:
+        customer = await make_customer()
+        application = gid("Application", await draft(customer))
+        cookie = await session_of(customer.person_id or 0, config)
+        body = _multipart(
+            "b0undary",
+            [
+                ("operations", None, _operations(application)),
+                ("map", None, b'{"0": ["variables.input.files.0.file"]}'),
+                ("0", "kartta.pdf", pdf()),
+            ],
+        )
+        headers = {"Content-Type": "multipart/form-data; boundary=b0undary"}
+        client.cookies.set(session_cookie_name(), cookie)
+        refused = await client.post("/graphql", content=body, headers=headers)
+        assert refused.json()["errors"][0]["extensions"]["code"] == "CSRF_HEADER_REQUIRED"
+        assert await nothing_written() == (0, 0)
+        accepted = await client.post(
+            "/graphql", content=body, headers={**headers, "X-Luukku-CSRF": "1"}
+        )
+        assert accepted.json()["data"]["attachmentAdd"]["userErrors"] == []
+    finally:
+        override_auth_config(None)
+        client.cookies.clear()
