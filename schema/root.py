@@ -12,6 +12,7 @@ from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
 from resolvers.applications import queries as application_queries
+from resolvers.attachments import mutations as attachment_mutations
 from resolvers.authority import mutations as authority_mutations
 from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
@@ -177,6 +178,17 @@ class Mutation:
             extensions=authority_only(),
             description="Send the application's later notices to an address of your choice.",
         )
+    )
+    attachment_add: attachment_mutations.AttachmentAddPayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_add,
+        extensions=person_only(),
+        description="Attach files to an application draft (a multipart request); each is "
+        "checked, stored, and then scanned for viruses.",
+    )
+    attachment_remove: attachment_mutations.AttachmentRemovePayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_remove,
+        extensions=person_only(),
+        description="Remove a file from an application draft; the file is deleted.",
     )
     message_post: thread_mutations.MessagePostPayload = strawberry.mutation(
         resolver=thread_mutations.message_post,
