@@ -22,6 +22,7 @@ import httpx
 import pytest_asyncio
 from graphql import OperationType, parse
 from graphql.language import OperationDefinitionNode
+from starlette.routing import Route, WebSocketRoute
 
 from app.main import create_app
 from models import AuditEntry
@@ -69,7 +70,8 @@ class BothWays(GQL):
     def __init__(self, client: httpx.AsyncClient, reference: httpx.AsyncClient) -> None:
         super().__init__(client)
         self.reference = reference
-        self.compared = 0
+        self.compared = 0  # queries sent both ways
+        self.audited = 0  # audit rows they wrote (each way)
 
     async def _send(
         self, client: httpx.AsyncClient, query: str, variables: Any, headers: dict[str, str]
@@ -120,9 +122,25 @@ class BothWays(GQL):
         if body.get("data") is not None and not _introspects(query):
             assert ran_compiled, f"the compiled executor did not run\n{query}"
         self.compared += 1
+        self.audited += len(compiled_audit)
         if not errors:
             assert "errors" not in body, body
         return body
+
+
+def both_apps() -> Any:
+    """The app as deployed, also serving graphql-core's schema on /graphql-core (HTTP and
+    WebSocket): one app, so that a test can follow live events both ways over one client."""
+    app = create_app(manage_db=False)
+    reference = create_app(manage_db=False, graphql_schema=reference_schema())
+    for route in reference.routes:
+        if isinstance(route, Route | WebSocketRoute) and route.path == "/graphql":
+            kind = type(route)
+            if kind is Route:
+                app.router.routes.append(Route("/graphql-core", route.endpoint, methods=["POST"]))
+            else:
+                app.router.routes.append(WebSocketRoute("/graphql-core", route.endpoint))
+    return app
 
 
 @pytest_asyncio.fixture
