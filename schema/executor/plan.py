@@ -17,7 +17,9 @@ operation then runs on graphql-core (see `schema/executor/__init__.py`).
 from __future__ import annotations
 
 import enum
+import inspect
 from collections.abc import Callable
+from functools import partial, reduce
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -50,6 +52,8 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
+from strawberry.extensions.field_extension import FieldExtension, build_field_extension_resolvers
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 if TYPE_CHECKING:
@@ -141,6 +145,7 @@ class FieldPlan:
     __slots__ = (
         "attribute",
         "cacheable_args",
+        "call",
         "details",
         "field_def",
         "first",
@@ -166,6 +171,7 @@ class FieldPlan:
         details: list[FieldDetails],
         field_def: GraphQLField | None,
         default_field_resolver: Callable[..., Any],
+        converter: Any,
     ) -> None:
         self.key = key
         self.details = details
@@ -178,6 +184,8 @@ class FieldPlan:
         self.attribute = ""
         self.getter: Callable[[Any, str], Any] | None = None
         self.resolve: Callable[..., Any] = default_field_resolver
+        #: Strawberry's resolver for this field, minus its per-call set-up (StrawberryCall)
+        self.call: Callable[[Any, Any, dict[str, Any]], Any] | None = None
         self.has_args = False
         self.cacheable_args = True
         self.static_args: dict[str, Any] | None = None
@@ -210,6 +218,140 @@ class FieldPlan:
             self.kind = Kind.RESOLVER
             if resolve is not None:
                 self.resolve = resolve
+            if isinstance(definition, StrawberryField):
+                self.call = StrawberryCall.build(definition, resolve, converter)
+
+
+_STRAWBERRY_RESOLVERS = (
+    "GraphQLCoreConverter.from_resolver.<locals>._resolver",
+    "GraphQLCoreConverter.from_resolver.<locals>._async_resolver",
+)
+
+
+class StrawberryCall:
+    """What Strawberry's resolver for a field does on every call (`_resolver`,
+    `_async_resolver`, `extension_resolver` and `get_arguments` in
+    strawberry/schema/schema_converter.py), with what does not change between calls worked
+    out once: the resolver function, which of its parameters take the source and `Info`,
+    the field extensions' resolve chain and argument mappers. Per call: `Info`, the
+    converted arguments, the chain, the resolver, in Strawberry's order.
+
+    An `async def` field without arguments or extensions calls its resolver at once (that
+    only creates the coroutine, as Strawberry's wrapper coroutine would before its first
+    step); with arguments or extensions it runs inside a coroutine, as Strawberry's does,
+    so that conversion errors and permission checks happen when it is stepped."""
+
+    __slots__ = (
+        "arguments",
+        "chain",
+        "config",
+        "field",
+        "func",
+        "info_class",
+        "info_name",
+        "mappers",
+        "parent_name",
+        "root_name",
+        "scalar_registry",
+        "self_parameter",
+    )
+
+    @classmethod
+    def build(
+        cls, field: StrawberryField, resolve: Any, converter: Any
+    ) -> Callable[[Any, Any, dict[str, Any]], Any] | None:
+        """The call for `field`, or None when its resolver is not Strawberry's plain one
+        (exception handlers, a custom StrawberryField, a subscription): then `resolve` is
+        called as it is."""
+        resolver = field.base_resolver
+        if (
+            converter is None
+            or resolver is None
+            or getattr(resolve, "__qualname__", "") not in _STRAWBERRY_RESOLVERS
+            or type(field).get_result is not StrawberryField.get_result
+            or not callable(resolver.wrapped_func)
+            or field.is_subscription
+            or converter._get_field_exception_handlers(field)
+        ):
+            return None
+        call = cls(field, converter)
+        if not field.is_async:
+            return call.run
+        func = call.func
+        code = getattr(getattr(func, "__func__", func), "__code__", None)
+        real_coroutine = code is not None and bool(code.co_flags & inspect.CO_COROUTINE)
+        if real_coroutine and not (call.arguments or call.chain or call.mappers):
+            return call.run
+        return call.run_async
+
+    def __init__(self, field: StrawberryField, converter: Any) -> None:
+        resolver = field.base_resolver
+        assert resolver is not None
+        self.field = field
+        self.func = resolver.wrapped_func
+        self.config = converter.config
+        self.scalar_registry = converter.scalar_registry
+        self.info_class = converter.config.info_class
+        self.arguments = field.arguments
+        self.self_parameter = resolver.self_parameter is not None
+        self.parent_name = resolver.parent_parameter.name if resolver.parent_parameter else None
+        self.root_name = resolver.root_parameter.name if resolver.root_parameter else None
+        self.info_name = resolver.info_parameter.name if resolver.info_parameter else None
+        self.mappers = [
+            extension.map_arguments
+            for extension in field.extensions
+            if type(extension).map_arguments is not FieldExtension.map_arguments
+        ]
+        self.chain = build_field_extension_resolvers(field) if field.extensions else []
+
+    def run(self, source: Any, raw_info: Any, raw: dict[str, Any]) -> Any:
+        info = self.info_class(_raw_info=raw_info, _field=self.field)
+        kwargs = (
+            convert_arguments(
+                raw,
+                self.arguments,
+                scalar_registry=self.scalar_registry,
+                config=self.config,
+                info=info,
+            )
+            if self.arguments
+            else {}
+        )
+        for mapper in self.mappers:
+            kwargs = mapper(kwargs)
+        args = [source] if self.self_parameter else []
+        if self.parent_name is not None:
+            kwargs[self.parent_name] = source
+        if self.root_name is not None:
+            kwargs[self.root_name] = source
+        if self.info_name is not None:
+            kwargs[self.info_name] = info
+        func = self.func
+        if not self.chain:
+            return func(*args, **kwargs)
+        requested = "info" in kwargs
+        if requested:
+            kwargs.pop("info")
+
+        def get_result(_source: Any, info: Any, **kw: Any) -> Any:
+            if requested:
+                kw["info"] = info
+            return func(*args, **kw)
+
+        chained = reduce(lambda inner, outer: partial(outer, inner), self.chain, get_result)
+        return chained(source, info, **kwargs)
+
+    async def run_async(self, source: Any, raw_info: Any, raw: dict[str, Any]) -> Any:
+        result = self.run(source, raw_info, raw)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+
+
+def converter_of(schema: GraphQLSchema) -> Any:
+    """Strawberry's schema converter for a graphql-core schema Strawberry built."""
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    return getattr(strawberry_schema, "schema_converter", None)
 
 
 class Selection:
@@ -351,6 +493,7 @@ def _selection(
     if defer_usages or forbidden:
         raise Unsupported("@defer or @stream")
     fields: list[FieldPlan] = []
+    converter = converter_of(executor.schema)
     for key, details in grouped.items():
         if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
             raise Unsupported("deferred fields or fragment variables")
@@ -360,5 +503,7 @@ def _selection(
         field_def = executor.schema.get_field(object_type, name)
         if field_def is None and name != "__typename":
             continue  # graphql-core leaves such a key out of the response
-        fields.append(FieldPlan(key, object_type, details, field_def, executor.field_resolver))
+        fields.append(
+            FieldPlan(key, object_type, details, field_def, executor.field_resolver, converter)
+        )
     return Selection(object_type, fields)

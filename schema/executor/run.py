@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 _TYPENAME, _ATTRIBUTE = Kind.TYPENAME, Kind.ATTRIBUTE
 _LEAF, _ENUM, _LIST, _OBJECT = Shape.LEAF, Shape.ENUM, Shape.LIST, Shape.OBJECT
 _IMMUTABLE = (str, int, float, bool, type(None), tuple)
+_NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
 #: callbacks of awaited futures need no context of their own
 _CALLBACK_CONTEXT = contextvars.Context()
 
@@ -179,7 +180,10 @@ class Run:
             else:
                 info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
                 try:
-                    if fp.has_args:
+                    call = fp.call
+                    if call is not None:
+                        value = call(source, info, self.arguments(fp) if fp.has_args else _NONE)
+                    elif fp.has_args:
                         value = fp.resolve(source, info, **self.arguments(fp))
                     else:
                         value = fp.resolve(source, info)
