@@ -147,6 +147,7 @@ class FieldPlan:
         "cacheable_args",
         "call",
         "details",
+        "fast",
         "field_def",
         "first",
         "getter",
@@ -190,6 +191,8 @@ class FieldPlan:
         self.cacheable_args = True
         self.static_args: dict[str, Any] | None = None
         self.needs_info = False
+        #: an attribute read of a String, ID or Boolean: the value's exact type, if kept as is
+        self.fast: type | None = None
         if self.name == "__typename":
             self.kind = Kind.TYPENAME
             return
@@ -214,6 +217,8 @@ class FieldPlan:
             self.kind = Kind.ATTRIBUTE
             self.getter = definition.default_resolver
             self.attribute = definition.python_name
+            if self.type_plan.shape is Shape.LEAF:
+                self.fast = self.type_plan.fast
         else:
             self.kind = Kind.RESOLVER
             if resolve is not None:

@@ -168,16 +168,27 @@ class Run:
             if kind is _TYPENAME:
                 out[key] = type_name
                 continue
-            fpath = Path(path, key, type_name)
             if kind is _ATTRIBUTE:
-                info = self.info(fp, fpath) if fp.needs_info else None
                 try:
                     value = fp.getter(source, fp.attribute)  # type: ignore[misc]
                 except Exception as error:
-                    ex.handle_field_error(error, fp.return_type, fp.details, fpath)
+                    ex.handle_field_error(
+                        error, fp.return_type, fp.details, Path(path, key, type_name)
+                    )
                     out[key] = None
                     continue
+                fast = fp.fast
+                if fast is not None:  # a String, ID or Boolean read: nothing to complete
+                    if type(value) is fast:
+                        out[key] = value
+                        continue
+                    if value is None and not fp.type_plan.non_null:
+                        out[key] = None
+                        continue
+                fpath = Path(path, key, type_name)
+                info = self.info(fp, fpath) if fp.needs_info else None
             else:
+                fpath = Path(path, key, type_name)
                 info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
                 try:
                     call = fp.call

@@ -187,6 +187,10 @@ class Query:
         return Item(name=name)
 
     @strawberry.field
+    def nameless(self) -> list[Item | None]:
+        return [Item(name=None), Item(name=3)]  # type: ignore[arg-type]
+
+    @strawberry.field
     def required(self, name: str = "a0") -> Item:
         return Item(name=name)
 
@@ -349,6 +353,13 @@ async def test_non_null_field_returning_null() -> None:
     assert data == {"item": None}
     assert errors[0]["message"] == "Cannot return null for non-nullable field Item.nullForB."
     assert errors[0]["path"] == ["item", "nullForB"]
+
+
+async def test_attributes_that_are_not_what_their_type_says() -> None:
+    data, errors, _ = await both("{ nameless { name rank } }")
+    assert data == {"nameless": [None, {"name": "3", "rank": 0}]}
+    assert errors[0]["message"] == "Cannot return null for non-nullable field Item.name."
+    assert errors[0]["path"] == ["nameless", 0, "name"]
 
 
 async def test_error_paths_in_nested_lists() -> None:
