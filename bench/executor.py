@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import random
 import statistics
 import time
@@ -35,7 +34,7 @@ from bench.run import actors
 
 async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     from app.db import close_db, init_db
-    from app.main import create_app
+    from app.main import create_app, tune_gc
     from app.settings import get_settings, override_settings
     from notifications.bus import start_bus, stop_bus
     from schema.root import build_schema
@@ -84,8 +83,7 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
             for query, variables, token in cases[:10]:
                 bodies = [await post(name, query, variables, token) for name in clients]
                 assert bodies[0] == bodies[1], f"{label}: the executors answer differently"
-        gc.collect()
-        gc.freeze()
+        tune_gc(get_settings())  # as the app does when it starts (GC_THRESHOLD)
         samples: dict[tuple[str, str], list[float]] = {
             (label, name): [] for label in requests for name in clients
         }

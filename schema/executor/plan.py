@@ -248,6 +248,7 @@ class StrawberryCall:
 
     __slots__ = (
         "arguments",
+        "bare",
         "chain",
         "config",
         "field",
@@ -308,8 +309,18 @@ class StrawberryCall:
             if type(extension).map_arguments is not FieldExtension.map_arguments
         ]
         self.chain = build_field_extension_resolvers(field) if field.extensions else []
+        self.bare = not (
+            self.arguments
+            or self.mappers
+            or self.chain
+            or self.parent_name
+            or self.root_name
+            or self.info_name
+        )
 
     def run(self, source: Any, raw_info: Any, raw: dict[str, Any]) -> Any:
+        if self.bare:  # nothing would see the Info: the resolver takes self alone, or nothing
+            return self.func(source) if self.self_parameter else self.func()
         info = self.info_class(_raw_info=raw_info, _field=self.field)
         kwargs = (
             convert_arguments(
