@@ -294,7 +294,7 @@ class StrawberryCall:
         resolver = field.base_resolver
         assert resolver is not None
         self.field = field
-        self.func = resolver.wrapped_func
+        self.func: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
         self.config = converter.config
         self.scalar_registry = converter.scalar_registry
         self.info_class = converter.config.info_class
