@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException
@@ -345,12 +346,18 @@ async def stop_services() -> None:
     await close_storage()
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_db: bool = True,
+    graphql_schema: Schema | None = None,
+) -> Starlette:
     """The application. `manage_db=False` leaves the database and services to the caller
-    (tests start them once per session)."""
+    (tests start them once per session); `graphql_schema` replaces `schema.root.schema`
+    (the sameness tests serve one built with the other executor)."""
     settings = settings or get_settings()
     view = LuukkuGraphQL(
-        schema,
+        graphql_schema or schema,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=list(settings.allowed_origins),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: LUUKKU_EXECUTOR: how queries are executed (schema/executor); graphql-core is the fallback
+EXECUTORS = ("compiled", "graphql-core")
 
 
 class SettingsError(ValueError):
@@ -101,6 +103,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_page_size: int = 100
+    executor: str = "compiled"
     smtp_host: str = ""
     smtp_port: int = 0
     smtp_tls: str = "starttls"
@@ -172,6 +175,11 @@ class Settings:
             raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
         if database_url.startswith("postgresql://"):
             database_url = "postgres://" + database_url.removeprefix("postgresql://")
+        executor = env.get("LUUKKU_EXECUTOR") or "compiled"
+        if executor not in EXECUTORS:
+            raise SettingsError(
+                f"LUUKKU_EXECUTOR must be compiled or graphql-core, got {executor!r}"
+            )
         broadcast_url = env.get("BROADCAST_URL") or "memory://"
         if not broadcast_url.startswith(("memory://", "redis://", "rediss://", "postgres://")):
             raise SettingsError("BROADCAST_URL must start with memory://, redis:// or postgres://")
@@ -227,6 +235,7 @@ class Settings:
             max_aliases=_int(env, "MAX_ALIASES", 30, minimum=1),
             max_tokens=_int(env, "MAX_TOKENS", 2000, minimum=50),
             max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
+            executor=executor,
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int(env, "SMTP_PORT", smtp_default_port, minimum=1),
             smtp_tls=smtp_tls,

@@ -28,7 +28,7 @@ from schema.csrf import CsrfGuard
 from schema.errors import ErrorHandling, LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
-from schema.sharing import SharingExecutionContext
+from schema.sharing import GraphQLCoreSharingExecutionContext, SharingExecutionContext
 
 
 @strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
@@ -226,15 +226,19 @@ class Subscription:
     )
 
 
-def build_schema() -> LuukkuSchema:
+def build_schema(executor: str | None = None) -> LuukkuSchema:
+    """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR."""
     settings = get_settings()
+    executor = executor or settings.executor
     # Built once: a new rule class per request would defeat the validation cache.
     rules = [max_depth_rule(settings.max_query_depth, None), max_aliases_rule(settings.max_aliases)]
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        execution_context_class=SharingExecutionContext,
+        execution_context_class=SharingExecutionContext
+        if executor == "compiled"
+        else GraphQLCoreSharingExecutionContext,
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,
