@@ -23,7 +23,7 @@ from strawberry.http.base import HTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from app import graphiql
+from app import graphiql, web
 from app.context import build_context, viewer_from_authorization
 from app.db import close_db, init_db
 from app.live import live_connections
@@ -231,6 +231,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             WebSocketRoute("/graphql", view),
             Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
             Route("/healthz", health),
+            Route(web.PREFIX, web.page, methods=["GET", "HEAD"]),
+            Route(web.PREFIX + "/{path:path}", web.page, methods=["GET", "HEAD"]),
         ],
         middleware=[
             Middleware(BodyLimit),
@@ -239,7 +241,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Luukku-CSRF"],
                 max_age=600,
             ),
         ],
