@@ -128,6 +128,29 @@ async function statusIs(locator, text) {
   await locator.getByText(text, { exact: true }).waitFor({ timeout: TIMEOUT });
 }
 
+/** The link in the newest kept notice mail to `to` that leads to `path` (read as the operator). */
+async function mailLink(to, path) {
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens['Olli Operaattori']}` },
+      body: JSON.stringify({ query: '{ keptMails(first: 50) { nodes { to subject text } } }' }),
+    });
+    const mails = (await response.json()).data?.keptMails?.nodes ?? [];
+    for (const mail of mails) {
+      if (!mail.to.includes(to)) continue;
+      const link = (mail.text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes(path));
+      if (link) {
+        results.mailLinks = [...(results.mailLinks ?? []), { to: mail.to, subject: mail.subject, link }];
+        return link;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no kept mail to ${to} links to ${path}`);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -182,6 +205,20 @@ async function main() {
     await signIn(customer, tokens['Maija Meikäläinen'], '/');
     await customer.getByRole('heading', { name: 'Omat hankkeet' }).waitFor({ timeout: TIMEOUT });
     await audit(customer, 'customer-home');
+
+    // a PTV deep link (PermitType.deepLink, CUSTOMER_UI_URL/start?service=<ptvServiceId>)
+    const catalogue = await (
+      await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ permitTypes(first: 1, filter: {municipalityCode: "091", serviceBundleCode: "public-event"}) { nodes { deepLink } } }' }),
+      })
+    ).json();
+    await customer.goto(catalogue.data.permitTypes.nodes[0].deepLink);
+    await customer.getByText('Aloitat luvasta').waitFor({ timeout: TIMEOUT });
+    await customer.locator('input[name="bundle"]:checked').waitFor({ state: 'attached', timeout: TIMEOUT });
+    await audit(customer, 'start-deep-link');
+    await customer.goto(`${base}/ui/`);
 
     await customer.getByRole('button', { name: 'Aloita uusi hanke' }).click();
     await customer.locator('#project-name').waitFor({ timeout: TIMEOUT });
@@ -276,7 +313,11 @@ async function main() {
     const handler = await handlerContext.newPage();
     watch(handler, 'handler');
     // the notice e-mail's link (AUTHORITY_UI_URL/applications/<id>) lands on the application after sign-in
-    await signIn(handler, tokens['Ville Virtanen'], `/authority/applications/${encodeURIComponent(policeId)}`);
+    const authorityLink = await mailLink('helsinki-police', `/ui/authority/applications/${policeId}`);
+    await handler.goto(authorityLink);
+    await handler.locator('#token').waitFor({ timeout: TIMEOUT });
+    await keyboardFill(handler, handler.locator('#token'), tokens['Ville Virtanen']);
+    await handler.keyboard.press('Enter');
     await handler.getByRole('heading', { name: 'Käsittely', exact: true }).waitFor({ timeout: TIMEOUT });
     if (!handler.url().includes('/ui/authority/applications/')) throw new Error(`the mail link did not land on the application: ${handler.url()}`);
     await audit(handler, 'handler-application');
@@ -306,7 +347,8 @@ async function main() {
     await statusIs(policeRow, 'Lisätietoja tarvitaan');
     if (!customer.url().startsWith(projectUrl)) throw new Error('the customer page was left');
     await audit(customer, 'customer-live-supplement');
-    await customer.locator('tr[data-application="helsinki-police-event-notification"] a').click();
+    // the customer's notice mail links to the application (CUSTOMER_UI_URL/applications/<id>)
+    await customer.goto(await mailLink('maija.meikalainen', `/ui/applications/${policeId}`));
     await customer.locator('#supplement-answer').waitFor({ timeout: TIMEOUT });
     await audit(customer, 'supplement-answer');
     await keyboardFill(customer, customer.locator('#supplement-answer'), 'Järjestyksenvalvontasuunnitelma: kuusi järjestyksenvalvojaa.');
@@ -356,6 +398,8 @@ async function main() {
     await statusIs(customer.getByTestId('application-status'), 'Hyväksytty');
     await customer.getByTestId('decision').waitFor({ timeout: TIMEOUT });
     await audit(customer, 'customer-live-decision');
+    const processedLink = await mailLink('maija.meikalainen', `/ui/applications/${policeId}`);
+    if (!processedLink.includes(policeId)) throw new Error('no processed notice link');
 
     // ---------------------------------------------------------------- Swedish, 375 px, language menu
     await customer.getByRole('button', { name: /Vaihda kieli/ }).click();

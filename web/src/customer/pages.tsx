@@ -263,10 +263,12 @@ function Start({ service }: { service: string | null }) {
           : t('start.forSelf')}
       </Paragraph>
       {service && !deepPermit && deep && (
-        <InlineAlert status="warning">{t('start.deepLinkUnknown')}</InlineAlert>
+        <InlineAlert status="warning" mb="m">
+          {t('start.deepLinkUnknown')}
+        </InlineAlert>
       )}
       {deepPermit && (
-        <InlineAlert labelText={t('start.deepLinkHeading')}>
+        <InlineAlert labelText={t('start.deepLinkHeading')} mb="m">
           {t('start.deepLink', { permit: lt(deepPermit.name), authority: lt(deepPermit.authority.name) })}
         </InlineAlert>
       )}
