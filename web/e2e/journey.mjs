@@ -151,6 +151,20 @@ async function mailLink(to, path) {
   throw new Error(`no kept mail to ${to} links to ${path}`);
 }
 
+/** The README's pictures (README_SHOTS=web/docs): the top of a page at 1100 × 760. */
+async function readmeShot(page, name) {
+  if (!process.env.README_SHOTS) return;
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1100, height: 760 });
+  await page.evaluate(() => {
+    document.activeElement?.blur();
+    window.scrollTo(0, 0);
+  });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: join(process.env.README_SHOTS, `${name}.png`) });
+  await page.setViewportSize(size);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -327,6 +341,7 @@ async function main() {
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Merkitse käsittelyssä olevaksi' }));
     await statusIs(handler.getByTestId('application-status'), 'Käsittelyssä');
     await statusIs(policeRow, 'Käsittelyssä'); // live on the customer's open page
+    await readmeShot(handler, 'handler');
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Pyydä lisätietoja' }));
     await handler.getByRole('heading', { name: 'Pyydä lisätietoja' }).waitFor({ timeout: TIMEOUT });
     await handler.locator('#supplement-message').fill('');
@@ -386,6 +401,18 @@ async function main() {
     await customer.getByText('Yhteys palasi').waitFor({ timeout: 30_000 });
     await audit(customer, 'connection-restored');
 
+    // ---------------------------------------------------------------- export and a message, live to the customer
+    const [download] = await Promise.all([
+      handler.waitForEvent('download', { timeout: TIMEOUT }),
+      handler.getByRole('button', { name: 'Vie asianhallintaan (JSON)' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    if (!download.suggestedFilename().endsWith('.json') || typeof exported !== 'object') throw new Error('the export is not a JSON document');
+    results.export = { file: download.suggestedFilename(), keys: Object.keys(exported) };
+    await handler.locator('#handler-message').fill('Kiitos, suunnitelma on kunnossa.');
+    await handler.getByRole('button', { name: 'Lähetä viesti' }).click();
+    await customer.getByText('Kiitos, suunnitelma on kunnossa.').waitFor({ timeout: TIMEOUT });
+
     // ---------------------------------------------------------------- the decision, live to the customer
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Kirjaa päätös' }));
     await handler.getByRole('heading', { name: 'Kirjaa päätös' }).waitFor({ timeout: TIMEOUT });
@@ -400,6 +427,13 @@ async function main() {
     await audit(customer, 'customer-live-decision');
     const processedLink = await mailLink('maija.meikalainen', `/ui/applications/${policeId}`);
     if (!processedLink.includes(policeId)) throw new Error('no processed notice link');
+    if (process.env.README_SHOTS) {
+      await customer.goto(projectUrl);
+      await statusIs(customer.getByTestId('status-helsinki-police-event-notification'), 'Hyväksytty');
+      await readmeShot(customer, 'customer');
+      await customer.goto(processedLink);
+      await statusIs(customer.getByTestId('application-status'), 'Hyväksytty');
+    }
 
     // ---------------------------------------------------------------- Swedish, 375 px, language menu
     await customer.getByRole('button', { name: /Vaihda kieli/ }).click();

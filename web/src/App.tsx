@@ -102,7 +102,7 @@ function Shell({
       );
   } else if (location.path === '/signin') {
     content = <Redirect to={safeReturnTo(location.query.get('returnTo'))} />;
-  } else if (location.path === '/' && session.isAuthority && !session.viewer.canActPersonally) {
+  } else if (location.path === '/' && session.isAuthority && !session.viewer.memberships.some((m) => m.role === 'CUSTOMER_REPRESENTATIVE')) {
     content = <Redirect to="/authority" />;
   } else if (match('/authority', location.path) || location.path.startsWith('/authority/')) {
     content = <Authority location={location} />;

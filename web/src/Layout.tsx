@@ -101,7 +101,8 @@ export function Layout({ session, children }: { session: Session | null; childre
   const small = useSmallScreen();
   const nav: { to: string; label: string }[] = [];
   if (session) {
-    if (session.viewer.canActPersonally || session.viewer.memberships.some((m) => m.role === 'CUSTOMER_REPRESENTATIVE')) {
+    const customer = session.viewer.memberships.some((m) => m.role === 'CUSTOMER_REPRESENTATIVE') || (session.viewer.canActPersonally && !session.isAuthority);
+    if (customer) {
       nav.push({ to: '/', label: t('nav.projects') }, { to: '/start', label: t('nav.start') });
     }
     if (session.isAuthority) nav.push({ to: '/authority', label: t('nav.inbox') });

@@ -63,9 +63,12 @@ export const Muted = styled.span`
 export const ChipWrap = styled.span`
   display: inline-block;
   white-space: nowrap;
-  & > span {
+  && .fi-chip,
+  && .fi-chip--content {
     flex-shrink: 0;
     white-space: nowrap;
+    word-break: normal;
+    max-width: none;
   }
 `;
 

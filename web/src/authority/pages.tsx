@@ -234,7 +234,7 @@ function Inbox() {
           <Card>
             <p aria-live="polite">{t('inbox.total', { n: data.inbox.totalCount })}</p>
             <div style={{ overflowX: 'auto' }}>
-              <table className="luukku-table" data-testid="inbox-table">
+              <table className="luukku-table stacked" data-testid="inbox-table">
                 <caption className="luukku-visually-hidden">{t('inbox.heading')}</caption>
                 <thead>
                   <tr>
@@ -258,10 +258,10 @@ function Inbox() {
                           </>
                         )}
                       </td>
-                      <td>
+                      <td data-label={t('application.status')}>
                         <StatusTag label={row.statusLabel} />
                       </td>
-                      <td>
+                      <td data-label={t('inbox.submitted')}>
                         {dateTime(row.submittedAt)}
                         {row.project.startsOn && (
                           <>
@@ -270,7 +270,7 @@ function Inbox() {
                           </>
                         )}
                       </td>
-                      <td>{row.assignedTo?.name ?? t('inbox.nobody')}</td>
+                      <td data-label={t('inbox.assignee')}>{row.assignedTo?.name ?? t('inbox.nobody')}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -355,7 +355,7 @@ function HandlerApplication({ id }: { id: string }) {
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
-    a.download = `luukku-${app.permitType.code}-${app.id.slice(0, 12).replace(/[^A-Za-z0-9_-]/g, '')}.json`;
+    a.download = `luukku-${app.permitType.code}-${app.id.replace(/[^A-Za-z0-9_-]/g, '')}.json`;
     document.body.appendChild(a);
     a.click();
     a.remove();

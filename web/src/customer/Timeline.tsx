@@ -56,7 +56,7 @@ export function Timeline({ project, linkTo }: { project: Project; linkTo(a: Appl
   const pos = (iso: string) => `${(((days(iso) - min) / Math.max(1, max - min)) * 100).toFixed(1)}%`;
   return (
     <Wrap>
-      <table className="luukku-table">
+      <table className="luukku-table stacked">
         <caption className="luukku-visually-hidden">
           {t('timeline.caption', { date: project.startsOn ? date(project.startsOn) : '–' })}
         </caption>
@@ -81,11 +81,11 @@ export function Timeline({ project, linkTo }: { project: Project; linkTo(a: Appl
                 <td>
                   <AppLink to={linkTo(a)}>{lt(a.permitType.name)}</AppLink>
                 </td>
-                <td>{lt(a.authority.name)}</td>
-                <td data-testid={`status-${a.permitType.code}`}>
+                <td data-label={t('common.authority')}>{lt(a.authority.name)}</td>
+                <td data-testid={`status-${a.permitType.code}`} data-label={t('application.status')}>
                   <StatusTag label={a.statusLabel} />
                 </td>
-                <td>
+                <td data-label={t('timeline.dates')}>
                   {a.submittedAt ? t('timeline.submitted', { date: date(a.submittedAt) }) : t('timeline.notSubmitted')}
                   {a.latestApplicationDate && (
                     <>
@@ -95,7 +95,7 @@ export function Timeline({ project, linkTo }: { project: Project; linkTo(a: Appl
                     </>
                   )}
                 </td>
-                <td aria-hidden="true">
+                <td aria-hidden="true" className="luukku-bar">
                   <Track>
                     <span className="span" style={{ left: pos(from < to ? from : to), width: `calc(${pos(from < to ? to : from)} - ${pos(from < to ? from : to)})` }} />
                     {a.latestApplicationDate && <span className="mark latest" style={{ left: pos(a.latestApplicationDate) }} />}
