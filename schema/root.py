@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.scalars import JSON
 
 from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only

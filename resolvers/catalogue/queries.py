@@ -9,9 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from actions.catalogue import offered_permit_types, permit_needs
-from models import CatalogueDocument
+from models import CatalogueDocument, Organisation
 from models import Municipality as MunicipalityModel
-from models import Organisation
 from models import PermitType as PermitTypeModel
 from models import ServiceBundle as BundleModel
 from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
@@ -113,7 +112,7 @@ async def service_bundles() -> list[ServiceBundle]:
 async def shared_data_schema() -> JSON:
     """The catalogue's JSON Schema of a project's shared data (forms render it)."""
     rows = await CatalogueDocument.filter(key=SHARED_DATA_SCHEMA).values("document")
-    return rows[0]["document"] if rows else {"type": "object"}
+    return JSON(rows[0]["document"] if rows else {"type": "object"})
 
 
 async def municipalities() -> list[Municipality]:

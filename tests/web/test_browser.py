@@ -91,9 +91,7 @@ async def test_customer_and_handler_journeys_in_chromium(demo_database: str) -> 
         # the console may only show the expected failed loads: the /auth/login probe (404
         # until the server offers sign-in) and the wrong token the test tries (401)
         unexpected = [
-            e
-            for e in results["consoleErrors"]
-            if not re.search(r"status of (404|401)", e["text"])
+            e for e in results["consoleErrors"] if not re.search(r"status of (404|401)", e["text"])
         ]
         assert unexpected == [], report
         # every link in every notice mail of the run leads into the client
@@ -111,10 +109,13 @@ async def test_customer_and_handler_journeys_in_chromium(demo_database: str) -> 
             assert links, "no notice mails were kept"
             for link in links:
                 path = link.removeprefix(server.url)
-                assert re.fullmatch(
-                    r"/ui/(authority/)?applications/[A-Za-z0-9_=%-]+", path
-                ), f"a notice links outside the client's routes: {link}"
+                assert re.fullmatch(r"/ui/(authority/)?applications/[A-Za-z0-9_=%-]+", path), (
+                    f"a notice links outside the client's routes: {link}"
+                )
                 page = await client.get(path)
                 assert page.status_code == 200 and '<div id="root">' in page.text
-        used = {m["link"].removeprefix(server.url).split("/applications/")[0] for m in results["mailLinks"]}
+        used = {
+            m["link"].removeprefix(server.url).split("/applications/")[0]
+            for m in results["mailLinks"]
+        }
         assert used == {"/ui/authority", "/ui"}, results["mailLinks"]

@@ -69,7 +69,8 @@ async def test_hashed_assets_are_cached_for_a_year(client: httpx.AsyncClient, di
 
 
 @pytest.mark.parametrize(
-    "path", ["/ui/assets/missing.js", "/ui/assets/../../secret.txt", "/ui/assets/%2e%2e/%2e%2e/secret.txt"]
+    "path",
+    ["/ui/assets/missing.js", "/ui/assets/../../secret.txt", "/ui/assets/%2e%2e/%2e%2e/secret.txt"],
 )
 async def test_missing_or_outside_assets_are_404(
     client: httpx.AsyncClient, dist: Path, path: str

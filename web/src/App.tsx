@@ -1,9 +1,9 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Provider, useQuery } from 'urql';
 import type { Viewer } from './api';
 import { VIEWER } from './api';
 import { clearToken, getToken, signOut as endSession } from './auth';
-import { createApi } from './gql';
+import { createApi, type Api } from './gql';
 import { currentLang } from './i18n';
 import { Layout } from './Layout';
 import { match, navigate, useLocation } from './router';
@@ -17,20 +17,23 @@ const Authority = lazy(() => import('./authority/pages'));
 export function App() {
   const [generation, setGeneration] = useState(0);
   const [expired, setExpired] = useState(false);
-  const api = useMemo(
-    () =>
-      createApi(currentLang, () => {
+  // A new client (and socket) per sign-in; the previous one is closed when it is replaced
+  // (not in an effect's cleanup, which React's StrictMode runs once on mount).
+  const current = useRef<{ generation: number; api: Api } | null>(null);
+  if (!current.current || current.current.generation !== generation) {
+    current.current?.api.dispose();
+    current.current = {
+      generation,
+      api: createApi(currentLang, () => {
         if (getToken()) {
           clearToken();
           setExpired(true);
           setGeneration((g) => g + 1);
         }
       }),
-    // a new client (and socket) per sign-in
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [generation],
-  );
-  useEffect(() => () => api.dispose(), [api]);
+    };
+  }
+  const api = current.current.api;
   const restart = useCallback(() => setGeneration((g) => g + 1), []);
   return (
     <Provider value={api.client}>
