@@ -63,9 +63,14 @@ async def test_customer_and_handler_journeys_in_chromium(demo_database: str) -> 
         "DATABASE_URL": demo_database,
         "DEMO_SYSTEM_PORT": str(free_port()),
         "OUTBOX_POLL_MS": "200",
+        "DEMO_ISSUER_PORT": str(free_port()),
     }
     with running(["demo"], env) as server:
         tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        issuer = re.search(r"^Sign in with a browser: \S+ \(issuer (\S+)\)$", server.output, re.M)
+        users = re.search(r"^  users: (.+)$", server.output, re.MULTILINE)
+        assert issuer and users, server.output
+        logins = dict(u.split(" / ") for u in users.group(1).split(", "))
         run = subprocess.run(
             ["node", str(SCRIPT)],
             cwd=ROOT / "web",
@@ -73,6 +78,8 @@ async def test_customer_and_handler_journeys_in_chromium(demo_database: str) -> 
                 **os.environ,
                 "LUUKKU_URL": server.url,
                 "LUUKKU_TOKENS": json.dumps(tokens),
+                "LUUKKU_ISSUER": issuer.group(1),
+                "LUUKKU_LOGINS": json.dumps(logins),
                 "ARTIFACTS": str(artifacts),
                 "CHROMIUM": CHROMIUM,
             },
@@ -86,6 +93,8 @@ async def test_customer_and_handler_journeys_in_chromium(demo_database: str) -> 
         assert "error" not in results, report
         assert results["violations"] == [], report
         assert results["offOrigin"] == [], report
+        # the customer signed in at the demo's issuer and worked with the session cookie
+        assert results["customerSignIn"] == "session", report
         assert len(results["states"]) >= 25, report
         assert 0 < results["firstViewJsGzip"] <= FIRST_VIEW_BUDGET, report
         # the console may only show the expected failed loads: the /auth/login probe (404

@@ -64,16 +64,89 @@ async function audit(page, state) {
   await screenshot(page, state);
 }
 
+const issuer = process.env.LUUKKU_ISSUER ? new URL(process.env.LUUKKU_ISSUER).origin : null;
+const logins = JSON.parse(process.env.LUUKKU_LOGINS ?? '{}');
+
 async function newContext(browser, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fi-FI' });
   await context.route(
     (url) => !url.href.startsWith(origin),
     (route) => {
+      // the sign-in service is its own site: the browser goes there and comes back
+      if (issuer && route.request().url().startsWith(issuer)) {
+        results.issuerRequests = (results.issuerRequests ?? 0) + 1;
+        return route.continue();
+      }
       results.offOrigin.push({ context: name, url: route.request().url() });
       return route.abort();
     },
   );
   return context;
+}
+
+/**
+ * The context's live sockets go through a switch, so that the test can drop the
+ * connection (both ends see it go, as when a network path breaks) and restore it.
+ */
+async function switchableSockets(context) {
+  const control = { dropped: false, sockets: new Set() };
+  await context.routeWebSocket(/\/graphql$/, (ws) => {
+    if (control.dropped) {
+      ws.close({ code: 1012, reason: 'test: connection dropped' });
+      return;
+    }
+    const server = ws.connectToServer();
+    if (process.env.E2E_DEBUG) {
+      ws.onMessage((m) => {
+        log(`page→server ${String(m).slice(0, 160)}`);
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        log(`server→page ${String(m).slice(0, 160)}`);
+        ws.send(m);
+      });
+    }
+    const pair = { ws, server };
+    control.sockets.add(pair);
+    ws.onClose(() => control.sockets.delete(pair));
+  });
+  control.drop = async () => {
+    control.dropped = true;
+    for (const { ws, server } of [...control.sockets]) {
+      await server.close({ code: 1001, reason: 'test: connection dropped' });
+      await ws.close({ code: 1012, reason: 'test: connection dropped' });
+    }
+  };
+  control.restore = () => {
+    control.dropped = false;
+  };
+  return control;
+}
+
+/** Sign in at the server's OpenID Connect issuer (the demo's Canaille), through its own pages. */
+async function issuerSignIn(page, login, password) {
+  for (let i = 0; i < 40; i += 1) {
+    await page.waitForTimeout(250);
+    if (page.url().startsWith(`${origin}/ui`)) return;
+    try {
+      const passwordField = page.locator('input[name="password"]');
+      const loginField = page.locator('input[name="login"], input[name="username"]').first();
+      const accept = page.locator('button[name="answer"][value="accept"]');
+      if (await passwordField.count()) {
+        await passwordField.fill(password);
+        await passwordField.press('Enter');
+      } else if (await loginField.count()) {
+        await loginField.fill(login);
+        await loginField.press('Enter');
+      } else if (await accept.count()) {
+        await accept.click();
+      }
+      await page.waitForLoadState('domcontentloaded');
+    } catch {
+      // the page navigated while we looked at it: look again
+    }
+  }
+  throw new Error(`signing in at the issuer did not come back: ${page.url()}`);
 }
 
 const openPages = new Map();
@@ -175,29 +248,6 @@ async function main() {
   try {
     // ---------------------------------------------------------------- customer: Maija
     const customerContext = await newContext(browser, 'customer');
-    // The live socket goes through a switch, so that the test can drop the connection.
-    let dropped = false;
-    const sockets = new Set();
-    await customerContext.routeWebSocket(/\/graphql$/, (ws) => {
-      if (dropped) {
-        ws.close({ code: 1012, reason: 'test: connection dropped' });
-        return;
-      }
-      const server = ws.connectToServer();
-      if (process.env.E2E_DEBUG) {
-        ws.onMessage((m) => {
-          log(`page→server ${String(m).slice(0, 160)}`);
-          server.send(m);
-        });
-        server.onMessage((m) => {
-          log(`server→page ${String(m).slice(0, 160)}`);
-          ws.send(m);
-        });
-      }
-      const pair = { ws, server };
-      sockets.add(pair);
-      ws.onClose(() => sockets.delete(pair));
-    });
     const customer = await customerContext.newPage();
     watch(customer, 'customer');
     const jsLoaded = new Set();
@@ -216,7 +266,17 @@ async function main() {
     await customer.getByText('Tunniste ei kelpaa', { exact: false }).waitFor({ timeout: TIMEOUT });
     await audit(customer, 'signin-error');
     await customer.locator('#token').fill('');
-    await signIn(customer, tokens['Maija Meikäläinen'], '/');
+    if (issuer) {
+      // the customer signs in at the server's issuer and then works with the session cookie
+      await customer.getByRole('button', { name: 'Kirjaudu sisään', exact: true }).click();
+      await issuerSignIn(customer, 'maija', logins.maija);
+      const token = await customer.evaluate(() => window.sessionStorage.getItem('luukku.token'));
+      if (token !== null) throw new Error('a session sign-in must not keep a token');
+      results.customerSignIn = 'session';
+    } else {
+      await signIn(customer, tokens['Maija Meikäläinen'], '/');
+      results.customerSignIn = 'token';
+    }
     await customer.getByRole('heading', { name: 'Omat hankkeet' }).waitFor({ timeout: TIMEOUT });
     await audit(customer, 'customer-home');
 
@@ -324,6 +384,7 @@ async function main() {
 
     // ---------------------------------------------------------------- handler: Ville
     const handlerContext = await newContext(browser, 'handler');
+    const handlerSockets = await switchableSockets(handlerContext);
     const handler = await handlerContext.newPage();
     watch(handler, 'handler');
     // the notice e-mail's link (AUTHORITY_UI_URL/applications/<id>) lands on the application after sign-in
@@ -388,18 +449,13 @@ async function main() {
     await handler.goBack();
     await handler.getByRole('button', { name: 'Kirjaa päätös' }).waitFor({ timeout: TIMEOUT });
 
-    // ---------------------------------------------------------------- connection drop on the customer's page
-    dropped = true;
-    // both ends see the connection go, as when a network path breaks
-    for (const { ws, server } of [...sockets]) {
-      await server.close({ code: 1001, reason: 'test: connection dropped' });
-      await ws.close({ code: 1012, reason: 'test: connection dropped' });
-    }
-    await customer.getByText('Yhteys katkesi').waitFor({ timeout: TIMEOUT });
-    await audit(customer, 'connection-lost');
-    dropped = false;
-    await customer.getByText('Yhteys palasi').waitFor({ timeout: 30_000 });
-    await audit(customer, 'connection-restored');
+    // ---------------------------------------------------------------- connection drop on the handler's page
+    await handlerSockets.drop();
+    await handler.getByText('Yhteys katkesi').waitFor({ timeout: TIMEOUT });
+    await audit(handler, 'connection-lost');
+    handlerSockets.restore();
+    await handler.getByText('Yhteys palasi').waitFor({ timeout: 30_000 });
+    await audit(handler, 'connection-restored');
 
     // ---------------------------------------------------------------- export and a message, live to the customer
     const [download] = await Promise.all([

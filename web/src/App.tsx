@@ -1,8 +1,8 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Provider, useQuery } from 'urql';
+import { Provider, useClient, useQuery } from 'urql';
 import type { Viewer } from './api';
-import { VIEWER } from './api';
-import { clearToken, getToken, signOut as endSession } from './auth';
+import { ACTING_FOR_SELECT, VIEWER } from './api';
+import { clearToken, signOut as endSession } from './auth';
 import { createApi, type Api } from './gql';
 import { currentLang } from './i18n';
 import { Layout } from './Layout';
@@ -24,12 +24,11 @@ export function App() {
     current.current?.api.dispose();
     current.current = {
       generation,
+      // a token or session that stopped working: back to the sign-in page, saying why
       api: createApi(currentLang, () => {
-        if (getToken()) {
-          clearToken();
-          setExpired(true);
-          setGeneration((g) => g + 1);
-        }
+        clearToken();
+        setExpired(true);
+        setGeneration((g) => g + 1);
       }),
     };
   }
@@ -54,6 +53,7 @@ function Shell({
   clearExpired(): void;
 }) {
   const location = useLocation();
+  const client = useClient();
   const [{ data, fetching, error }] = useQuery<{ viewer: Viewer }>({ query: VIEWER, requestPolicy: 'network-only' });
   const viewer = data?.viewer;
   const [actingFor, setActingForState] = useState<ActingFor>({ kind: 'self' });
@@ -67,12 +67,26 @@ function Shell({
       viewer,
       live,
       actingFor,
-      setActingFor(value) {
+      async setActingFor(value) {
+        if (viewer.hasSession) {
+          const result = await client
+            .mutation<{ actingForSelect: { userErrors: { message: string }[] } }>(ACTING_FOR_SELECT, {
+              input: { organisationId: value.kind === 'organisation' ? value.id : null },
+            })
+            .toPromise();
+          const problem = result.data?.actingForSelect.userErrors[0]?.message ?? (result.error ? result.error.message : null);
+          if (problem) return problem;
+        }
         storeActingFor(value);
         setActingForState(value);
+        return null;
       },
       signOut() {
-        void endSession().then(() => {
+        void endSession(viewer.hasSession).then((endSessionUrl) => {
+          if (endSessionUrl) {
+            window.location.assign(endSessionUrl);
+            return;
+          }
           restart();
           navigate('/signin');
         });
@@ -80,7 +94,7 @@ function Shell({
       isAuthority: authorityRoles.length > 0,
       isAdminOf: (id) => authorityRoles.some((m) => m.role === 'AUTHORITY_ADMIN' && m.authority?.id === id),
     };
-  }, [viewer, live, actingFor, restart]);
+  }, [viewer, live, actingFor, restart, client]);
 
   const signedIn = (
     <SignIn

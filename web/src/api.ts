@@ -34,13 +34,24 @@ export interface Viewer {
   isAuthenticated: boolean;
   isOperator: boolean;
   canActPersonally: boolean;
+  /** Signed in through the browser (/auth/login) with the session cookie. */
+  hasSession: boolean;
+  /** The organisation the session acts for (actingForSelect); null: personally. */
+  actingFor: { id: string; name: string } | null;
+  /** Organisations a session may act for, by mandate (empty for tokens). */
+  mayActFor: { organisation: { id: string; name: string }; basis: string }[];
+  mandateSelectionUrl: string | null;
   person: { id: string; name: string } | null;
   memberships: Membership[];
 }
 
-export const VIEWER = `query Viewer { viewer { isAuthenticated isOperator canActPersonally
+export const VIEWER = `query Viewer { viewer { isAuthenticated isOperator canActPersonally hasSession
+  actingFor { id name } mayActFor { organisation { id name } basis } mandateSelectionUrl
   person { id name }
   memberships { role organisation { id name businessId } authority { id code name { fi sv en } } } } }`;
+
+export const ACTING_FOR_SELECT = `mutation ActingForSelect($input: ActingForSelectInput!) {
+  actingForSelect(input: $input) { viewer { actingFor { id name } } userErrors { code message field } } }`;
 
 export interface StatusChange {
   fromStatus: string | null;

@@ -41,17 +41,25 @@ export function connectionParams(): Record<string, string> {
 }
 
 let serverLogin: Promise<boolean> | null = null;
+const PROBE_KEY = 'luukku.serverLogin';
 
-/** True when the server offers its own sign-in (`GET /auth/login`); a 404 says it does not. */
+/**
+ * True when the server offers its own sign-in: `/auth/login` redirects to an issuer; a 404
+ * (SIGN_IN_NOT_CONFIGURED) says it does not. Asked once per tab.
+ */
 export function serverOffersLogin(): Promise<boolean> {
   if (!serverLogin) {
-    serverLogin = fetch(apiUrl('/auth/login?probe=1'), {
-      method: 'HEAD',
-      redirect: 'manual',
-      credentials: 'same-origin',
-    })
-      .then((r) => r.type === 'opaqueredirect' || (r.status >= 200 && r.status < 400))
-      .catch(() => false);
+    const known = window.sessionStorage.getItem(PROBE_KEY);
+    serverLogin =
+      known !== null
+        ? Promise.resolve(known === 'yes')
+        : fetch(apiUrl('/auth/login?returnTo=%2Fui%2F'), { method: 'HEAD', redirect: 'manual', credentials: 'same-origin' })
+            .then((r) => r.type === 'opaqueredirect' || (r.status >= 300 && r.status < 400))
+            .catch(() => false)
+            .then((offered) => {
+              window.sessionStorage.setItem(PROBE_KEY, offered ? 'yes' : 'no');
+              return offered;
+            });
   }
   return serverLogin;
 }
@@ -60,15 +68,19 @@ export function loginUrl(returnTo: string): string {
   return apiUrl(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
 }
 
-/** Sign out: forget the token, and end a server session if there is one. */
-export async function signOut(): Promise<void> {
-  const hadToken = getToken() !== null;
+/**
+ * Sign out: forget the token, or end the server session (`POST /auth/logout`). Returns the
+ * issuer's end-session address to go to, if it has one.
+ */
+export async function signOut(hasSession: boolean): Promise<string | null> {
   clearToken();
-  if (!hadToken && (await serverOffersLogin())) {
-    await fetch(apiUrl('/auth/logout'), {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'X-Luukku-CSRF': '1', Accept: 'application/json' },
-    }).catch(() => undefined);
-  }
+  if (!hasSession) return null;
+  const answer = await fetch(apiUrl('/auth/logout'), {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'X-Luukku-CSRF': '1', Accept: 'application/json' },
+  })
+    .then((r) => r.json() as Promise<{ endSessionUrl?: string | null }>)
+    .catch(() => null);
+  return answer?.endSessionUrl ?? null;
 }

@@ -2,7 +2,7 @@
 // events, with the connection's state for the "connection lost / restored" message.
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { authHeaders, connectionParams } from './auth';
+import { authHeaders, connectionParams, getToken } from './auth';
 import { apiUrl, wsUrl } from './config';
 
 export type LiveState = 'connecting' | 'connected' | 'lost' | 'restored';
@@ -74,8 +74,12 @@ export function createApi(language: () => string, onUnauthorized: () => void): A
     shouldRetry: (event) => {
       const code = (event as { code?: number } | null)?.code;
       if (code === 4403 || code === 4401) {
-        onUnauthorized();
-        return false;
+        // a token that no longer works ends here; a session's socket also closes when it
+        // chooses another organisation, and then reconnects (an ended session gets 401 on
+        // HTTP, which signs the tab out)
+        const hadToken = getToken() !== null;
+        if (hadToken) onUnauthorized();
+        return !hadToken;
       }
       return true;
     },

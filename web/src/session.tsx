@@ -9,7 +9,8 @@ export interface Session {
   viewer: Viewer;
   live: LiveStatus;
   actingFor: ActingFor;
-  setActingFor(value: ActingFor): void;
+  /** Choose for whom to act; a session asks the server (actingForSelect), which checks the mandate. */
+  setActingFor(value: ActingFor): Promise<string | null>;
   signOut(): void;
   isAuthority: boolean;
   isAdminOf(authorityId: string): boolean;
@@ -26,6 +27,10 @@ export function useSession(): Session {
 const ACTING_KEY = 'luukku.actingFor';
 
 export function storedActingFor(viewer: Viewer): ActingFor {
+  if (viewer.hasSession) {
+    // the server keeps a session's choice (actingForSelect), checked against its mandates
+    return viewer.actingFor ? { kind: 'organisation', id: viewer.actingFor.id, name: viewer.actingFor.name } : { kind: 'self' };
+  }
   const raw = window.sessionStorage.getItem(ACTING_KEY);
   const orgs = representedOrganisations(viewer);
   if (raw) {
@@ -42,6 +47,7 @@ export function storeActingFor(value: ActingFor): void {
 }
 
 export function representedOrganisations(viewer: Viewer): { id: string; name: string }[] {
+  if (viewer.hasSession) return viewer.mayActFor.map((m) => ({ id: m.organisation.id, name: m.organisation.name }));
   return viewer.memberships
     .filter((m) => m.role === 'CUSTOMER_REPRESENTATIVE' && m.organisation)
     .map((m) => ({ id: m.organisation!.id, name: m.organisation!.name }));

@@ -117,8 +117,19 @@ interface ProjectListItem {
 function ActingFor() {
   const { t } = useI18n();
   const session = useSession();
+  const [problem, setProblem] = useState<string | null>(null);
   const orgs = representedOrganisations(session.viewer);
-  if (orgs.length === 0) return null;
+  const mandates = session.viewer.mandateSelectionUrl;
+  if (orgs.length === 0 && !mandates)
+    return null;
+  if (orgs.length === 0 && mandates)
+    return (
+      <Card>
+        <Paragraph>
+          <a href={mandates}>{t('acting.mandates')}</a>
+        </Paragraph>
+      </Card>
+    );
   const value = session.actingFor.kind === 'self' ? 'self' : session.actingFor.id;
   return (
     <Card>
@@ -127,9 +138,11 @@ function ActingFor() {
         groupHintText={t('acting.hint')}
         name="acting-for"
         value={value}
+        groupStatus={problem ? 'error' : 'default'}
+        groupStatusText={problem ?? undefined}
         onChange={(v) => {
           const org = orgs.find((o) => o.id === v);
-          session.setActingFor(org ? { kind: 'organisation', id: org.id, name: org.name } : { kind: 'self' });
+          void session.setActingFor(org ? { kind: 'organisation', id: org.id, name: org.name } : { kind: 'self' }).then(setProblem);
         }}
       >
         {[
@@ -147,6 +160,11 @@ function ActingFor() {
           )),
         ]}
       </RadioButtonGroup>
+      {mandates && (
+        <Paragraph mt="s">
+          <a href={mandates}>{t('acting.mandates')}</a>
+        </Paragraph>
+      )}
     </Card>
   );
 }
