@@ -3,6 +3,7 @@
 This package never imports strawberry. Tortoise discovers the models from this module.
 """
 
+from models.attachments import Attachment, StoredSecret
 from models.authority_work import (
     AuditEntry,
     Decision,
@@ -26,6 +27,7 @@ from models.throttle import ThrottleCount
 __all__ = [
     "ApiToken",
     "Application",
+    "Attachment",
     "AuditEntry",
     "AuthRequest",
     "AuthSession",
@@ -47,6 +49,7 @@ __all__ = [
     "Project",
     "ServiceBundle",
     "StatusChange",
+    "StoredSecret",
     "SupplementRequest",
     "Thread",
     "ThrottleCount",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
+from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
 from resolvers.applications import queries as application_queries
+from resolvers.attachments import mutations as attachment_mutations
 from resolvers.authority import mutations as authority_mutations
 from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
@@ -26,7 +29,7 @@ from schema.errors import LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
 from schema.scalars import SCALAR_MAP
-from schema.sharing import SharingExecutionContext
+from schema.sharing import GraphQLCoreSharingExecutionContext, SharingExecutionContext
 
 
 @strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
@@ -41,6 +44,11 @@ class Query:
     service_bundles: list[catalogue_queries.ServiceBundle] = strawberry.field(
         resolver=catalogue_queries.service_bundles,
         description="The service bundles (e.g. renewable energy, public event).",
+    )
+    shared_data_schema: JSON = strawberry.field(
+        resolver=catalogue_queries.shared_data_schema,
+        description="JSON Schema (2020-12) of a project's shared data, given once for all its "
+        "applications (`Project.sharedData`); its `x-label` annotations are the labels in fi, sv and en.",
     )
     municipalities: list[catalogue_queries.Municipality] = strawberry.field(
         resolver=catalogue_queries.municipalities,
@@ -179,6 +187,17 @@ class Mutation:
             description="Send the application's later notices to an address of your choice.",
         )
     )
+    attachment_add: attachment_mutations.AttachmentAddPayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_add,
+        extensions=person_only(),
+        description="Attach files to an application draft (a multipart request); each is "
+        "checked, stored, and then scanned for viruses.",
+    )
+    attachment_remove: attachment_mutations.AttachmentRemovePayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_remove,
+        extensions=person_only(),
+        description="Remove a file from an application draft; the file is deleted.",
+    )
     message_post: thread_mutations.MessagePostPayload = strawberry.mutation(
         resolver=thread_mutations.message_post,
         extensions=authenticated(),
@@ -215,12 +234,16 @@ class Subscription:
     )
 
 
-def build_schema() -> LuukkuSchema:
+def build_schema(executor: str | None = None) -> LuukkuSchema:
+    """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR."""
+    executor = executor or get_settings().executor
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        execution_context_class=SharingExecutionContext,
+        execution_context_class=SharingExecutionContext
+        if executor == "compiled"
+        else GraphQLCoreSharingExecutionContext,
         types=list(EVENT_TYPES),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
