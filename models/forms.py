@@ -17,6 +17,7 @@ from jsonschema.exceptions import SchemaError
 
 from models.business_id import is_valid_business_id
 from models.errors import DomainError, ErrorCode
+from models.validation import content_problems, is_mail_address
 
 #: Upper bound for one application's form content, serialised.
 MAX_CONTENT_BYTES = 256 * 1024
@@ -38,6 +39,8 @@ for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
 FORMATS.checks("fi-business-id")(
     lambda value: not isinstance(value, str) or is_valid_business_id(value)
 )
+#: "email" as an address a mail may be sent to (jsonschema only asks for an "@")
+FORMATS.checks("email")(lambda value: not isinstance(value, str) or is_mail_address(value))
 
 
 @lru_cache(maxsize=512)
@@ -61,6 +64,9 @@ def validate(
     schema: Mapping[str, Any], document: Any, *, draft: bool, prefix: Sequence[str] = ("content",)
 ) -> list[DomainError]:
     """Every violation of `schema` in `document`, each with its field path."""
+    hostile = content_problems(document, prefix)
+    if hostile:
+        return hostile
     raw = orjson.dumps(document)
     if len(raw) > MAX_CONTENT_BYTES:
         return [DomainError(ErrorCode.TOO_LONG, field=list(prefix), max=MAX_CONTENT_BYTES)]
