@@ -139,7 +139,7 @@ class Settings:
     #: failed authentications per client address (and per account) in a window
     throttle_auth: tuple[int, int] = (20, 60)
     #: cost points per client (account, or address when anonymous) in a window
-    throttle_cost: tuple[int, int] = (1_000_000, 60)
+    throttle_cost: tuple[int, int] = (30_000_000, 60)
     #: only operations costing at least this much are counted (mutations always are)
     throttle_cost_from: int = 1_000
     #: largest WebSocket message accepted, in bytes
@@ -298,7 +298,7 @@ class Settings:
             trusted_proxies=_list(env, "TRUSTED_PROXIES"),
             throttle_store=throttle_store,
             throttle_auth=_rate(env, "THROTTLE_AUTH", (20, 60)),
-            throttle_cost=_rate(env, "THROTTLE_COST", (1_000_000, 60)),
+            throttle_cost=_rate(env, "THROTTLE_COST", (30_000_000, 60)),
             throttle_cost_from=_int(env, "THROTTLE_COST_FROM", 1_000, minimum=0),
             ws_max_message_bytes=_int(env, "WS_MAX_MESSAGE_BYTES", 1024 * 1024, minimum=1024),
             shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", 10, minimum=1),
