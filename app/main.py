@@ -129,7 +129,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         if cookie is not None:
             if not same_origin_or_allowed(request):
                 raise _ForbiddenOrigin
-            viewer = await viewer_for_session(cookie)
+            viewer = await _session_viewer(request, cookie)
             if viewer is None:
                 raise _InvalidSession
             context = build_context(request, viewer)
@@ -201,7 +201,12 @@ class LuukkuGraphQL(GraphQL[Context, None]):
                 raise ConnectionRejectionError({"message": "connection_init needs authorization"})
             if not same_origin(context.request):
                 raise ConnectionRejectionError({"message": "the session works on this origin only"})
-            session_viewer = await viewer_for_session(cookie)
+            try:
+                session_viewer = await _session_viewer(context.request, cookie)
+            except Throttled as exc:
+                raise ConnectionRejectionError(
+                    {"message": "too many failed sign-ins", "retryAfter": exc.retry_after}
+                ) from None
             if session_viewer is None:
                 raise ConnectionRejectionError({"message": "the session has ended; sign in again"})
             fresh = build_context(context.request, session_viewer)
@@ -294,6 +299,17 @@ async def _authenticate(request: Request | WebSocket, header: str | None) -> Vie
     viewer = await viewer_from_authorization(header)
     if viewer is None:
         await throttle.failed(request, "auth")
+    return viewer
+
+
+async def _session_viewer(request: Request | WebSocket, cookie: str) -> Viewer | None:
+    """The viewer of a session cookie (None: ended or forged). A failed lookup counts against
+    the client address under THROTTLE_AUTH, and once over it the answer is 429 (Throttled):
+    valid sessions pay no throttle lookup."""
+    viewer = await viewer_for_session(cookie)
+    if viewer is None:
+        await throttle.failed(request, "auth")
+        await throttle.check(request, "auth")
     return viewer
 
 

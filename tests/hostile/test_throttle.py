@@ -177,3 +177,31 @@ def test_the_client_address_comes_from_the_socket_unless_a_trusted_proxy_says() 
         "10.0.0.0/8",
         "127.0.0.1",
     )
+
+
+async def test_forged_session_cookies_are_throttled(fresh_throttle: Throttle) -> None:
+    from app.signin import session_cookie_name
+
+    limit, window = get_settings().throttle_auth
+    async with _client("203.0.113.9") as attacker:
+        for i in range(limit - 1):
+            attacker.cookies.set(session_cookie_name(), f"forged{i}")
+            forged = await attacker.post("/graphql", json=QUERY, headers={"X-Luukku-CSRF": "1"})
+            assert forged.status_code == 401, forged.text
+        attacker.cookies.set(session_cookie_name(), "forged-last")
+        refused = await attacker.post("/graphql", json=QUERY, headers={"X-Luukku-CSRF": "1"})
+        assert refused.status_code == 429, refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= window
+
+
+async def test_refused_sign_in_callbacks_are_throttled(fresh_throttle: Throttle) -> None:
+    limit, _ = get_settings().throttle_auth
+    async with _client("203.0.113.10") as attacker:
+        for i in range(limit):
+            bad = await attacker.get(f"/auth/callback?state=guess{i}&code=x")
+            assert bad.status_code == 400, bad.text
+        refused = await attacker.get("/auth/callback?state=guess&code=x")
+        assert refused.status_code == 429
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        started = await attacker.get("/auth/login")
+        assert started.status_code == 429  # no new pending login from an address over it
