@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from actions import statistics
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
@@ -118,8 +119,13 @@ async def change_status(
             target=target.value,
         )
     app.status = target
+    moment = now()
     if target in FINAL:
-        app.final_at = now()
+        app.final_at = moment
+    if await statistics.record(
+        tx.conn, app, source, target, moment, int(locked.permit_type["processing_days"])
+    ):
+        tx.after_commit(_statistics_changed)
     await StatusChange.create(
         application_id=app.id,
         from_status=source,
@@ -130,6 +136,10 @@ async def change_status(
         comment=comment,
         using_db=tx.conn,
     )
+
+
+async def _statistics_changed() -> None:
+    statistics.invalidate()
 
 
 def subject(locked: Locked) -> Subject:

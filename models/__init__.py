@@ -19,7 +19,9 @@ from models.catalogue import (
 )
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
+from models.processing import ProcessingCase, ProcessingHistogram
 from models.projects import Application, InboxCount, Project, StatusChange
+from models.statements import StatementRequest
 
 __all__ = [
     "ApiToken",
@@ -37,8 +39,11 @@ __all__ = [
     "PermitKind",
     "PermitType",
     "Person",
+    "ProcessingCase",
+    "ProcessingHistogram",
     "Project",
     "ServiceBundle",
+    "StatementRequest",
     "StatusChange",
     "SupplementRequest",
     "Thread",

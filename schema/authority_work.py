@@ -38,6 +38,7 @@ describe(
         "STATUS_CHANGE": "An authority changed an application's status.",
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
+        "STATEMENT": "A statement was requested, answered, declined or shared.",
     },
 )
 
