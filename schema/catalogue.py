@@ -20,8 +20,10 @@ from schema.enums import AuthorityScope, Certainty, Channel, QuestionType
 
 if TYPE_CHECKING:
     from schema.identity import Person
+    from schema.statistics import ProcessingStatistics
 
 PersonRef = Annotated["Person", strawberry.lazy("schema.identity")]
+ProcessingStatisticsRef = Annotated["ProcessingStatistics", strawberry.lazy("schema.statistics")]
 
 
 @strawberry.type(description="A Finnish municipality (Statistics Finland code).")
@@ -209,10 +211,21 @@ class PermitType(relay.Node):
     )
     kind_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
+    row: strawberry.Private[Row]
 
     @strawberry.field(description="Link that starts a new project with this permit (for PTV).")
     def deep_link(self) -> str:
         return f"{get_settings().customer_ui_url}/start?service={self.ptv_service_id}"
+
+    @strawberry.field(
+        description="How long its authority takes with it, from the status history "
+        "(see `Query.processingStatistics`)."
+    )
+    async def processing_statistics(self) -> ProcessingStatisticsRef:
+        from actions.statistics import snapshot
+        from schema.statistics import ProcessingStatistics
+
+        return ProcessingStatistics.of(await snapshot(), self.row)
 
     @strawberry.field(description="The kind of permit.")
     async def kind(self, info: Info) -> PermitKind:
@@ -244,6 +257,7 @@ class PermitType(relay.Node):
             service_bundle_codes=list(row["bundles"]),
             kind_id=row["kind_id"],
             authority_id=row["authority_id"],
+            row=row,
         )
 
     @classmethod

@@ -20,6 +20,7 @@ from resolvers.live import subscriptions as live
 from resolvers.outbox import queries as outbox_queries
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
+from resolvers.statistics import queries as statistics_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
 from schema.errors import ErrorHandling, LuukkuSchema
@@ -54,6 +55,12 @@ class Query:
     permit_needs: catalogue_queries.PermitNeedsResult = strawberry.field(
         resolver=catalogue_queries.permit_needs_query,
         description="The permit-needs survey: which permits the answers call for, where and by when.",
+    )
+    processing_statistics: list[statistics_queries.ProcessingStatistics] = strawberry.field(
+        resolver=statistics_queries.processing_statistics,
+        description="How long authorities take with each permit type (median, 80th percentile, "
+        "count, waiting for the customer apart), from the status history; public aggregates, "
+        "suppressed under STATS_MIN_CASES cases.",
     )
     projects: project_queries.Connection[project_queries.Project] = strawberry.field(
         resolver=project_queries.projects,
