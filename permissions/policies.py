@@ -89,6 +89,12 @@ def can_edit_project(viewer: Viewer, project: ProjectFacts) -> bool:
     return viewer.person_id is not None and is_customer(viewer, project)
 
 
+def can_see_plan(viewer: Viewer, project: ProjectFacts) -> bool:
+    """The permit plan (dates and warnings of every application): the customer and the
+    involved authorities, as the common view of the permit bundle."""
+    return is_customer(viewer, project) or is_involved(viewer, project)
+
+
 def can_create_project_for(viewer: Viewer, organisation_id: int | None) -> bool:
     """A person may own a project personally, or for an organisation they represent."""
     if viewer.person_id is None:

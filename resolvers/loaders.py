@@ -22,6 +22,7 @@ from models import (
     Message,
     Organisation,
     Person,
+    ProcessingCase,
     Project,
     StatusChange,
     SupplementRequest,
@@ -212,6 +213,18 @@ class Loaders:
                     SupplementRequest.filter(application_id__in=ids).order_by("id").values()
                 ),
                 "application_id",
+            )
+        )
+
+    @cached_property
+    def processing_case_by_application(self) -> DataLoader[int, Row | None]:
+        """What the permit plan needs of a submitted application's processing so far."""
+        return DataLoader(
+            load_fn=_by_key(
+                lambda ids: ProcessingCase.filter(application_id__in=ids).values(
+                    "application_id", "submitted_at", "wait_seconds", "waiting_since"
+                ),
+                key="application_id",
             )
         )
 

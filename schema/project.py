@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from permissions import policies
 from permissions.facts import ProjectFacts
+from permissions.fields import CanSeeProjectPlan, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Municipality, ServiceBundle
@@ -21,9 +22,11 @@ from schema.identity import Organisation, Person
 if TYPE_CHECKING:
     from schema.application import Application
     from schema.authority_work import Thread
+    from schema.plan import ProjectPlan
 
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 ThreadRef = Annotated["Thread", strawberry.lazy("schema.authority_work")]
+PlanRef = Annotated["ProjectPlan", strawberry.lazy("schema.plan")]
 
 
 @strawberry.type(description="A point in WGS84 coordinates.")
@@ -128,6 +131,19 @@ class Project(relay.Node):
         row = await info.context.loaders.project_thread(self.row["id"])
         assert row is not None
         return await thread_of(info, row)
+
+    @strawberry.field(
+        description="The permit plan: when to apply for each permit, when each decision can "
+        "be expected, the critical path to the start, and warnings. For the customer and the "
+        "involved authorities; null for others. Live: every event of `projectActivity` "
+        "carries the project, so a subscription that selects `project { plan }` gets the "
+        "plan as it is after each status change or supplement request.",
+        extensions=restricted(CanSeeProjectPlan()),
+    )
+    async def plan(self, info: Info) -> PlanRef | None:
+        from schema.plan import plan_of
+
+        return await plan_of(info, self.row)
 
     @strawberry.field(description="True when the viewer is the project's customer (owner).")
     async def viewer_is_customer(self, info: Info) -> bool:

@@ -31,6 +31,7 @@ AH, CAH, UNI, SYS, ANON = (
 # customer:   flags that are true for the customer only
 # handling:   viewerCanHandle: the addressed authority, once submitted
 # posting:    viewerCanPost on A's thread
+# plan:       the project's permit plan
 SEES: dict[str, dict[State, frozenset[Role]]] = {
     "project": {
         ST.DRAFT: frozenset({OWN, CR, CAH}),
@@ -69,6 +70,16 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL_SHARED: frozenset({AH, SYS}),
     },
     "customer": {s: frozenset({OWN, CR}) for s in State},
+    # the permit plan: the customer and the involved authorities
+    "plan": {
+        ST.DRAFT: frozenset({OWN, CR, CAH}),
+        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
+    },
     "handling": {
         ST.DRAFT: frozenset(),
         ST.SHARED_DRAFT: frozenset(),
@@ -130,6 +141,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "owner": Row("project", selection="{ __typename }"),
         "applications": Row("project", selection="{ totalCount }"),
         "thread": Row("project", selection="{ id }"),
+        "plan": Row("plan", selection="{ computedOn }"),
         "viewerIsCustomer": flag("project", "customer"),
         "viewerCanEdit": flag("project", "customer"),
     },
