@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from actions import statistics
+from actions import reminders, statistics
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
@@ -288,6 +288,7 @@ async def application_create(
         application = await add_application(
             tx, viewer, project, offered[permit_type_id], origin=origin, certainty=certainty
         )
+        await reminders.sync(tx, project.id)
     return application.id
 
 
@@ -368,6 +369,7 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_SUBMITTED, ApplicationStatus.DRAFT))
         await notify_authority(tx, subject(locked), "submitted", await export_document(tx, locked))
+        await reminders.sync(tx, locked.project.id)
     return application_id
 
 
@@ -394,6 +396,7 @@ async def application_withdraw(
         )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
+        await reminders.sync(tx, locked.project.id)
         if locked.application.submitted_at is not None:
             data = {
                 "application": global_id("Application", locked.application.id),

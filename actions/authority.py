@@ -15,6 +15,7 @@ from actions.applications import (
     save,
     subject,
 )
+from actions import reminders
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.export import export_document
@@ -157,6 +158,8 @@ async def application_status_update(
             )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.STATUS_CHANGED, source))
+        if source is S.INFORMATION_REQUESTED:
+            await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,
@@ -203,6 +206,7 @@ async def supplement_request(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_REQUESTED, S.IN_PROGRESS))
         await notify_customer(tx, subject(locked), "information_requested", due=due_date)
+        await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,
@@ -269,6 +273,7 @@ async def supplement_submit(
             await request.save(using_db=tx.conn)
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_SUBMITTED, S.INFORMATION_REQUESTED))
+        await reminders.sync(tx, locked.project.id)
         await notify_authority(
             tx, subject(locked), "supplemented", await export_document(tx, locked)
         )
@@ -319,6 +324,7 @@ async def decision_record(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.DECISION_RECORDED, source))
         await notify_customer(tx, subject(locked), "processed")
+        await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,

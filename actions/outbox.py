@@ -27,7 +27,7 @@ from models import Municipality, Organisation, OutboxItem, Person, Project
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
-from notifications.mail import render
+from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event
 
 #: Wakes the in-process worker after a commit that wrote outbox items.
@@ -52,7 +52,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _add(
+async def add_item(
     tx: Tx,
     kind: OutboxKind,
     topic: str,
@@ -61,7 +61,9 @@ async def _add(
     authority_id: int | None,
     application_id: int | None,
     event_id: str | None = None,
+    at: datetime | None = None,
 ) -> OutboxItem:
+    """A new item, due now or (a scheduled reminder) at `at`."""
     item = await OutboxItem.create(
         kind=kind,
         event_id=event_id or uuid.uuid4().hex,
@@ -69,10 +71,11 @@ async def _add(
         authority_id=authority_id,
         application_id=application_id,
         payload=payload,
-        next_attempt_at=now(),
+        next_attempt_at=at or now(),
         using_db=tx.conn,
     )
-    tx.after_commit(_async_wake)
+    if at is None or at <= now():
+        tx.after_commit(_async_wake)
     return item
 
 
@@ -127,7 +130,7 @@ async def notify_authority(
     Messages are e-mailed on both channels."""
     app = subject.application
     if subject.permit_type["channel"] == Channel.API and topic != "message":
-        await _add(
+        await add_item(
             tx,
             OutboxKind.DELIVERY,
             f"application.{topic}",
@@ -139,7 +142,7 @@ async def notify_authority(
     to, language = await _authority_recipient(tx, subject)
     params = await _params(tx, subject, language, get_settings().authority_ui_url)
     mail = render(f"authority.{topic}", language, to, **params)
-    await _add(
+    await add_item(
         tx,
         OutboxKind.EMAIL,
         f"authority.{topic}",
@@ -149,17 +152,28 @@ async def notify_authority(
     )
 
 
-async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None = None) -> None:
-    """Tell the customer (the person who submitted), in their language; no outcome in the text."""
+async def customer_mail(
+    tx: Tx, subject: Subject, topic: str, due: date | None = None
+) -> Mail | None:
+    """The mail of a topic to the customer (the person who submitted, else the owner or the
+    draft's creator), in their language, linking to the application; None if nobody to tell."""
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
     person = await Person.get_or_none(id=person_id).using_db(tx.conn)
     if person is None or not person.is_active:
-        return
+        return None
     params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
     params["due"] = due.strftime("%d.%m.%Y") if due else ""
-    mail = render(f"customer.{topic}", person.language, person.email, **params)
-    await _add(
+    return render(f"customer.{topic}", person.language, person.email, **params)
+
+
+async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None = None) -> None:
+    """Tell the customer, in their language; no outcome in the text."""
+    app = subject.application
+    mail = await customer_mail(tx, subject, topic, due)
+    if mail is None:
+        return
+    await add_item(
         tx,
         OutboxKind.EMAIL,
         f"customer.{topic}",
@@ -232,6 +246,14 @@ def backoff(attempts: int, base: float = 5.0, cap: float = 3600.0) -> float:
     """Exponential backoff with full jitter: uniform in [base/2, min(cap, base * 2**attempts)]."""
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
     return random.uniform(min(base / 2, ceiling), ceiling)
+
+
+async def cancel(item: OutboxItem, worker_id: str) -> bool:
+    """A scheduled reminder that is no longer true when due: never sent."""
+    updated = await OutboxItem.filter(
+        id=item.id, locked_by=worker_id, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.CANCELLED, locked_by=None, locked_until=None)
+    return updated == 1
 
 
 async def fail(item: OutboxItem, worker_id: str, error: str) -> OutboxStatus:

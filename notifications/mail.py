@@ -105,6 +105,65 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Project: {project}\nAnswer by: {due}\n\nSign in to Luukku to see the request and answer: {link}",
         ),
     },
+    "customer.reminder_recommended": {
+        "fi": (
+            "Muistutus: hae lupaa {due} mennessä – {permit}",
+            "Hankkeesi {project} hakemusta ei ole vielä lähetetty. Suosittelemme hakemaan "
+            "viimeistään {due}, jotta päätös ehtii ennen kuin sitä tarvitaan.\n\n"
+            "Lupa: {permit}\nViranomainen: {authority}\n\nAvaa hakemus Luukussa: {link}",
+        ),
+        "sv": (
+            "Påminnelse: ansök senast {due} – {permit}",
+            "Ansökan i ditt projekt {project} har inte skickats ännu. Vi rekommenderar att du "
+            "ansöker senast {due}, så att beslutet hinner komma innan det behövs.\n\n"
+            "Tillstånd: {permit}\nMyndighet: {authority}\n\nÖppna ansökan i Luukku: {link}",
+        ),
+        "en": (
+            "Reminder: apply by {due} – {permit}",
+            "The application of your project {project} has not been submitted yet. We recommend "
+            "applying by {due}, so that the decision can come before it is needed.\n\n"
+            "Permit: {permit}\nAuthority: {authority}\n\nOpen the application in Luukku: {link}",
+        ),
+    },
+    "customer.reminder_latest": {
+        "fi": (
+            "Muistutus: viimeinen hakupäivä {due} – {permit}",
+            "Hankkeesi {project} hakemusta ei ole vielä lähetetty. Laissa säädetty viimeinen "
+            "hakupäivä on {due}.\n\nLupa: {permit}\nViranomainen: {authority}\n\n"
+            "Avaa hakemus Luukussa: {link}",
+        ),
+        "sv": (
+            "Påminnelse: sista ansökningsdag {due} – {permit}",
+            "Ansökan i ditt projekt {project} har inte skickats ännu. Den lagstadgade sista "
+            "ansökningsdagen är {due}.\n\nTillstånd: {permit}\nMyndighet: {authority}\n\n"
+            "Öppna ansökan i Luukku: {link}",
+        ),
+        "en": (
+            "Reminder: the latest date to apply is {due} – {permit}",
+            "The application of your project {project} has not been submitted yet. The latest "
+            "date to apply set by law is {due}.\n\nPermit: {permit}\nAuthority: {authority}\n\n"
+            "Open the application in Luukku: {link}",
+        ),
+    },
+    "customer.reminder_supplement": {
+        "fi": (
+            "Muistutus: lisätiedot {due} mennessä – {permit}",
+            "{authority} odottaa yhä lisätietoja hakemukseesi. Vastaa viimeistään {due}.\n\n"
+            "Lupa: {permit}\nHanke: {project}\n\nKirjaudu Luukkuun vastataksesi: {link}",
+        ),
+        "sv": (
+            "Påminnelse: tilläggsuppgifter senast {due} – {permit}",
+            "{authority} väntar fortfarande på tilläggsuppgifter till din ansökan. Svara senast "
+            "{due}.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Logga in i Luukku för att svara: {link}",
+        ),
+        "en": (
+            "Reminder: more information needed by {due} – {permit}",
+            "{authority} is still waiting for more information about your application. Answer "
+            "by {due}.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Sign in to Luukku to answer: {link}",
+        ),
+    },
     "customer.processed": {
         "fi": (
             "Hakemuksesi on käsitelty: {permit}",
