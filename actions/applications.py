@@ -16,9 +16,18 @@ from actions.catalogue import municipality_row, offered_permit_types, permit_nee
 from actions.export import export_document
 from actions.inbox_counts import InboxKey, inbox_key, note_move
 from actions.outbox import Subject, notify_authority
-from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
+from models import (
+    Application,
+    CatalogueDocument,
+    PermitType,
+    Project,
+    StatementRequest,
+    StatusChange,
+    Thread,
+)
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
+from models.statements import StatementStatus
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import missing_shared_data, validate
 from models.ids import global_id
@@ -38,6 +47,17 @@ APPLICATION_ROW_FIELDS = (
     "submitted_at",
     "assigned_to_id",
     "permit_type_id",
+)
+
+
+#: what `permissions.facts.StatementFacts` needs of a statement request row
+STATEMENT_FACT_FIELDS = (
+    "id",
+    "application_id",
+    "requesting_authority_id",
+    "asked_authority_id",
+    "status",
+    "is_shared_with_customer",
 )
 
 
@@ -71,6 +91,11 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
         .using_db(tx.conn)
         .values(*APPLICATION_ROW_FIELDS)
     )
+    statements = (
+        await StatementRequest.filter(application__project_id=project.id)
+        .using_db(tx.conn)
+        .values(*STATEMENT_FACT_FIELDS)
+    )
     facts = policies.project_facts(
         {
             "id": project.id,
@@ -78,6 +103,7 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
             "owner_organisation_id": project.owner_organisation_id,
         },
         siblings,
+        statements,
     )
     app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == application.id)
     if not policies.can_see_application(viewer, app_facts, facts):
@@ -122,6 +148,12 @@ async def change_status(
     moment = now()
     if target in FINAL:
         app.final_at = moment
+        # a statement no longer helps a decided application: its open requests end
+        await (
+            StatementRequest.filter(application_id=app.id, status=StatementStatus.OPEN)
+            .using_db(tx.conn)
+            .update(status=StatementStatus.CANCELLED, answered_at=moment)
+        )
     if await statistics.record(
         tx.conn, app, source, target, moment, int(locked.permit_type["processing_days"])
     ):

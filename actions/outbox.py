@@ -152,6 +152,25 @@ async def notify_authority(
     )
 
 
+async def notify_asked_authority(
+    tx: Tx, subject: Subject, asked: Organisation, topic: str, due: date
+) -> None:
+    """Tell an authority asked for a statement, at its registry address, in Finnish."""
+    if not asked.notification_email:
+        return
+    params = await _params(tx, subject, "fi", get_settings().authority_ui_url)
+    params["due"] = due.strftime("%d.%m.%Y")
+    mail = render(f"authority.{topic}", "fi", asked.notification_email, **params)
+    await add_item(
+        tx,
+        OutboxKind.EMAIL,
+        f"authority.{topic}",
+        mail.__dict__,
+        authority_id=asked.id,
+        application_id=subject.application.id,
+    )
+
+
 async def customer_mail(
     tx: Tx, subject: Subject, topic: str, due: date | None = None
 ) -> Mail | None:

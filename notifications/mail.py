@@ -87,6 +87,63 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Open the application: {link}",
         ),
     },
+    "authority.statement_requested": {
+        "fi": (
+            "Lausuntopyyntö: {permit} – {project}",
+            "{authority} pyytää lausuntoanne hakemuksesta Luukussa.\n\nLupa: {permit}\n"
+            "Hanke: {project}\nKunta: {municipality}\nVastatkaa viimeistään: {due}\n\n"
+            "Avaa hakemus ja pyyntö: {link}\n\nNe avautuvat, kun kirjaudutte Luukkuun "
+            "viranomaisen käsittelijänä.",
+        ),
+        "sv": (
+            "Begäran om utlåtande: {permit} – {project}",
+            "{authority} begär ert utlåtande om en ansökan i Luukku.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\nKommun: {municipality}\nSvara senast: {due}\n\n"
+            "Öppna ansökan och begäran: {link}\n\nDe öppnas när ni loggar in i Luukku som "
+            "handläggare.",
+        ),
+        "en": (
+            "Request for a statement: {permit} – {project}",
+            "{authority} asks for your statement on an application in Luukku.\n\n"
+            "Permit: {permit}\nProject: {project}\nMunicipality: {municipality}\n"
+            "Answer by: {due}\n\nOpen the application and the request: {link}\n\n"
+            "Sign in to Luukku as a handler of your authority to open them.",
+        ),
+    },
+    "authority.statement_answered": {
+        "fi": (
+            "Lausunto on saapunut: {permit} – {project}",
+            "Pyytämänne lausunto on saapunut.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Avaa hakemus: {link}",
+        ),
+        "sv": (
+            "Utlåtandet har kommit: {permit} – {project}",
+            "Utlåtandet ni begärde har kommit.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Öppna ansökan: {link}",
+        ),
+        "en": (
+            "Statement received: {permit} – {project}",
+            "The statement you asked for has arrived.\n\nPermit: {permit}\nProject: {project}"
+            "\n\nOpen the application: {link}",
+        ),
+    },
+    "authority.statement_declined": {
+        "fi": (
+            "Lausunnosta kieltäydyttiin: {permit} – {project}",
+            "Viranomainen, jolta pyysitte lausuntoa, ei anna sitä.\n\nLupa: {permit}\n"
+            "Hanke: {project}\n\nAvaa hakemus: {link}",
+        ),
+        "sv": (
+            "Utlåtandet avböjdes: {permit} – {project}",
+            "Myndigheten ni begärde ett utlåtande av ger inget.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\n\nÖppna ansökan: {link}",
+        ),
+        "en": (
+            "Statement declined: {permit} – {project}",
+            "The authority you asked for a statement will not give one.\n\nPermit: {permit}\n"
+            "Project: {project}\n\nOpen the application: {link}",
+        ),
+    },
     "customer.information_requested": {
         "fi": (
             "Hakemukseesi pyydetään lisätietoja: {permit}",

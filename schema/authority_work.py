@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -70,6 +70,8 @@ class SupplementRequest:
     )
     content_row: strawberry.Private[JSON | None]
     can_read_content: strawberry.Private[bool]
+    #: removes the confidential fields, for viewers who may not see them
+    redactor: strawberry.Private[Callable[[Any], Any] | None]
 
     @strawberry.field(description="True while the request waits for an answer.")
     def is_open(self) -> bool:
@@ -80,10 +82,14 @@ class SupplementRequest:
         "viewer may not read the application's content."
     )
     def answer_content(self) -> JSON | None:
-        return self.content_row if self.can_read_content else None
+        if not self.can_read_content or self.content_row is None:
+            return None
+        return self.content_row if self.redactor is None else self.redactor(self.content_row)
 
     @classmethod
-    def from_row(cls, row: Row, can_read_content: bool) -> Self:
+    def from_row(
+        cls, row: Row, can_read_content: bool, redactor: Callable[[Any], Any] | None = None
+    ) -> Self:
         return cls(
             message=row["message"],
             due_date=row["due_date"],
@@ -94,6 +100,7 @@ class SupplementRequest:
             closed_at=row["closed_at"],
             content_row=row["answer_content"],
             can_read_content=can_read_content,
+            redactor=redactor,
         )
 
 

@@ -11,8 +11,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from permissions import policies
-from permissions.facts import ProjectFacts
-from permissions.fields import CanSeeProjectPlan, restricted
+from permissions.facts import ApplicationFacts, ProjectFacts
+from permissions.fields import CanReadProjectThread, CanSeeProjectPlan, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Municipality, ServiceBundle
@@ -119,13 +119,24 @@ class Project(relay.Node):
         from schema.application import Application
 
         rows = await info.context.loaders.applications_by_project.load(self.row["id"])
+        facts = await self.facts(info)
+        viewer = info.context.viewer
+        if not (policies.is_customer(viewer, facts) or policies.is_involved(viewer, facts)):
+            # an authority asked for a statement sees only the applications it was asked on
+            rows = [
+                r
+                for r in rows
+                if policies.can_see_application(viewer, ApplicationFacts.from_row(r), facts)
+            ]
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
         return connection(page, len(rows), Application.from_row, lambda r: [r["id"]])
 
     @strawberry.field(
-        description="The project's discussion between the customer and all involved authorities."
+        description="The project's discussion between the customer and all involved "
+        "authorities; null for an authority that is only asked for a statement.",
+        extensions=restricted(CanReadProjectThread()),
     )
-    async def thread(self, info: Info) -> ThreadRef:
+    async def thread(self, info: Info) -> ThreadRef | None:
         from schema.authority_work import thread_of
 
         row = await info.context.loaders.project_thread(self.row["id"])

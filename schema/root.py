@@ -20,6 +20,8 @@ from resolvers.live import subscriptions as live
 from resolvers.outbox import queries as outbox_queries
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
+from resolvers.statements import mutations as statement_mutations
+from resolvers.statements import queries as statement_queries
 from resolvers.statistics import queries as statistics_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
@@ -80,6 +82,14 @@ class Query:
         extensions=authority_only(),
         description="Submitted applications addressed to the viewer's authorities (each labelled "
         "by `authority`), filtered, sorted and paginated.",
+    )
+    statement_requests: statement_queries.Connection[statement_queries.StatementRequest] = (
+        strawberry.field(
+            resolver=statement_queries.statement_requests,
+            extensions=authority_only(),
+            description="Statement requests asked of the viewer's authorities or asked by them, "
+            "newest first; `isOverdue` flags open ones past their due date.",
+        )
     )
     audit_log: authority_queries.Connection[authority_queries.AuditEntry] = strawberry.field(
         resolver=authority_queries.audit_log,
@@ -177,6 +187,26 @@ class Mutation:
             description="Send the application's later notices to an address of your choice.",
         )
     )
+    statement_request: statement_mutations.StatementRequestPayload = strawberry.mutation(
+        resolver=statement_mutations.statement_request,
+        extensions=authority_only(),
+        description="Ask another authority for a statement on an application you handle.",
+    )
+    statement_answer: statement_mutations.StatementAnswerPayload = strawberry.mutation(
+        resolver=statement_mutations.statement_answer,
+        extensions=authority_only(),
+        description="Give the statement asked of your authority.",
+    )
+    statement_decline: statement_mutations.StatementDeclinePayload = strawberry.mutation(
+        resolver=statement_mutations.statement_decline,
+        extensions=authority_only(),
+        description="Decline to give the statement asked of your authority.",
+    )
+    statement_share: statement_mutations.StatementSharePayload = strawberry.mutation(
+        resolver=statement_mutations.statement_share,
+        extensions=authority_only(),
+        description="Share a statement's texts with the customer (and co-authorities), or not.",
+    )
     message_post: thread_mutations.MessagePostPayload = strawberry.mutation(
         resolver=thread_mutations.message_post,
         extensions=authenticated(),
@@ -198,7 +228,7 @@ class Subscription:
         resolver=live.project_activity,
         extensions=authenticated(),
         description="Every event of one project the viewer may see: submissions, sharing, "
-        "withdrawals, status changes, supplements, decisions and messages.",
+        "withdrawals, status changes, supplements, decisions, messages and statements.",
     )
     application_status_changed: ApplicationStatusChangedEvent = strawberry.subscription(
         resolver=live.application_status_changed,
@@ -209,7 +239,8 @@ class Subscription:
         resolver=live.inbox_activity,
         extensions=authority_only(),
         description="New or returned work for the viewer's authorities: submissions, answered "
-        "supplements, withdrawals and customers' messages.",
+        "supplements, withdrawals, customers' messages, statements asked of them and "
+        "statements that came.",
     )
 
 
