@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from actions.applications import application_create, application_submit, application_update
+from actions.authority import application_status_update, supplement_request
 from actions.identity import (
     membership_add,
     organisation_create,
@@ -19,6 +20,7 @@ from actions.identity import (
 from actions.projects import ProjectChanges, project_create
 from models import ApiToken, Organisation, PermitType, Person, Project, ServiceBundle
 from models.enums import OrganisationKind, Role
+from models.statuses import ApplicationStatus
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "people.json"
 DEMO_LABEL = "demo"
@@ -110,6 +112,18 @@ async def _seed_project(
         await application_update(viewer, app_id, 1, example_content(permit_type.form_schema))
         if item["submit"]:
             await application_submit(viewer, app_id, 2)
+        if "processing" in item:  # a handler has started and asked for more information
+            steps = item["processing"]
+            handler = await viewer_for_person(people[steps["handler"]])
+            await application_status_update(handler, app_id, 3, ApplicationStatus.IN_PROGRESS, "")
+            request = steps["supplementRequest"]
+            await supplement_request(
+                handler,
+                app_id,
+                4,
+                request["message"],
+                date.today() + timedelta(days=request["dueInDays"]),
+            )
 
 
 def example_content(schema: dict[str, Any]) -> dict[str, Any]:
