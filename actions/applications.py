@@ -27,10 +27,10 @@ from models import (
 )
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
-from models.statements import StatementStatus
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import missing_shared_data, validate
 from models.ids import global_id
+from models.statements import StatementStatus
 from models.statuses import FINAL, ApplicationStatus, Side, Via, find_transition
 from models.survey import Answer
 from models.validation import COMMENT_MAX, expect_version, text

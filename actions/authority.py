@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from actions import reminders
 from actions.applications import (
     Locked,
     change_status,
@@ -15,7 +16,6 @@ from actions.applications import (
     save,
     subject,
 )
-from actions import reminders
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.export import export_document

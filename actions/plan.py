@@ -79,7 +79,9 @@ def build_plan(
 CASE_FIELDS = ("application_id", "submitted_at", "wait_seconds", "waiting_since")
 
 
-async def project_plan(conn: BaseDBAsyncClient, project_id: int) -> tuple[Plan, list[Row]]:
+async def project_plan(
+    conn: BaseDBAsyncClient, project_id: int
+) -> tuple[Plan, list[dict[str, Any]]]:
     """The plan of a project as the transaction `conn` sees it, and its application rows."""
     project = (await Project.filter(id=project_id).using_db(conn).values("id", "starts_on"))[0]
     apps = (

@@ -94,11 +94,10 @@ async def sync(tx: Tx, project_id: int) -> None:
     await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
     moment = now()
     want = {w.event_id: w for w in await wanted(tx, project_id, moment)}
-    app_ids = list(
-        await Application.filter(project_id=project_id)
-        .using_db(tx.conn)
-        .values_list("id", flat=True)
-    )
+    app_ids = [
+        row["id"]
+        for row in await Application.filter(project_id=project_id).using_db(tx.conn).values("id")
+    ]
     existing = {
         item.event_id: item
         for item in await OutboxItem.filter(
@@ -107,17 +106,19 @@ async def sync(tx: Tx, project_id: int) -> None:
     }
     for event_id, item in existing.items():
         if event_id not in want and item.status == OutboxStatus.PENDING:
-            await OutboxItem.filter(id=item.id, status=OutboxStatus.PENDING).using_db(
-                tx.conn
-            ).update(status=OutboxStatus.CANCELLED, locked_by=None, locked_until=None)
+            await (
+                OutboxItem.filter(id=item.id, status=OutboxStatus.PENDING)
+                .using_db(tx.conn)
+                .update(status=OutboxStatus.CANCELLED, locked_by=None, locked_until=None)
+            )
     for event_id, reminder in want.items():
-        item = existing.get(event_id)
-        if item is not None and item.status != OutboxStatus.CANCELLED:
+        found = existing.get(event_id)
+        if found is not None and found.status != OutboxStatus.CANCELLED:
             continue  # pending already, or sent (never twice)
         payload = await _payload(tx, reminder)
         if payload is None:
             continue
-        if item is None:
+        if found is None:
             await add_item(
                 tx,
                 OutboxKind.EMAIL,
@@ -130,26 +131,34 @@ async def sync(tx: Tx, project_id: int) -> None:
             )
         else:
             payload.pop("authority_id")
-            await OutboxItem.filter(id=item.id).using_db(tx.conn).update(
-                status=OutboxStatus.PENDING,
-                payload=payload,
-                attempts=0,
-                last_error=None,
-                next_attempt_at=reminder.send_at,
-                locked_by=None,
-                locked_until=None,
+            await (
+                OutboxItem.filter(id=item.id)
+                .using_db(tx.conn)
+                .update(
+                    status=OutboxStatus.PENDING,
+                    payload=payload,
+                    attempts=0,
+                    last_error=None,
+                    next_attempt_at=reminder.send_at,
+                    locked_by=None,
+                    locked_until=None,
+                )
             )
 
 
 async def _payload(tx: Tx, reminder: Wanted) -> dict[str, Any] | None:
-    app = await Application.get(id=reminder.application_id).using_db(tx.conn)
-    project = await Project.get(id=app.project_id).using_db(tx.conn)
+    app = await Application.filter(id=reminder.application_id).using_db(tx.conn).get()
+    project = await Project.filter(id=app.project_id).using_db(tx.conn).get()
     permit_type = (await PermitType.filter(id=app.permit_type_id).using_db(tx.conn).values())[0]
     topic = reminder.topic.removeprefix("customer.")
     mail = await customer_mail(tx, Subject(app, project, permit_type), topic, reminder.day)
     if mail is None:
         return None
-    return {**mail.__dict__, "remindsOf": reminder.day.isoformat(), "authority_id": app.authority_id}
+    return {
+        **mail.__dict__,
+        "remindsOf": reminder.day.isoformat(),
+        "authority_id": app.authority_id,
+    }
 
 
 async def still_true(item: OutboxItem) -> bool:

@@ -150,7 +150,11 @@ async def statement_request(
 
 
 async def _close(
-    viewer: Viewer, statement_id: int, status: StatementStatus, answer: str | None, reason: str | None
+    viewer: Viewer,
+    statement_id: int,
+    status: StatementStatus,
+    answer: str | None,
+    reason: str | None,
 ) -> int:
     errors: list[DomainError] = []
     answered = status is StatementStatus.ANSWERED
@@ -169,8 +173,8 @@ async def _close(
             raise DomainError(ErrorCode.STATEMENT_CLOSED, field=["id"])
         raise_all(errors)
         statement.status = status
-        statement.answer = clean_answer
-        statement.decline_reason = clean_reason or None
+        statement.answer = clean_answer  # type: ignore[assignment]  # a nullable TextField
+        statement.decline_reason = clean_reason or None  # type: ignore[assignment]
         statement.answered_at = now()
         statement.answered_by_id = viewer.person_id
         statement.answered_by_label = viewer.name[:200]

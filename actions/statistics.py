@@ -103,9 +103,7 @@ async def record(
         case.final_at, case.final_status = moment, target
         if target is not S.WITHDRAWN:
             net = _days((moment - case.submitted_at).total_seconds() - case.wait_seconds)
-            await _count(
-                conn, case, Metric.DECISION, moment, net, 1 if net <= typical_days else 0
-            )
+            await _count(conn, case, Metric.DECISION, moment, net, 1 if net <= typical_days else 0)
             await _count(conn, case, Metric.CUSTOMER_WAIT, moment, _days(case.wait_seconds))
             counted = True
     await case.save(using_db=conn)

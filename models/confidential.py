@@ -74,7 +74,5 @@ def present_paths(content: Any, schema: Mapping[str, Any]) -> list[str]:
     """Dotted paths of the confidential fields that `content` has (what redaction removes);
     `*` stands for every item of an array."""
     return [
-        ".".join(path)
-        for path in confidential_paths(schema)
-        if _remove(content, path) != content
+        ".".join(path) for path in confidential_paths(schema) if _remove(content, path) != content
     ]

@@ -295,9 +295,7 @@ def _entry(
     elif item.is_draft and recommended is not None and today > recommended:
         warnings.append(PlanWarning(WarningCode.RECOMMENDED_DATE_PASSED, app_id, recommended))
     if item.status is S.INFORMATION_REQUESTED:
-        warnings.append(
-            PlanWarning(WarningCode.WAITING_FOR_CUSTOMER, app_id, item.supplement_due)
-        )
+        warnings.append(PlanWarning(WarningCode.WAITING_FOR_CUSTOMER, app_id, item.supplement_due))
     if not item.is_decided and needed is not None and expected > needed:
         code = (
             WarningCode.DECISION_AFTER_START
@@ -305,11 +303,7 @@ def _entry(
             else WarningCode.DECISION_AFTER_NEEDED
         )
         warnings.append(PlanWarning(code, app_id, expected, needed))
-    basis = (
-        ExpectedBasis.DECIDED
-        if item.is_decided
-        else ExpectedBasis(item.expected_source.value)
-    )
+    basis = ExpectedBasis.DECIDED if item.is_decided else ExpectedBasis(item.expected_source.value)
     return PlanEntry(
         application_id=app_id,
         latest_application_date=latest,

@@ -46,7 +46,10 @@ class StatementRequest(Model):
     due_date = fields.DateField()
     status = fields.CharEnumField(StatementStatus, max_length=16, default=StatementStatus.OPEN)
     requested_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name="statement_requests_made", null=True, on_delete=fields.RESTRICT
+        "models.Person",
+        related_name="statement_requests_made",
+        null=True,
+        on_delete=fields.RESTRICT,
     )
     requested_by_id: int | None
     requested_by_label = fields.CharField(max_length=200)

@@ -156,7 +156,9 @@ def can_read_content_for_statement(
     """An authority asked for a statement reads the application's content while the request
     is open: the purpose for which it was asked."""
     return any(
-        s.application_id == app.id and s.is_open and s.asked_authority_id in viewer.acting_authorities
+        s.application_id == app.id
+        and s.is_open
+        and s.asked_authority_id in viewer.acting_authorities
         for s in project.statements
     )
 

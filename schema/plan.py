@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date as Date
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -10,9 +10,9 @@ import strawberry
 from actions.plan import build_plan, open_supplement_due
 from actions.statistics import snapshot
 from models.plan import ExpectedBasis as DomainBasis
-from models.plan import Plan, PlanEntry as DomainEntry
+from models.plan import Plan, WarningCode
+from models.plan import PlanEntry as DomainEntry
 from models.plan import PlanWarning as DomainWarning
-from models.plan import WarningCode
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.common import LocalizedText
@@ -57,11 +57,11 @@ def _application(rows: dict[int, Row], application_id: int) -> Application:
 class PlanWarning:
     code: PlanWarningCode = strawberry.field(description="What it is about.")  # type: ignore[valid-type]
     message: LocalizedText = strawberry.field(description="The warning, to show as is.")
-    date: date | None = strawberry.field(
+    date: Date | None = strawberry.field(
         description="The date it is about: the passed date, the supplement's due date or "
         "the expected decision."
     )
-    needed_by: date | None = strawberry.field(
+    needed_by: Date | None = strawberry.field(
         description="DECISION_AFTER_*: when the decision is needed."
     )
     rows: strawberry.Private[dict[int, Row]]
@@ -85,20 +85,20 @@ class PlanWarning:
 
 @strawberry.type(description="One application in the permit plan.")
 class PlanEntry:
-    latest_application_date: date | None = strawberry.field(
+    latest_application_date: Date | None = strawberry.field(
         description="The statutory latest date to apply: the start minus the lead time."
     )
-    recommended_application_date: date | None = strawberry.field(
+    recommended_application_date: Date | None = strawberry.field(
         description="Apply by this day so that the expected decision comes when needed."
     )
-    expected_decision_date: date = strawberry.field(
+    expected_decision_date: Date = strawberry.field(
         description="When the decision can be expected (the decision's date once recorded)."
     )
     expected_processing_days: int = strawberry.field(
         description="Days from submission to decision the plan expects for this permit."
     )
     basis: ExpectedBasis = strawberry.field(description="Where the expectation comes from.")  # type: ignore[valid-type]
-    decision_needed_by: date | None = strawberry.field(
+    decision_needed_by: Date | None = strawberry.field(
         description="The date by which the project's start is at risk: if the decision has not "
         "come by then, the start (or a permit that needs this one) is late."
     )
@@ -146,9 +146,9 @@ class PlanEntry:
     "for, from the applications' statuses, the catalogue and the processing-time statistics."
 )
 class ProjectPlan:
-    starts_on: date | None = strawberry.field(description="The project's start date.")
-    computed_on: date = strawberry.field(description="The day the plan was computed for.")
-    expected_ready_on: date | None = strawberry.field(
+    starts_on: Date | None = strawberry.field(description="The project's start date.")
+    computed_on: Date = strawberry.field(description="The day the plan was computed for.")
+    expected_ready_on: Date | None = strawberry.field(
         description="When the last expected decision comes."
     )
     is_start_at_risk: bool = strawberry.field(
@@ -213,6 +213,8 @@ async def plan_of(info: Info, project: Row) -> ProjectPlan:
     }
     waiting = [a["id"] for a in apps if a["status"] == "INFORMATION_REQUESTED"]
     supplements = await loaders.supplements_by_application.load_many(waiting)
-    due = {app_id: open_supplement_due(rows) for app_id, rows in zip(waiting, supplements)}
+    due = {
+        app_id: open_supplement_due(rows) for app_id, rows in zip(waiting, supplements, strict=True)
+    }
     plan = build_plan(project, apps, permit_types, kinds, cases, decided, due, await snapshot())
     return ProjectPlan.of(plan, {a["id"]: a for a in apps if a["id"] in ids})

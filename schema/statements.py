@@ -77,7 +77,9 @@ class StatementRequest(relay.Node):
 
     def _text(self, info: Info, value: str | None) -> str | None:
         viewer = info.context.viewer
-        readable = policies.can_read_statement_text(viewer, self.facts, self.app_facts, self.project)
+        readable = policies.can_read_statement_text(
+            viewer, self.facts, self.app_facts, self.project
+        )
         return value if readable else None
 
     @strawberry.field(
@@ -104,11 +106,15 @@ class StatementRequest(relay.Node):
             info.context.viewer, self.facts, self.app_facts, self.project
         )
 
-    @strawberry.field(description="True when the viewer may answer or decline (the asked authority).")
+    @strawberry.field(
+        description="True when the viewer may answer or decline (the asked authority)."
+    )
     def viewer_can_answer(self, info: Info) -> bool:
         return policies.can_answer_statement(info.context.viewer, self.facts)
 
-    @strawberry.field(description="True when the viewer may share the texts (the handling authority).")
+    @strawberry.field(
+        description="True when the viewer may share the texts (the handling authority)."
+    )
     def viewer_can_share(self, info: Info) -> bool:
         return policies.can_share_statement(info.context.viewer, self.facts)
 

@@ -106,12 +106,8 @@ class ProcessingStatistics:
                 figures(hists.get(Metric.FIRST_HANDLING, ()), minimum)
             ),
             decision=DurationFigures.of(decision),
-            customer_wait=DurationFigures.of(
-                figures(hists.get(Metric.CUSTOMER_WAIT, ()), minimum)
-            ),
-            within_typical_share=within_share(
-                cell.within_typical, decision.count or 0, minimum
-            ),
+            customer_wait=DurationFigures.of(figures(hists.get(Metric.CUSTOMER_WAIT, ()), minimum)),
+            within_typical_share=within_share(cell.within_typical, decision.count or 0, minimum),
             permit_type_row=permit_type,
             authority_id=permit_type["authority_id"],
         )

@@ -20,8 +20,7 @@ from schema.statements import StatementRequest, StatementStatus, visible_stateme
 class StatementRequestFilter:
     asked: bool | None = strawberry.field(
         default=None,
-        description="True: asked of the viewer's authorities; false: asked by them; "
-        "omitted: both.",
+        description="True: asked of the viewer's authorities; false: asked by them; omitted: both.",
     )
     statuses: list[StatementStatus] | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Only requests in these statuses."

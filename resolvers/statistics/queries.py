@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from actions.statistics import snapshot
-from resolvers.context import Info
 from resolvers.catalogue_cache import catalogue_cache
+from resolvers.context import Info
 from schema.node import parse_global_id
 from schema.statistics import ProcessingStatistics
 

@@ -58,7 +58,13 @@ async def test_the_demo_event_project_has_a_plan_with_a_warning_that_changes_liv
         answer = await gql(
             """mutation($i: SupplementSubmitInput!) { supplementSubmit(input: $i) {
                  application { status } userErrors { code } } }""",
-            {"i": {"id": _gid(rescue.id), "expectedVersion": rescue.version, "message": "Liitteenä."}},
+            {
+                "i": {
+                    "id": _gid(rescue.id),
+                    "expectedVersion": rescue.version,
+                    "message": "Liitteenä.",
+                }
+            },
             token=aino,
         )
         assert answer["data"]["supplementSubmit"]["userErrors"] == []

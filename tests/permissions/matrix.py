@@ -105,8 +105,7 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
     },
     # viewerCanShare: the handling authority
     "statement_sharing": {
-        s: frozenset() if s in (ST.DRAFT, ST.SHARED_DRAFT) else frozenset({AH, SYS})
-        for s in State
+        s: frozenset() if s in (ST.DRAFT, ST.SHARED_DRAFT) else frozenset({AH, SYS}) for s in State
     },
     "nobody": {s: frozenset() for s in State},
     # isSharedWithCustomer is true in FINAL_SHARED only

@@ -123,7 +123,9 @@ async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None
                     )
     form = _at(data, ("application", "content", "formData"))
     if form is not None and (CONFIDENTIAL in form) != (role in SEES["confidential"][state]):
-        wrong.append(f"formData.{CONFIDENTIAL}: {'missing' if CONFIDENTIAL not in form else 'shown'}")
+        wrong.append(
+            f"formData.{CONFIDENTIAL}: {'missing' if CONFIDENTIAL not in form else 'shown'}"
+        )
     answer = _at(data, ("application", "supplementRequests", 0, "answerContent"))
     if answer is not None and (CONFIDENTIAL in answer) != (role in SEES["confidential"][state]):
         wrong.append(f"answerContent.{CONFIDENTIAL}: wrong")
@@ -226,9 +228,9 @@ async def _fingerprint(world: World) -> tuple[Any, ...]:
         await Message.all().count(),
         await AuditEntry.exclude(action="CONTENT_READ").count(),
         await OutboxItem.all().count(),
-        await StatementRequest.all().order_by("id").values_list(
-            "status", "answer", "is_shared_with_customer"
-        ),
+        await StatementRequest.all()
+        .order_by("id")
+        .values_list("status", "answer", "is_shared_with_customer"),
     )
 
 

@@ -118,7 +118,9 @@ async def test_the_asked_authority_reads_the_content_without_confidential_fields
 async def test_the_customer_sees_that_a_statement_came_and_its_text_once_shared(gql: GQL) -> None:
     w = await _world()
     statement_id = await _request(gql, w)
-    await gql(ANSWER, {"input": {"id": statement_id, "answer": "Puollamme."}}, token=w["asked"].token)
+    await gql(
+        ANSWER, {"input": {"id": statement_id, "answer": "Puollamme."}}, token=w["asked"].token
+    )
     (seen,) = (await _seen(gql, w, w["customer"]))["application"]["statementRequests"]
     assert seen["status"] == "ANSWERED" and seen["answeredAt"] is not None
     assert seen["question"] is None and seen["answer"] is None
@@ -149,16 +151,22 @@ async def test_only_the_asked_authority_answers_or_declines_and_only_once(gql: G
             else [e["code"] for e in result["data"]["statementAnswer"]["userErrors"]]
         )
         assert codes in (["NOT_FOUND"], ["FORBIDDEN"]), codes
-    police = await gql(ANSWER, {"input": {"id": statement_id, "answer": "x"}}, token=w["police"].token)
+    police = await gql(
+        ANSWER, {"input": {"id": statement_id, "answer": "x"}}, token=w["police"].token
+    )
     assert police["data"]["statementAnswer"]["userErrors"] == [{"code": "FORBIDDEN"}]
     declined = await gql(
-        DECLINE, {"input": {"id": statement_id, "reason": "Ei toimialaamme."}}, token=w["asked"].token
+        DECLINE,
+        {"input": {"id": statement_id, "reason": "Ei toimialaamme."}},
+        token=w["asked"].token,
     )
     assert declined["data"]["statementDecline"]["statementRequest"] == {
         "status": "DECLINED",
         "declineReason": "Ei toimialaamme.",
     }
-    again = await gql(ANSWER, {"input": {"id": statement_id, "answer": "x"}}, token=w["asked"].token)
+    again = await gql(
+        ANSWER, {"input": {"id": statement_id, "answer": "x"}}, token=w["asked"].token
+    )
     assert again["data"]["statementAnswer"]["userErrors"] == [{"code": "STATEMENT_CLOSED"}]
 
 
@@ -267,7 +275,9 @@ async def test_both_authorities_get_the_statement_live(gql: GQL) -> None:
         event = (await asked.next())["payload"]["data"]["inboxActivity"]
         assert event["kind"] == "STATEMENT_REQUESTED"
         assert event["statementRequest"]["status"] == "OPEN"
-        await gql(ANSWER, {"input": {"id": statement_id, "answer": "Puollamme."}}, token=w["asked"].token)
+        await gql(
+            ANSWER, {"input": {"id": statement_id, "answer": "Puollamme."}}, token=w["asked"].token
+        )
         event = (await handling.next())["payload"]["data"]["inboxActivity"]
         assert event["kind"] == "STATEMENT_ANSWERED"
         assert event["statementRequest"] == {"status": "ANSWERED", "answer": "Puollamme."}
