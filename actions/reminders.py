@@ -104,10 +104,10 @@ async def sync(tx: Tx, project_id: int) -> None:
             application_id__in=app_ids or [0], topic__in=list(TOPICS)
         ).using_db(tx.conn)
     }
-    for event_id, item in existing.items():
-        if event_id not in want and item.status == OutboxStatus.PENDING:
+    for event_id, scheduled in existing.items():
+        if event_id not in want and scheduled.status == OutboxStatus.PENDING:
             await (
-                OutboxItem.filter(id=item.id, status=OutboxStatus.PENDING)
+                OutboxItem.filter(id=scheduled.id, status=OutboxStatus.PENDING)
                 .using_db(tx.conn)
                 .update(status=OutboxStatus.CANCELLED, locked_by=None, locked_until=None)
             )
@@ -132,7 +132,7 @@ async def sync(tx: Tx, project_id: int) -> None:
         else:
             payload.pop("authority_id")
             await (
-                OutboxItem.filter(id=item.id)
+                OutboxItem.filter(id=found.id)
                 .using_db(tx.conn)
                 .update(
                     status=OutboxStatus.PENDING,
