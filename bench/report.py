@@ -250,6 +250,11 @@ def markdown(r: dict[str, Any]) -> str:
             f"| project {{ plan }} (a handler, {pl['n']} projects) | {pl['median_ms']} | {pl['max_ms']} | "
             f"{', '.join(map(str, pl['statements']))} |"
         )
+        if "without_plan" in pl:
+            add(
+                f"| the same projects without the plan (interleaved) | {pl['without_plan']['median_ms']} | "
+                f"{pl['without_plan']['max_ms']} | 3 |"
+            )
         add("")
 
     ob = r.get("outbox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date as Date
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -200,19 +201,16 @@ async def plan_of(info: Info, project: Row) -> ProjectPlan:
         if r is not None
     }
     submitted = [a["id"] for a in apps if a["submitted_at"] is not None]
-    cases = {
-        r["application_id"]: r
-        for r in await loaders.processing_case_by_application.load_many(submitted)
-        if r is not None
-    }
     decided_ids = [a["id"] for a in apps if a["final_at"] is not None]
-    decided = {
-        r["application_id"]: r["decided_on"]
-        for r in await loaders.decision_by_application.load_many(decided_ids)
-        if r is not None
-    }
     waiting = [a["id"] for a in apps if a["status"] == "INFORMATION_REQUESTED"]
-    supplements = await loaders.supplements_by_application.load_many(waiting)
+    # one batch each, concurrently
+    case_rows, decision_rows, supplements = await asyncio.gather(
+        loaders.processing_case_by_application.load_many(submitted),
+        loaders.decision_by_application.load_many(decided_ids),
+        loaders.supplements_by_application.load_many(waiting),
+    )
+    cases = {r["application_id"]: r for r in case_rows if r is not None}
+    decided = {r["application_id"]: r["decided_on"] for r in decision_rows if r is not None}
     due = {
         app_id: open_supplement_due(rows) for app_id, rows in zip(waiting, supplements, strict=True)
     }
