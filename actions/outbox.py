@@ -27,6 +27,7 @@ from models import Municipality, Organisation, OutboxItem, Person, Project
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
+from models.signin import has_real_email
 from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event
 
@@ -179,8 +180,8 @@ async def customer_mail(
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
     person = await Person.get_or_none(id=person_id).using_db(tx.conn)
-    if person is None or not person.is_active:
-        return None
+    if person is None or not person.is_active or not has_real_email(person.email):
+        return None  # a person whose issuer sent no e-mail address gets no mail until they add one
     params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
     params["due"] = due.strftime("%d.%m.%Y") if due else ""
     return render(f"customer.{topic}", person.language, person.email, **params)

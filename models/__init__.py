@@ -21,17 +21,21 @@ from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
 from models.processing import ProcessingCase, ProcessingHistogram
 from models.projects import Application, InboxCount, Project, StatusChange
+from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeIndex, PersonIdentity
 from models.statements import StatementRequest
 
 __all__ = [
     "ApiToken",
     "Application",
     "AuditEntry",
+    "AuthRequest",
+    "AuthSession",
     "CatalogueDocument",
     "Decision",
     "InboxCount",
     "KeptMail",
     "Membership",
+    "MembershipGrant",
     "Message",
     "Municipality",
     "Organisation",
@@ -39,6 +43,8 @@ __all__ = [
     "PermitKind",
     "PermitType",
     "Person",
+    "PersonCodeIndex",
+    "PersonIdentity",
     "ProcessingCase",
     "ProcessingHistogram",
     "Project",

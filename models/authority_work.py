@@ -128,6 +128,7 @@ class AuditAction(StrEnum):
     DECISION = "DECISION"
     NOTICE_REDIRECT = "NOTICE_REDIRECT"
     STATEMENT = "STATEMENT"
+    SUBMISSION = "SUBMISSION"
 
 
 class AuditEntry(Model):

@@ -33,6 +33,10 @@ class ErrorCode(StrEnum):
     NOT_SUBMITTED = "NOT_SUBMITTED"
     WRONG_AUTHORITY = "WRONG_AUTHORITY"
     STATEMENT_CLOSED = "STATEMENT_CLOSED"
+    NO_MANDATE = "NO_MANDATE"
+    MANDATE_EXPIRED = "MANDATE_EXPIRED"
+    MANDATE_UNAVAILABLE = "MANDATE_UNAVAILABLE"
+    NOT_A_SESSION = "NOT_A_SESSION"
 
 
 MESSAGES: dict[ErrorCode, dict[str, str]] = {
@@ -143,6 +147,26 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "fi": "Lausuntopyyntöön on jo vastattu, siitä on kieltäydytty tai se on peruttu.",
         "sv": "Begäran om utlåtande är redan besvarad, avböjd eller återkallad.",
         "en": "The statement request has already been answered, declined or cancelled.",
+    },
+    ErrorCode.NO_MANDATE: {
+        "fi": "Sinulla ei ole valtuutta asioida tämän organisaation puolesta.",
+        "sv": "Du har inte fullmakt att uträtta ärenden för den här organisationen.",
+        "en": "You have no mandate to act for this organisation.",
+    },
+    ErrorCode.MANDATE_EXPIRED: {
+        "fi": "Valtuutuksen tarkistus on vanhentunut. Valitse organisaatio uudelleen.",
+        "sv": "Kontrollen av fullmakten har gått ut. Välj organisationen på nytt.",
+        "en": "The mandate check has expired. Choose the organisation again.",
+    },
+    ErrorCode.MANDATE_UNAVAILABLE: {
+        "fi": "Valtuutusta ei voitu tarkistaa juuri nyt. Yritä hetken kuluttua uudelleen.",
+        "sv": "Fullmakten kunde inte kontrolleras just nu. Försök igen om en stund.",
+        "en": "The mandate could not be checked right now. Try again in a moment.",
+    },
+    ErrorCode.NOT_A_SESSION: {
+        "fi": "Organisaation voi valita vain selaimella kirjautuneena.",
+        "sv": "Organisationen kan bara väljas när du är inloggad i webbläsaren.",
+        "en": "An organisation can be chosen only when signed in with the browser.",
     },
 }
 

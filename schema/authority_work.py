@@ -39,6 +39,8 @@ describe(
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
         "STATEMENT": "A statement was requested, answered, declined or shared.",
+        "SUBMISSION": "A customer submitted an application for an organisation (details: the "
+        "mandate basis).",
     },
 )
 

@@ -134,7 +134,7 @@ async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None
 
 # --- changing -------------------------------------------------------------------------------
 
-DENIED = {"NOT_FOUND", "FORBIDDEN", "WRONG_AUTHORITY", "NOT_SUBMITTED"}
+DENIED = {"NOT_FOUND", "FORBIDDEN", "WRONG_AUTHORITY", "NOT_SUBMITTED", "NOT_A_SESSION"}
 
 
 async def _input(name: str, world: World) -> dict[str, Any]:
@@ -144,6 +144,9 @@ async def _input(name: str, world: World) -> dict[str, Any]:
     today = date.today()
     statement = gid("StatementRequest", world.statement_id or 999_999)
     inputs: dict[str, dict[str, Any]] = {
+        # tokens have no session: choosing an organisation is for browser sign-ins
+        # (tests/signin covers who may choose which)
+        "actingForSelect": {"organisationId": gid("Organisation", project.owner_organisation_id)},
         "projectCreate": {
             "serviceBundleId": gid(
                 "ServiceBundle", (await ServiceBundle.get(code="public-event")).id
