@@ -18,7 +18,7 @@ from actions.identity import (
     viewer_for_person,
 )
 from actions.projects import ProjectChanges, project_create
-from models import ApiToken, Organisation, PermitType, Person, Project, ServiceBundle
+from models import ApiToken, Application, Organisation, PermitType, Person, Project, ServiceBundle
 from models.enums import OrganisationKind, Role
 from models.statuses import ApplicationStatus
 
@@ -110,20 +110,39 @@ async def _seed_project(
         permit_type = await PermitType.get(code=item["permitType"])
         app_id = await application_create(viewer, project_id, permit_type.id)
         await application_update(viewer, app_id, 1, example_content(permit_type.form_schema))
+        for attachment in item.get("attachments", []):
+            await _attach(viewer, app_id, attachment)
         if item["submit"]:
             await application_submit(viewer, app_id, 2)
         if "processing" in item:  # a handler has started and asked for more information
             steps = item["processing"]
             handler = await viewer_for_person(people[steps["handler"]])
-            await application_status_update(handler, app_id, 3, ApplicationStatus.IN_PROGRESS, "")
+            version = (await Application.get(id=app_id)).version
+            await application_status_update(
+                handler, app_id, version, ApplicationStatus.IN_PROGRESS, ""
+            )
             request = steps["supplementRequest"]
             await supplement_request(
                 handler,
                 app_id,
-                4,
+                version + 1,
                 request["message"],
                 date.today() + timedelta(days=request["dueInDays"]),
             )
+
+
+async def _attach(viewer: Any, app_id: int, attachment: dict[str, str]) -> None:
+    """A demo file (data/demo/files), uploaded through the same action as the API's."""
+    from starlette.datastructures import Headers, UploadFile
+
+    from actions.attachments import FileSpec, attachment_add
+
+    path = DEMO_FILE.parent / attachment["file"]
+    with path.open("rb") as handle:
+        upload = UploadFile(
+            file=handle, filename=path.name, headers=Headers({"content-type": "application/pdf"})
+        )
+        await attachment_add(viewer, app_id, [FileSpec(upload, attachment["kind"], ["files", "0"])])
 
 
 def example_content(schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ luukku user create ...              create a person (optionally with a role)
 luukku org create ...               create a company or association
 luukku token create ...             issue a bearer token (person) or API-client token (authority)
 luukku token revoke ID              revoke a token
+luukku attachments purge [--days N] delete files of abandoned drafts and failed uploads
 luukku schema export [PATH]         print or write the GraphQL SDL
 """
 
@@ -123,6 +124,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else "kept: read them with `luukku mail`"
     )
     print(f"Mails: {mailbox}")
+    print(scanning_notice(settings))
     print(f"Demo authority system ({DEMO_SYSTEM_AUTHORITY}): {system_url}\n", flush=True)
     token = next(t.token for t in tokens if t.key == DEMO_SYSTEM_KEY)
     system = DemoSystem(secrets=secrets, api_url=f"{settings.public_base_url}/graphql", token=token)
@@ -412,6 +414,35 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def scanning_notice(settings: Settings) -> str:
+    if settings.attachment_scanner == "none":
+        return (
+            "Virus scanning: OFF (ATTACHMENT_SCANNER=none). Uploaded files are marked "
+            "NOT_SCANNED and served unscanned; set ATTACHMENT_SCANNER=clamd://127.0.0.1:3310 "
+            "(or clamd+unix:///run/clamav/clamd.ctl) to scan them."
+        )
+    return f"Virus scanning: {settings.attachment_scanner}"
+
+
+def cmd_attachments_purge(args: argparse.Namespace) -> int:
+    from actions.attachments import purge
+
+    async def work() -> Any:
+        from actions.storage import close_storage
+
+        try:
+            return await purge(args.days)
+        finally:
+            await close_storage()
+
+    report = _with_db(work)
+    print(
+        f"removed the files of {report.drafts_files} attachment(s) of abandoned drafts and "
+        f"{report.orphans} orphaned object(s) of failed uploads"
+    )
+    return 0
+
+
 def cmd_inbox_recount(args: argparse.Namespace) -> int:
     from actions.inbox_counts import recount
 
@@ -544,6 +575,19 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", help="recompute them from the status history (after manual SQL or a data load)"
     ).set_defaults(func=cmd_statistics_rebuild)
 
+    attachments = sub.add_parser("attachments", help="uploaded files").add_subparsers(
+        dest="what", required=True
+    )
+    purge = attachments.add_parser(
+        "purge", help="delete the files of abandoned drafts and of failed uploads"
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="drafts untouched this long (default ATTACHMENT_DRAFT_RETENTION_DAYS, 180)",
+    )
+    purge.set_defaults(func=cmd_attachments_purge)
     system = sub.add_parser("authority-system", help="configure an authority system's deliveries")
     system.add_argument("--authority", required=True, help="authority code")
     system.add_argument("--endpoint", default=None, help="URL that receives the CloudEvents")

@@ -28,7 +28,7 @@ async def _no_statistics(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_signin')]
+    dependencies = [('models', '0010_attachments')]
 
     initial = False
 
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         ops.AlterField(
             model_name='AuditEntry',
             name='action',
-            field=fields.CharEnumField(description='CONTENT_READ: CONTENT_READ\nEXPORT: EXPORT\nASSIGNMENT: ASSIGNMENT\nSTATUS_CHANGE: STATUS_CHANGE\nDECISION: DECISION\nNOTICE_REDIRECT: NOTICE_REDIRECT\nSTATEMENT: STATEMENT\nSUBMISSION: SUBMISSION', enum_type=AuditAction, max_length=24),
+            field=fields.CharEnumField(description='CONTENT_READ: CONTENT_READ\nEXPORT: EXPORT\nASSIGNMENT: ASSIGNMENT\nSTATUS_CHANGE: STATUS_CHANGE\nDECISION: DECISION\nNOTICE_REDIRECT: NOTICE_REDIRECT\nATTACHMENT_READ: ATTACHMENT_READ\nSUBMISSION: SUBMISSION\nSTATEMENT: STATEMENT', enum_type=AuditAction, max_length=24),
         ),
         ops.AddField(
             model_name='Organisation',

@@ -3,6 +3,7 @@
 This package never imports strawberry. Tortoise discovers the models from this module.
 """
 
+from models.attachments import Attachment, StoredSecret
 from models.authority_work import (
     AuditEntry,
     Decision,
@@ -27,6 +28,7 @@ from models.statements import StatementRequest
 __all__ = [
     "ApiToken",
     "Application",
+    "Attachment",
     "AuditEntry",
     "AuthRequest",
     "AuthSession",
@@ -51,6 +53,7 @@ __all__ = [
     "ServiceBundle",
     "StatementRequest",
     "StatusChange",
+    "StoredSecret",
     "SupplementRequest",
     "Thread",
 ]

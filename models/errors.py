@@ -33,6 +33,13 @@ class ErrorCode(StrEnum):
     NOT_SUBMITTED = "NOT_SUBMITTED"
     WRONG_AUTHORITY = "WRONG_AUTHORITY"
     STATEMENT_CLOSED = "STATEMENT_CLOSED"
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    FILE_TYPE_MISMATCH = "FILE_TYPE_MISMATCH"
+    INVALID_FILE_NAME = "INVALID_FILE_NAME"
+    ATTACHMENT_LIMIT = "ATTACHMENT_LIMIT"
+    ATTACHMENT_REQUIRED = "ATTACHMENT_REQUIRED"
     NO_MANDATE = "NO_MANDATE"
     MANDATE_EXPIRED = "MANDATE_EXPIRED"
     MANDATE_UNAVAILABLE = "MANDATE_UNAVAILABLE"
@@ -148,6 +155,41 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "sv": "Begäran om utlåtande är redan besvarad, avböjd eller återkallad.",
         "en": "The statement request has already been answered, declined or cancelled.",
     },
+    ErrorCode.FILE_EMPTY: {
+        "fi": "Tiedosto {name} on tyhjä.",
+        "sv": "Filen {name} är tom.",
+        "en": "The file {name} is empty.",
+    },
+    ErrorCode.FILE_TOO_LARGE: {
+        "fi": "Tiedosto {name} on liian suuri (enintään {max} tavua).",
+        "sv": "Filen {name} är för stor (högst {max} byte).",
+        "en": "The file {name} is too large (at most {max} bytes).",
+    },
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: {
+        "fi": "Tiedoston {name} tyyppi {type} ei ole sallittu. Sallitut: {allowed}.",
+        "sv": "Filtypen {type} för {name} är inte tillåten. Tillåtna: {allowed}.",
+        "en": "The type {type} of {name} is not allowed. Allowed: {allowed}.",
+    },
+    ErrorCode.FILE_TYPE_MISMATCH: {
+        "fi": "Tiedoston {name} sisältö ({type}) ei vastaa sen nimeä tai ilmoitettua tyyppiä ({claimed}).",
+        "sv": "Innehållet i {name} ({type}) motsvarar inte dess namn eller angivna typ ({claimed}).",
+        "en": "The content of {name} ({type}) does not match its name or declared type ({claimed}).",
+    },
+    ErrorCode.INVALID_FILE_NAME: {
+        "fi": "Tiedostonimi ei kelpaa: {detail}.",
+        "sv": "Filnamnet är ogiltigt: {detail}.",
+        "en": "The file name is not valid: {detail}.",
+    },
+    ErrorCode.ATTACHMENT_LIMIT: {
+        "fi": "Liitteiden raja ylittyy: {detail}.",
+        "sv": "Gränsen för bilagor överskrids: {detail}.",
+        "en": "The attachment limit is exceeded: {detail}.",
+    },
+    ErrorCode.ATTACHMENT_REQUIRED: {
+        "fi": "Pakollinen liite puuttuu: {name}.",
+        "sv": "En obligatorisk bilaga saknas: {name}.",
+        "en": "A required attachment is missing: {name}.",
+    },
     ErrorCode.NO_MANDATE: {
         "fi": "Sinulla ei ole valtuutta asioida tämän organisaation puolesta.",
         "sv": "Du har inte fullmakt att uträtta ärenden för den här organisationen.",
@@ -185,8 +227,12 @@ class DomainError(Exception):
     def render(self, language: str) -> str:
         texts = MESSAGES[self.code]
         template = texts.get(language) or texts["en"]
+        params = {
+            name: (value.get(language) or value.get("en", "")) if isinstance(value, dict) else value
+            for name, value in self.params.items()
+        }
         try:
-            return template.format(**self.params)
+            return template.format(**params)
         except (KeyError, IndexError):
             return template
 

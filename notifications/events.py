@@ -36,6 +36,9 @@ class EventKind(StrEnum):
     STATEMENT_ANSWERED = "STATEMENT_ANSWERED"
     STATEMENT_DECLINED = "STATEMENT_DECLINED"
     STATEMENT_SHARED = "STATEMENT_SHARED"
+    ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
+    ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
+    ATTACHMENT_SCANNED = "ATTACHMENT_SCANNED"
 
 
 #: Kinds that change an application's status (applicationStatusChanged carries these).
@@ -82,6 +85,7 @@ class LiveEvent:
     by_customer: bool = False
     statement_id: int | None = None
     asked_authority_id: int | None = None
+    attachment_id: int | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     occurred_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 

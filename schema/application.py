@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from actions.audit import audit_row
+from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction
 from models.confidential import present_paths, redact
 from models.enums import ApplicationOrigin as DomainOrigin
@@ -29,6 +30,7 @@ from permissions.fields import (
 )
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.attachment import Attachment, attachments_of
 from schema.authority_work import Decision, SupplementRequest, Thread, thread_of
 from schema.catalogue import Authority, PermitType
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
@@ -238,6 +240,14 @@ class Application(relay.Node):
         return lambda content: redact(content, schema)
 
     @strawberry.field(
+        description="The application's own files (added to the draft), oldest first; empty "
+        "when the viewer may not read the content. Supplement answers, messages and the "
+        "decision list their own."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.APPLICATION, self.row["id"])
+
+    @strawberry.field(
         description="The authority's requests for more information, oldest first, with answers."
     )
     async def supplement_requests(self, info: Info) -> list[SupplementRequest]:
@@ -248,7 +258,7 @@ class Application(relay.Node):
             info.context.viewer, self.facts, await self.project_facts(info)
         )
         redactor = await self.content_redactor(info) if readable else None
-        return [SupplementRequest.from_row(r, readable, redactor) for r in rows]
+        return [SupplementRequest.from_row(r, readable, self.project_id, redactor) for r in rows]
 
     @strawberry.field(
         description="Statements the handling authority asked of other authorities, oldest "
@@ -272,7 +282,7 @@ class Application(relay.Node):
     )
     async def decision(self, info: Info) -> Decision | None:
         row = await info.context.loaders.decision_by_application.load(self.row["id"])
-        return None if row is None else Decision.from_row(row)
+        return None if row is None else Decision.from_row(row, self.project_id)
 
     @strawberry.field(
         description="The discussion between the customer and this application's authority; "

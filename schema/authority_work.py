@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction as DomainAuditAction
 from models.ids import global_id
 from models.statuses import ApplicationStatus as DomainStatus
@@ -17,6 +18,7 @@ from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.attachment import Attachment, attachments_of
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationStatus, describe
 from schema.identity import Person
@@ -39,6 +41,7 @@ describe(
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
         "STATEMENT": "A statement was requested, answered, declined or shared.",
+        "ATTACHMENT_READ": "An authority user downloaded an attachment.",
         "SUBMISSION": "A customer submitted an application for an organisation (details: the "
         "mandate basis).",
     },
@@ -74,6 +77,8 @@ class SupplementRequest:
     can_read_content: strawberry.Private[bool]
     #: removes the confidential fields, for viewers who may not see them
     redactor: strawberry.Private[Callable[[Any], Any] | None]
+    row_id: strawberry.Private[int]
+    project_id: strawberry.Private[int]
 
     @strawberry.field(description="True while the request waits for an answer.")
     def is_open(self) -> bool:
@@ -88,9 +93,20 @@ class SupplementRequest:
             return None
         return self.content_row if self.redactor is None else self.redactor(self.content_row)
 
+    @strawberry.field(
+        description="Files the customer sent with the answer; empty when the viewer may not "
+        "read the application's content."
+    )
+    async def answer_attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.SUPPLEMENT, self.row_id)
+
     @classmethod
     def from_row(
-        cls, row: Row, can_read_content: bool, redactor: Callable[[Any], Any] | None = None
+        cls,
+        row: Row,
+        can_read_content: bool,
+        project_id: int,
+        redactor: Callable[[Any], Any] | None = None,
     ) -> Self:
         return cls(
             message=row["message"],
@@ -103,6 +119,8 @@ class SupplementRequest:
             content_row=row["answer_content"],
             can_read_content=can_read_content,
             redactor=redactor,
+            row_id=row["id"],
+            project_id=project_id,
         )
 
 
@@ -119,9 +137,15 @@ class Decision:
     )
     recorded_at: datetime = strawberry.field(description="When it was recorded in Luukku.")
     recorded_by_name: str = strawberry.field(description="Who recorded it (a handler or system).")
+    row_id: strawberry.Private[int]
+    project_id: strawberry.Private[int]
+
+    @strawberry.field(description="Files of the decision (e.g. the signed decision document).")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.DECISION, self.row_id)
 
     @classmethod
-    def from_row(cls, row: Row) -> Self:
+    def from_row(cls, row: Row, project_id: int) -> Self:
         return cls(
             outcome=DomainStatus(row["outcome"]),
             decided_on=row["decided_on"],
@@ -130,6 +154,8 @@ class Decision:
             is_shared_with_authorities=row["is_shared"],
             recorded_at=row["created_at"],
             recorded_by_name=row["recorded_by_label"],
+            row_id=row["id"],
+            project_id=project_id,
         )
 
 
@@ -154,6 +180,13 @@ class Message(relay.Node):
     @strawberry.field(description="The person who wrote it; null for an authority system.")
     async def author(self, info: Info) -> Person | None:
         return await _person(info, self.row["author_id"])
+
+    @strawberry.field(description="Files attached to the message.")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        thread = await info.context.loaders.thread.load(self.row["thread_id"])
+        if thread is None:
+            return []
+        return await attachments_of(info, thread["project_id"], DomainOwner.MESSAGE, self.row["id"])
 
     @strawberry.field(description="The organisation or authority the author acted for, if any.")
     async def acting_for_name(self, info: Info) -> LocalizedText | None:

@@ -37,7 +37,23 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
     with running(["demo"], _demo_env(demo_database)) as server:
         tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
         assert {"Maija Meikäläinen", "Ville Virtanen", "Sanna Saarinen"} <= set(tokens)
+        assert "Virus scanning: OFF" in server.output  # and the files say NOT_SCANNED
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            # the rescue department downloads the seeded rescue plan's site map
+            files = await client.post(
+                "/graphql",
+                json={"query": SITE_MAP},
+                headers={"Authorization": f"Bearer {tokens['Sanna Saarinen']}"},
+            )
+            (site_map,) = [
+                a
+                for p in files.json()["data"]["projects"]["nodes"]
+                for app in p["applications"]["nodes"]
+                for a in app["attachments"]
+            ]
+            assert (site_map["kind"], site_map["scanStatus"]) == ("site-map", "NOT_SCANNED")
+            downloaded = await client.get(site_map["downloadUrl"])
+            assert downloaded.status_code == 200 and downloaded.content.startswith(b"%PDF-")
             page = await client.get("/graphql", headers={"Accept": "text/html"})
             assert (
                 page.status_code == 200 and "/graphiql/assets/graphiql/graphiql.min.js" in page.text
@@ -55,6 +71,10 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
 
             result = await event_journey(send, example_for)
             assert result["submitted"]["status"] == "NOT_STARTED"
+
+
+SITE_MAP = """{ projects(first: 10) { nodes { applications { nodes {
+  attachments { kind scanStatus downloadUrl } } } } } }"""
 
 
 async def test_a_demo_person_signs_in_at_the_demo_issuer_and_a_system_uses_its_jwt(

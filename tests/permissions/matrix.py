@@ -151,6 +151,10 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL: frozenset({AH, SYS}),
         ST.FINAL_SHARED: frozenset({AH, SYS}),
     },
+    # viewerCanRemove on A's own file: the customer, while A is a draft
+    "removing": {
+        s: frozenset({OWN, CR}) if s in (ST.DRAFT, ST.SHARED_DRAFT) else frozenset() for s in State
+    },
     "posting": {
         ST.DRAFT: frozenset({OWN, CR}),
         ST.SHARED_DRAFT: frozenset({OWN, CR, AH, SYS}),
@@ -228,6 +232,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "assignedTo": Row("project", SUBMITTED, "{ name }"),
         "statusHistory": Row("project", selection="{ totalCount }"),
         "content": Row("content", selection="{ formData }"),
+        "attachments": Row("content", selection="{ id }"),
         "supplementRequests": Row("project", SUPPLEMENTED, "{ message }"),
         "decision": Row("decision", FINALS, "{ outcome }"),
         "thread": Row("discussion", selection="{ id }"),
@@ -262,6 +267,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "answerMessage": Row("project", FINALS),
         "closedAt": Row("project", NEVER),
         "answerContent": Row("content", FINALS),
+        "answerAttachments": Row("content", FINALS, "{ id }"),
     },
     "Decision": {
         "outcome": Row("decision", FINALS),
@@ -271,6 +277,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "isSharedWithAuthorities": Row("decision", FINALS),
         "recordedAt": Row("decision", FINALS),
         "recordedByName": Row("decision", FINALS),
+        "attachments": Row("decision", FINALS, "{ id }"),
     },
     "Thread": {  # A's discussion
         "id": Row("discussion"),
@@ -286,6 +293,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "authorName": Row("discussion"),
         "author": Row("discussion", selection="{ name }"),
         "actingForName": Row("discussion", selection="{ fi }"),
+        "attachments": Row("discussion", selection="{ id }"),
     },
     "StatementRequest": {  # the police's request to the building control on A
         "id": Row("statement", SUBMITTED),
@@ -307,6 +315,30 @@ FIELDS: dict[str, dict[str, Row]] = {
         "requestingAuthority": Row("statement", SUBMITTED, "{ code }"),
         "askedAuthority": Row("statement", SUBMITTED, "{ code }"),
     },
+    "Attachment": {  # A's own file (added to the draft; no scanner: NOT_SCANNED)
+        "id": Row("content"),
+        "name": Row("content"),
+        "contentType": Row("content"),
+        "size": Row("content"),
+        "sha256": Row("content"),
+        "kind": Row("content", NEVER),
+        "belongsTo": Row("content"),
+        "scanStatus": Row("content"),
+        "uploadedAt": Row("content"),
+        "uploadedByName": Row("content"),
+        "downloadUrl": Row("content"),
+        "application": Row("content", selection="{ id }"),
+        "viewerCanDownload": flag("content", "content"),
+        "viewerCanRemove": flag("content", "removing"),
+    },
+}
+
+# --- the download route: who gets each file (GET /attachments/<id> with a bearer token) -------
+DOWNLOADS: dict[str, tuple[str, frozenset[State]]] = {
+    "application": ("content", ALL),
+    "message": ("discussion", ALL),
+    "answer": ("content", FINALS),
+    "decision": ("decision", FINALS),
 }
 
 # --- mutations: who is allowed, per state -------------------------------------------------
@@ -349,6 +381,9 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
     "statementShare": once_submitted(AUTHORITY),
     # the outbox is for authority admins and operators; none of the matrix roles is one
     "outboxRetry": everywhere(NOBODY),
+    # files of the draft: the customer (a submitted application refuses by its status)
+    "attachmentAdd": everywhere(CUSTOMER),
+    "attachmentRemove": everywhere(CUSTOMER),
     "messagePost": {
         ST.DRAFT: CUSTOMER,
         ST.SHARED_DRAFT: CUSTOMER | AUTHORITY,
