@@ -141,3 +141,10 @@ async def test_permit_types_tell_their_confidential_fields_and_dependencies(gql:
     assert police["confidentialFields"] == ["security_plan"]
     assert police["kind"]["requires"] == [{"code": "public-area-use-permit"}]
     assert types["helsinki-noise-notification"]["confidentialFields"] == []
+
+
+async def test_shared_data_schema_is_public_and_the_catalogues(gql: GQL) -> None:
+    """The web client renders the shared-data form from it (the catalogue, not code)."""
+    result = await gql("{ sharedDataSchema }")
+    assert "errors" not in result
+    assert result["data"]["sharedDataSchema"] == read_catalogue().shared_data_schema
