@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from actions import reminders, statistics
 from actions.attachments import missing_required
 from actions.audit import audit
 from actions.base import Tx, atomic
@@ -19,13 +20,22 @@ from actions.facts import APPLICATION_ROW_FIELDS, project_facts_in
 from actions.inbox_counts import InboxKey, inbox_key, note_move
 from actions.outbox import Subject, notify_authority
 from actions.signin import mandate_ensure
-from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
+from models import (
+    Application,
+    CatalogueDocument,
+    PermitType,
+    Project,
+    StatementRequest,
+    StatusChange,
+    Thread,
+)
 from models.authority_work import AuditAction
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import missing_shared_data, validate
 from models.ids import global_id
+from models.statements import StatementStatus
 from models.statuses import FINAL, ApplicationStatus, Side, Via, find_transition
 from models.survey import Answer
 from models.validation import COMMENT_MAX, expect_version, text
@@ -100,8 +110,19 @@ async def change_status(
             target=target.value,
         )
     app.status = target
+    moment = now()
     if target in FINAL:
-        app.final_at = now()
+        app.final_at = moment
+        # a statement no longer helps a decided application: its open requests end
+        await (
+            StatementRequest.filter(application_id=app.id, status=StatementStatus.OPEN)
+            .using_db(tx.conn)
+            .update(status=StatementStatus.CANCELLED, answered_at=moment)
+        )
+    if await statistics.record(
+        tx.conn, app, source, target, moment, int(locked.permit_type["processing_days"])
+    ):
+        tx.after_commit(_statistics_changed)
     await StatusChange.create(
         application_id=app.id,
         from_status=source,
@@ -112,6 +133,10 @@ async def change_status(
         comment=comment,
         using_db=tx.conn,
     )
+
+
+async def _statistics_changed() -> None:
+    statistics.invalidate()
 
 
 def subject(locked: Locked) -> Subject:
@@ -260,6 +285,7 @@ async def application_create(
         application = await add_application(
             tx, viewer, project, offered[permit_type_id], origin=origin, certainty=certainty
         )
+        await reminders.sync(tx, project.id)
     return application.id
 
 
@@ -357,6 +383,7 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
             )
         tx.publish(live_event(locked, EventKind.APPLICATION_SUBMITTED, ApplicationStatus.DRAFT))
         await notify_authority(tx, subject(locked), "submitted", await export_document(tx, locked))
+        await reminders.sync(tx, locked.project.id)
     return application_id
 
 
@@ -383,6 +410,7 @@ async def application_withdraw(
         )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
+        await reminders.sync(tx, locked.project.id)
         if locked.application.submitted_at is not None:
             data = {
                 "application": global_id("Application", locked.application.id),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from actions import reminders
 from actions.applications import (
     Locked,
     change_status,
@@ -171,6 +172,8 @@ async def application_status_update(
             )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.STATUS_CHANGED, source))
+        if source is S.INFORMATION_REQUESTED:
+            await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,
@@ -217,6 +220,7 @@ async def supplement_request(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_REQUESTED, S.IN_PROGRESS))
         await notify_customer(tx, subject(locked), "information_requested", due=due_date)
+        await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,
@@ -309,6 +313,7 @@ async def supplement_submit(
             )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_SUBMITTED, S.INFORMATION_REQUESTED))
+        await reminders.sync(tx, locked.project.id)
         await notify_authority(
             tx, subject(locked), "supplemented", await export_document(tx, locked)
         )
@@ -380,6 +385,7 @@ async def decision_record(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.DECISION_RECORDED, source))
         await notify_customer(tx, subject(locked), "processed")
+        await reminders.sync(tx, locked.project.id)
         await audit(
             tx,
             viewer,

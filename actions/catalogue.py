@@ -119,6 +119,8 @@ def _check(data: CatalogueData) -> list[str]:
         for m in served:
             if m not in municipalities:
                 problems.append(f"authority {code}: unknown municipality {m}")
+        if "@" not in str(row.get("notificationEmail", "")):
+            problems.append(f"authority {code}: notificationEmail must be an e-mail address")
         if row.get("businessId") is not None:
             normal = normalize_business_id(str(row["businessId"]))
             if normal is None:
@@ -131,6 +133,10 @@ def _check(data: CatalogueData) -> list[str]:
     for code, row in kinds.items():
         if not (_is_text(row.get("name")) and _is_text(row.get("description"))):
             problems.append(f"permit kind {code}: name and description need fi, sv and en")
+        requires = row.get("requires", [])
+        if not isinstance(requires, list) or any(r not in kinds or r == code for r in requires):
+            problems.append(f"permit kind {code}: requires must list other known kinds")
+    problems += _dependency_cycles(kinds)
     bundles = _unique(data.bundles, "code", "bundles", problems)
     for code, row in bundles.items():
         if not (_is_text(row.get("name")) and _is_text(row.get("description"))):
@@ -140,6 +146,8 @@ def _check(data: CatalogueData) -> list[str]:
         problem = check_schema(schema)
         if problem is not None or not isinstance(schema, dict) or schema.get("type") != "object":
             problems.append(f"form {name}: not a JSON Schema of an object ({problem})")
+        if not _confidential_marks_are_booleans(schema):
+            problems.append(f"form {name}: x-confidential must be true or false")
     if check_schema(data.shared_data_schema) is not None:
         problems.append("shared_data.schema.json: not a valid JSON Schema")
     shared_sections = set(data.shared_data_schema.get("properties", {})) | set(PROJECT_REQUIREMENTS)
@@ -206,6 +214,38 @@ def _check(data: CatalogueData) -> list[str]:
                         )
                     served_by[key] = code
     return problems
+
+
+def _dependency_cycles(kinds: dict[str, Any]) -> list[str]:
+    """A kind may not need its own decision, directly or through others."""
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+    problems: list[str] = []
+
+    def visit(code: str, trail: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            problems.append("permit kinds: requires has a cycle: " + " -> ".join([*trail, code]))
+            return
+        state[code] = 1
+        for other in kinds.get(code, {}).get("requires", []) or []:
+            if other in kinds:
+                visit(other, [*trail, code])
+        state[code] = 2
+
+    for code in kinds:
+        visit(code, [])
+    return problems
+
+
+def _confidential_marks_are_booleans(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        if "x-confidential" in schema and not isinstance(schema["x-confidential"], bool):
+            return False
+        return all(_confidential_marks_are_booleans(v) for v in schema.values())
+    if isinstance(schema, list):
+        return all(_confidential_marks_are_booleans(v) for v in schema)
+    return True
 
 
 def _check_attachments(where: str, row: dict[str, Any], known: set[str]) -> list[str]:
@@ -287,6 +327,7 @@ async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
                     "business_id": normalize_business_id(business_id) if business_id else None,
                     "scope": AuthorityScope(row["scope"]),
                     "municipalities": list(row.get("municipalities", [])),
+                    "notification_email": row["notificationEmail"],
                     # an endpoint set with `luukku authority-system` is kept unless the
                     # data file names one
                     **(
@@ -302,7 +343,11 @@ async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
         for row in data.permit_kinds:
             kind, _ = await PermitKind.update_or_create(
                 code=row["code"],
-                defaults={"name": row["name"], "description": row["description"]},
+                defaults={
+                    "name": row["name"],
+                    "description": row["description"],
+                    "requires": list(row.get("requires", [])),
+                },
                 using_db=conn,
             )
             kind_ids[row["code"]] = kind.id

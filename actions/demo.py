@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from actions.applications import application_create, application_submit, application_update
+from actions.authority import application_status_update, supplement_request
 from actions.identity import (
     membership_add,
     organisation_create,
@@ -17,8 +18,9 @@ from actions.identity import (
     viewer_for_person,
 )
 from actions.projects import ProjectChanges, project_create
-from models import ApiToken, Organisation, PermitType, Person, Project, ServiceBundle
+from models import ApiToken, Application, Organisation, PermitType, Person, Project, ServiceBundle
 from models.enums import OrganisationKind, Role
+from models.statuses import ApplicationStatus
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "people.json"
 DEMO_LABEL = "demo"
@@ -112,6 +114,21 @@ async def _seed_project(
             await _attach(viewer, app_id, attachment)
         if item["submit"]:
             await application_submit(viewer, app_id, 2)
+        if "processing" in item:  # a handler has started and asked for more information
+            steps = item["processing"]
+            handler = await viewer_for_person(people[steps["handler"]])
+            version = (await Application.get(id=app_id)).version
+            await application_status_update(
+                handler, app_id, version, ApplicationStatus.IN_PROGRESS, ""
+            )
+            request = steps["supplementRequest"]
+            await supplement_request(
+                handler,
+                app_id,
+                version + 1,
+                request["message"],
+                date.today() + timedelta(days=request["dueInDays"]),
+            )
 
 
 async def _attach(viewer: Any, app_id: int, attachment: dict[str, str]) -> None:

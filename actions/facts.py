@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.base import Tx
-from models import Application, Project
+from models import Application, Project, StatementRequest
 from permissions import policies
 from permissions.facts import ProjectFacts
 
@@ -20,13 +20,28 @@ APPLICATION_ROW_FIELDS = (
     "permit_type_id",
 )
 
+#: what `permissions.facts.StatementFacts` needs of a statement request row
+STATEMENT_FACT_FIELDS = (
+    "id",
+    "application_id",
+    "requesting_authority_id",
+    "asked_authority_id",
+    "status",
+    "is_shared_with_customer",
+)
+
 
 async def project_facts_in(tx: Tx, project: Project) -> tuple[list[dict[str, Any]], ProjectFacts]:
-    """The project's application rows and its facts."""
+    """The project's application rows and its facts (with its statement requests)."""
     siblings = (
         await Application.filter(project_id=project.id)
         .using_db(tx.conn)
         .values(*APPLICATION_ROW_FIELDS)
+    )
+    statements = (
+        await StatementRequest.filter(application__project_id=project.id)
+        .using_db(tx.conn)
+        .values(*STATEMENT_FACT_FIELDS)
     )
     facts = policies.project_facts(
         {
@@ -35,5 +50,6 @@ async def project_facts_in(tx: Tx, project: Project) -> tuple[list[dict[str, Any
             "owner_organisation_id": project.owner_organisation_id,
         },
         siblings,
+        statements,
     )
     return siblings, facts

@@ -28,7 +28,7 @@ from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
 from models.signin import has_real_email
-from notifications.mail import render
+from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event
 
 #: Wakes the in-process worker after a commit that wrote outbox items.
@@ -53,7 +53,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _add(
+async def add_item(
     tx: Tx,
     kind: OutboxKind,
     topic: str,
@@ -62,7 +62,9 @@ async def _add(
     authority_id: int | None,
     application_id: int | None,
     event_id: str | None = None,
+    at: datetime | None = None,
 ) -> OutboxItem:
+    """A new item, due now or (a scheduled reminder) at `at`."""
     item = await OutboxItem.create(
         kind=kind,
         event_id=event_id or uuid.uuid4().hex,
@@ -70,10 +72,11 @@ async def _add(
         authority_id=authority_id,
         application_id=application_id,
         payload=payload,
-        next_attempt_at=now(),
+        next_attempt_at=at or now(),
         using_db=tx.conn,
     )
-    tx.after_commit(_async_wake)
+    if at is None or at <= now():
+        tx.after_commit(_async_wake)
     return item
 
 
@@ -128,7 +131,7 @@ async def notify_authority(
     Messages are e-mailed on both channels."""
     app = subject.application
     if subject.permit_type["channel"] == Channel.API and topic != "message":
-        await _add(
+        await add_item(
             tx,
             OutboxKind.DELIVERY,
             f"application.{topic}",
@@ -140,7 +143,7 @@ async def notify_authority(
     to, language = await _authority_recipient(tx, subject)
     params = await _params(tx, subject, language, get_settings().authority_ui_url)
     mail = render(f"authority.{topic}", language, to, **params)
-    await _add(
+    await add_item(
         tx,
         OutboxKind.EMAIL,
         f"authority.{topic}",
@@ -150,17 +153,47 @@ async def notify_authority(
     )
 
 
-async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None = None) -> None:
-    """Tell the customer (the person who submitted), in their language; no outcome in the text."""
+async def notify_asked_authority(
+    tx: Tx, subject: Subject, asked: Organisation, topic: str, due: date
+) -> None:
+    """Tell an authority asked for a statement, at its registry address, in Finnish."""
+    if not asked.notification_email:
+        return
+    params = await _params(tx, subject, "fi", get_settings().authority_ui_url)
+    params["due"] = due.strftime("%d.%m.%Y")
+    mail = render(f"authority.{topic}", "fi", asked.notification_email, **params)
+    await add_item(
+        tx,
+        OutboxKind.EMAIL,
+        f"authority.{topic}",
+        mail.__dict__,
+        authority_id=asked.id,
+        application_id=subject.application.id,
+    )
+
+
+async def customer_mail(
+    tx: Tx, subject: Subject, topic: str, due: date | None = None
+) -> Mail | None:
+    """The mail of a topic to the customer (the person who submitted, else the owner or the
+    draft's creator), in their language, linking to the application; None if nobody to tell."""
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
     person = await Person.get_or_none(id=person_id).using_db(tx.conn)
     if person is None or not person.is_active or not has_real_email(person.email):
-        return  # a person whose issuer sent no e-mail address gets no mail until they add one
+        return None  # a person whose issuer sent no e-mail address gets no mail until they add one
     params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
     params["due"] = due.strftime("%d.%m.%Y") if due else ""
-    mail = render(f"customer.{topic}", person.language, person.email, **params)
-    await _add(
+    return render(f"customer.{topic}", person.language, person.email, **params)
+
+
+async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None = None) -> None:
+    """Tell the customer, in their language; no outcome in the text."""
+    app = subject.application
+    mail = await customer_mail(tx, subject, topic, due)
+    if mail is None:
+        return
+    await add_item(
         tx,
         OutboxKind.EMAIL,
         f"customer.{topic}",
@@ -173,7 +206,7 @@ async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None
 async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
     """A job for the worker: pass the attachment through the virus scanner (retried with
     the outbox's backoff while the scanner cannot answer). Operators see these items."""
-    await _add(
+    await add_item(
         tx,
         OutboxKind.SCAN,
         "attachment.scan",
@@ -199,7 +232,7 @@ async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
         project=project.name,
         link=link,
     )
-    await _add(
+    await add_item(
         tx,
         OutboxKind.EMAIL,
         "customer.attachment_infected",
@@ -272,6 +305,14 @@ def backoff(attempts: int, base: float = 5.0, cap: float = 3600.0) -> float:
     """Exponential backoff with full jitter: uniform in [base/2, min(cap, base * 2**attempts)]."""
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
     return random.uniform(min(base / 2, ceiling), ceiling)
+
+
+async def cancel(item: OutboxItem, worker_id: str) -> bool:
+    """A scheduled reminder that is no longer true when due: never sent."""
+    updated = await OutboxItem.filter(
+        id=item.id, locked_by=worker_id, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.CANCELLED, locked_by=None, locked_until=None)
+    return updated == 1
 
 
 async def fail(item: OutboxItem, worker_id: str, error: str) -> OutboxStatus:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from actions import reminders
 from actions.applications import add_application
 from actions.base import atomic
 from actions.catalogue import municipality_row, offered_permit_types
@@ -143,6 +144,8 @@ async def project_create(
         await Thread.create(project_id=project.id, application_id=None, using_db=tx.conn)
         for permit_type_id in dict.fromkeys(permit_type_ids or []):
             await add_application(tx, viewer, project, offered[permit_type_id])
+        if permit_type_ids:
+            await reminders.sync(tx, project.id)
     return project.id
 
 
@@ -194,6 +197,8 @@ async def project_update(
             setattr(project, key, value)
         project.version += 1
         await project.save(using_db=tx.conn)
+        if "starts_on" in values:
+            await reminders.sync(tx, project.id)
     return project.id
 
 

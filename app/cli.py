@@ -455,6 +455,14 @@ def cmd_inbox_recount(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_statistics_rebuild(args: argparse.Namespace) -> int:
+    from actions.statistics import rebuild
+
+    count = _with_db(rebuild)
+    print(f"processing-time statistics rebuilt from the status history: {count} cases")
+    return 0
+
+
 def cmd_authority_system(args: argparse.Namespace) -> int:
     from actions.outbox import configure_authority_system
 
@@ -563,6 +571,13 @@ def build_parser() -> argparse.ArgumentParser:
     inbox.add_parser(
         "recount", help="rebuild the inbox counts from the applications (after manual SQL)"
     ).set_defaults(func=cmd_inbox_recount)
+
+    stats = sub.add_parser("statistics", help="processing-time statistics").add_subparsers(
+        dest="what", required=True
+    )
+    stats.add_parser(
+        "rebuild", help="recompute them from the status history (after manual SQL or a data load)"
+    ).set_defaults(func=cmd_statistics_rebuild)
 
     attachments = sub.add_parser("attachments", help="uploaded files").add_subparsers(
         dest="what", required=True

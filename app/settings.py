@@ -168,6 +168,11 @@ class Settings:
     demo_issuer_port: int = 8400
     xroad_client: str = ""
     webhook_timeout: int = 10
+    stats_window_months: int = 12
+    stats_min_cases: int = 5
+    stats_cache_seconds: float = 60.0
+    reminder_days_before: int = 7
+    supplement_reminder_days: int = 3
     #: attachments (README, "Attachments")
     attachment_storage: str = str(ROOT / "var" / "attachments")
     attachment_scanner: str = "none"
@@ -325,6 +330,11 @@ class Settings:
             live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),
+            stats_window_months=_int(env, "STATS_WINDOW_MONTHS", 12, minimum=1),
+            stats_min_cases=_int(env, "STATS_MIN_CASES", 5, minimum=1),
+            stats_cache_seconds=float(_int(env, "STATS_CACHE_SECONDS", 60, minimum=0)),
+            reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 7, minimum=0),
+            supplement_reminder_days=_int(env, "SUPPLEMENT_REMINDER_DAYS", 3, minimum=0),
             auth_config=env.get("AUTH_CONFIG", ""),
             hetu_index_keys=_hetu_keys(env.get("HETU_INDEX_KEYS", "")),
         )

@@ -18,7 +18,7 @@ import uuid
 
 import httpx
 
-from actions import attachment_links, attachments, outbox
+from actions import attachment_links, attachments, outbox, reminders
 from app.settings import Settings
 from models import KeptMail, Organisation, OutboxItem
 from models.outbox import OutboxKind
@@ -71,6 +71,9 @@ class OutboxWorker:
         )
 
     async def _handle(self, item: OutboxItem) -> None:
+        if item.topic in reminders.TOPICS and not await reminders.still_true(item):
+            await outbox.cancel(item, self.id)  # no longer true when due: never sent
+            return
         try:
             await self._deliver(item)
         except Exception as exc:

@@ -124,7 +124,7 @@ async def _one(kind: OutboxKind, authority_id: int) -> tuple[str, float]:
         else {"data": {"bench": True}, "subject": "bench"}
     )
     async with atomic() as tx:
-        item = await outbox_actions._add(
+        item = await outbox_actions.add_item(
             tx, kind, TOPIC, payload, authority_id=authority_id, application_id=None
         )
     return item.event_id, time.monotonic()

@@ -222,6 +222,41 @@ def markdown(r: dict[str, Any]) -> str:
         if failures:
             add("Failures seen: " + "; ".join(f"`{x}`" for x in failures[:5]) + "\n")
 
+    st = r.get("stats")
+    if st:
+        ex = st["explain"]
+        add("## Processing-time statistics and the permit plan\n")
+        add(
+            f"{ex['cases']} processing cases ({ex['decided_cases']} decided) in "
+            f"{ex['histogram_rows']} histogram rows; `luukku statistics rebuild` over the whole "
+            f"status history took {_f((r.get('data') or {}).get('statistics_s') or st.get('rebuild_s'), 1)} s.\n"
+        )
+        add("| | median ms | max ms | statements |")
+        add("|---|---:|---:|---:|")
+        add(
+            f"| window read (cold; PostgreSQL {_f(ex['execution_ms'], 1)} ms) | "
+            f"{st['window_read']['median_ms']} | {st['window_read']['max_ms']} | 1 |"
+        )
+        q = st["statistics_query"]
+        add(
+            f"| processingStatistics, all permit types, cold | {q['cold']['median_ms']} | {q['cold']['max_ms']} | 1 |"
+        )
+        add(
+            f"| processingStatistics, warm (STATS_CACHE_SECONDS) | {q['warm']['median_ms']} | "
+            f"{q['warm']['max_ms']} | {q['statements_warm']} |"
+        )
+        pl = st["plan_query"]
+        add(
+            f"| project {{ plan }} (a handler, {pl['n']} projects) | {pl['median_ms']} | {pl['max_ms']} | "
+            f"{', '.join(map(str, pl['statements']))} |"
+        )
+        if "without_plan" in pl:
+            add(
+                f"| the same projects without the plan (interleaved) | {pl['without_plan']['median_ms']} | "
+                f"{pl['without_plan']['max_ms']} | 3 |"
+            )
+        add("")
+
     ob = r.get("outbox")
     if ob:
         add("## Outbox (notices and deliveries)\n")

@@ -74,7 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--skip-data", action="store_true", help="reuse the database when it has N projects"
     )
-    p.add_argument("--only", default="", help="comma list of: sql,reads,profile,writes,live,outbox")
+    p.add_argument(
+        "--only", default="", help="comma list of: sql,reads,profile,writes,live,outbox,stats"
+    )
     p.add_argument(
         "--outbox-items", type=int, help="items per kind for the outbox (2000; quick 500)"
     )
@@ -96,6 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "writes",
         "live",
         "outbox",
+        "stats",
     }
     if args.no_profile:
         args.steps.discard("profile")
@@ -685,6 +688,19 @@ def main(argv: list[str] | None = None) -> int:
         if "sql" in args.steps:
             log(f"sql: statements per request at N={SMALL_SIZES} and N={args.projects}")
             results["sql"] = sql_counts(args, url, who["authority"]["code"])
+        # processing-time statistics and the permit plan (the plan issue's benchmark)
+        if "stats" in args.steps:
+            log("stats: the statistics' window read, processingStatistics and project plans")
+            results["stats"] = stats_step(url, who)
+            st = results["stats"]
+            log(
+                f"  {st['explain']['cases']} cases, {st['explain']['histogram_rows']} histogram rows; "
+                f"window read {st['window_read']['median_ms']} ms (PostgreSQL "
+                f"{st['explain']['execution_ms']:.1f} ms); processingStatistics cold "
+                f"{st['statistics_query']['cold']['median_ms']} ms, warm "
+                f"{st['statistics_query']['warm']['median_ms']} ms; plan "
+                f"{st['plan_query']['median_ms']} ms, {st['plan_query']['statements']} statements"
+            )
         # 2. reads, profiles and 4. writes on one Luukku process
         if args.steps & {"reads", "profile", "writes"}:
             log("luukku: starting `luukku serve --workers 1`")
@@ -747,6 +763,22 @@ def main(argv: list[str] | None = None) -> int:
     _write(results, output)
     log(f"done in {results['elapsed_s'] / 60:.1f} min: {output}")
     return 0
+
+
+def stats_step(url: str, who: dict[str, Any]) -> dict[str, Any]:
+    projects = [gid("Project", p) for p in who["projects"][:50]]
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.stats", url, who["handler_tokens"][0], json.dumps(projects)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("STATS ")), None)
+    if out.returncode != 0 or line is None:
+        raise BenchError(f"stats failed:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(line[6:])
+    return result
 
 
 def live_step(args: argparse.Namespace, url: str, who: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_signin')]
+    dependencies = [('models', '0008_throttle')]
 
     initial = False
 

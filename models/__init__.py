@@ -20,8 +20,10 @@ from models.catalogue import (
 )
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
+from models.processing import ProcessingCase, ProcessingHistogram
 from models.projects import Application, InboxCount, Project, StatusChange
 from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeIndex, PersonIdentity
+from models.statements import StatementRequest
 from models.throttle import ThrottleCount
 
 __all__ = [
@@ -46,8 +48,11 @@ __all__ = [
     "Person",
     "PersonCodeIndex",
     "PersonIdentity",
+    "ProcessingCase",
+    "ProcessingHistogram",
     "Project",
     "ServiceBundle",
+    "StatementRequest",
     "StatusChange",
     "StoredSecret",
     "SupplementRequest",

@@ -129,6 +129,7 @@ class AuditAction(StrEnum):
     NOTICE_REDIRECT = "NOTICE_REDIRECT"
     ATTACHMENT_READ = "ATTACHMENT_READ"
     SUBMISSION = "SUBMISSION"
+    STATEMENT = "STATEMENT"
 
 
 class AuditEntry(Model):

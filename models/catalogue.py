@@ -48,6 +48,11 @@ class PermitKind(Model):
     code = fields.CharField(max_length=64, unique=True)
     name = fields.JSONField()
     description = fields.JSONField()
+    requires = fields.JSONField(
+        default=list,
+        description="Codes of the kinds whose decision an application of this kind needs "
+        "before it is submitted (the permit plan's dependencies)",
+    )
 
     class Meta:
         table = "permit_kind"

@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     NOT_A_HANDLER = "NOT_A_HANDLER"
     NOT_SUBMITTED = "NOT_SUBMITTED"
     WRONG_AUTHORITY = "WRONG_AUTHORITY"
+    STATEMENT_CLOSED = "STATEMENT_CLOSED"
     FILE_EMPTY = "FILE_EMPTY"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
@@ -148,6 +149,11 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "fi": "Hakemus on osoitettu toiselle viranomaiselle.",
         "sv": "Ansökan är riktad till en annan myndighet.",
         "en": "The application is addressed to another authority.",
+    },
+    ErrorCode.STATEMENT_CLOSED: {
+        "fi": "Lausuntopyyntöön on jo vastattu, siitä on kieltäydytty tai se on peruttu.",
+        "sv": "Begäran om utlåtande är redan besvarad, avböjd eller återkallad.",
+        "en": "The statement request has already been answered, declined or cancelled.",
     },
     ErrorCode.FILE_EMPTY: {
         "fi": "Tiedosto {name} on tyhjä.",

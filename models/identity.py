@@ -27,6 +27,9 @@ class Organisation(Model):
         default=list, description="Webhook signing secrets, newest first (rotation: sign with all)"
     )
     system_xroad_service = fields.CharField(max_length=255, null=True)
+    notification_email = fields.CharField(
+        max_length=254, null=True, description="Authorities: where statement requests are sent"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

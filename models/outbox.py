@@ -19,6 +19,7 @@ class OutboxStatus(StrEnum):
     PENDING = "PENDING"  # waiting to be sent, or to be retried at next_attempt_at
     DELIVERED = "DELIVERED"
     DEAD = "DEAD"  # the retry schedule ran out; an admin or operator may retry it
+    CANCELLED = "CANCELLED"  # a scheduled reminder that was no longer true
 
 
 class OutboxItem(Model):
@@ -47,6 +48,8 @@ class OutboxItem(Model):
         indexes = (
             Index(fields=("status", "next_attempt_at")),
             Index(fields=("authority_id", "status", "id")),
+            # an application's scheduled reminders (actions/reminders.py)
+            Index(fields=("application_id", "status")),
         )
 
 

@@ -32,6 +32,10 @@ class EventKind(StrEnum):
     SUPPLEMENT_SUBMITTED = "SUPPLEMENT_SUBMITTED"
     DECISION_RECORDED = "DECISION_RECORDED"
     MESSAGE_POSTED = "MESSAGE_POSTED"
+    STATEMENT_REQUESTED = "STATEMENT_REQUESTED"
+    STATEMENT_ANSWERED = "STATEMENT_ANSWERED"
+    STATEMENT_DECLINED = "STATEMENT_DECLINED"
+    STATEMENT_SHARED = "STATEMENT_SHARED"
     ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
     ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
     ATTACHMENT_SCANNED = "ATTACHMENT_SCANNED"
@@ -57,6 +61,15 @@ INBOX_KINDS = frozenset(
         EventKind.MESSAGE_POSTED,
     }
 )
+#: Statement requests: work for the asked authority; answers: for the handling authority.
+STATEMENT_KINDS = frozenset(
+    {
+        EventKind.STATEMENT_REQUESTED,
+        EventKind.STATEMENT_ANSWERED,
+        EventKind.STATEMENT_DECLINED,
+        EventKind.STATEMENT_SHARED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,16 +83,27 @@ class LiveEvent:
     message_id: int | None = None
     thread_id: int | None = None
     by_customer: bool = False
+    statement_id: int | None = None
+    asked_authority_id: int | None = None
     attachment_id: int | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     occurred_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
-    def channels(self) -> list[str]:
-        channels = [project_channel(self.project_id)]
+    def inbox_authorities(self) -> frozenset[int]:
+        """The authorities for which the event is new or returned work (inboxActivity)."""
+        if self.kind is EventKind.STATEMENT_REQUESTED and self.asked_authority_id is not None:
+            return frozenset({self.asked_authority_id})
+        if self.kind in (EventKind.STATEMENT_ANSWERED, EventKind.STATEMENT_DECLINED):
+            return frozenset() if self.authority_id is None else frozenset({self.authority_id})
         if self.authority_id is not None and self.kind in INBOX_KINDS:
             if self.kind is not EventKind.MESSAGE_POSTED or self.by_customer:
-                channels.append(authority_channel(self.authority_id))
-        return channels
+                return frozenset({self.authority_id})
+        return frozenset()
+
+    def channels(self) -> list[str]:
+        return [project_channel(self.project_id)] + [
+            authority_channel(a) for a in sorted(self.inbox_authorities())
+        ]
 
     def encode(self) -> str:
         return orjson.dumps(asdict(self)).decode()

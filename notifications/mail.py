@@ -87,6 +87,63 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Open the application: {link}",
         ),
     },
+    "authority.statement_requested": {
+        "fi": (
+            "Lausuntopyyntö: {permit} – {project}",
+            "{authority} pyytää lausuntoanne hakemuksesta Luukussa.\n\nLupa: {permit}\n"
+            "Hanke: {project}\nKunta: {municipality}\nVastatkaa viimeistään: {due}\n\n"
+            "Avaa hakemus ja pyyntö: {link}\n\nNe avautuvat, kun kirjaudutte Luukkuun "
+            "viranomaisen käsittelijänä.",
+        ),
+        "sv": (
+            "Begäran om utlåtande: {permit} – {project}",
+            "{authority} begär ert utlåtande om en ansökan i Luukku.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\nKommun: {municipality}\nSvara senast: {due}\n\n"
+            "Öppna ansökan och begäran: {link}\n\nDe öppnas när ni loggar in i Luukku som "
+            "handläggare.",
+        ),
+        "en": (
+            "Request for a statement: {permit} – {project}",
+            "{authority} asks for your statement on an application in Luukku.\n\n"
+            "Permit: {permit}\nProject: {project}\nMunicipality: {municipality}\n"
+            "Answer by: {due}\n\nOpen the application and the request: {link}\n\n"
+            "Sign in to Luukku as a handler of your authority to open them.",
+        ),
+    },
+    "authority.statement_answered": {
+        "fi": (
+            "Lausunto on saapunut: {permit} – {project}",
+            "Pyytämänne lausunto on saapunut.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Avaa hakemus: {link}",
+        ),
+        "sv": (
+            "Utlåtandet har kommit: {permit} – {project}",
+            "Utlåtandet ni begärde har kommit.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Öppna ansökan: {link}",
+        ),
+        "en": (
+            "Statement received: {permit} – {project}",
+            "The statement you asked for has arrived.\n\nPermit: {permit}\nProject: {project}"
+            "\n\nOpen the application: {link}",
+        ),
+    },
+    "authority.statement_declined": {
+        "fi": (
+            "Lausunnosta kieltäydyttiin: {permit} – {project}",
+            "Viranomainen, jolta pyysitte lausuntoa, ei anna sitä.\n\nLupa: {permit}\n"
+            "Hanke: {project}\n\nAvaa hakemus: {link}",
+        ),
+        "sv": (
+            "Utlåtandet avböjdes: {permit} – {project}",
+            "Myndigheten ni begärde ett utlåtande av ger inget.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\n\nÖppna ansökan: {link}",
+        ),
+        "en": (
+            "Statement declined: {permit} – {project}",
+            "The authority you asked for a statement will not give one.\n\nPermit: {permit}\n"
+            "Project: {project}\n\nOpen the application: {link}",
+        ),
+    },
     "customer.information_requested": {
         "fi": (
             "Hakemukseesi pyydetään lisätietoja: {permit}",
@@ -103,6 +160,65 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "More information is needed for your application: {permit}",
             "{authority} asks for more information about your application.\n\nPermit: {permit}\n"
             "Project: {project}\nAnswer by: {due}\n\nSign in to Luukku to see the request and answer: {link}",
+        ),
+    },
+    "customer.reminder_recommended": {
+        "fi": (
+            "Muistutus: hae lupaa {due} mennessä – {permit}",
+            "Hankkeesi {project} hakemusta ei ole vielä lähetetty. Suosittelemme hakemaan "
+            "viimeistään {due}, jotta päätös ehtii ennen kuin sitä tarvitaan.\n\n"
+            "Lupa: {permit}\nViranomainen: {authority}\n\nAvaa hakemus Luukussa: {link}",
+        ),
+        "sv": (
+            "Påminnelse: ansök senast {due} – {permit}",
+            "Ansökan i ditt projekt {project} har inte skickats ännu. Vi rekommenderar att du "
+            "ansöker senast {due}, så att beslutet hinner komma innan det behövs.\n\n"
+            "Tillstånd: {permit}\nMyndighet: {authority}\n\nÖppna ansökan i Luukku: {link}",
+        ),
+        "en": (
+            "Reminder: apply by {due} – {permit}",
+            "The application of your project {project} has not been submitted yet. We recommend "
+            "applying by {due}, so that the decision can come before it is needed.\n\n"
+            "Permit: {permit}\nAuthority: {authority}\n\nOpen the application in Luukku: {link}",
+        ),
+    },
+    "customer.reminder_latest": {
+        "fi": (
+            "Muistutus: viimeinen hakupäivä {due} – {permit}",
+            "Hankkeesi {project} hakemusta ei ole vielä lähetetty. Laissa säädetty viimeinen "
+            "hakupäivä on {due}.\n\nLupa: {permit}\nViranomainen: {authority}\n\n"
+            "Avaa hakemus Luukussa: {link}",
+        ),
+        "sv": (
+            "Påminnelse: sista ansökningsdag {due} – {permit}",
+            "Ansökan i ditt projekt {project} har inte skickats ännu. Den lagstadgade sista "
+            "ansökningsdagen är {due}.\n\nTillstånd: {permit}\nMyndighet: {authority}\n\n"
+            "Öppna ansökan i Luukku: {link}",
+        ),
+        "en": (
+            "Reminder: the latest date to apply is {due} – {permit}",
+            "The application of your project {project} has not been submitted yet. The latest "
+            "date to apply set by law is {due}.\n\nPermit: {permit}\nAuthority: {authority}\n\n"
+            "Open the application in Luukku: {link}",
+        ),
+    },
+    "customer.reminder_supplement": {
+        "fi": (
+            "Muistutus: lisätiedot {due} mennessä – {permit}",
+            "{authority} odottaa yhä lisätietoja hakemukseesi. Vastaa viimeistään {due}.\n\n"
+            "Lupa: {permit}\nHanke: {project}\n\nKirjaudu Luukkuun vastataksesi: {link}",
+        ),
+        "sv": (
+            "Påminnelse: tilläggsuppgifter senast {due} – {permit}",
+            "{authority} väntar fortfarande på tilläggsuppgifter till din ansökan. Svara senast "
+            "{due}.\n\nTillstånd: {permit}\nProjekt: {project}\n\n"
+            "Logga in i Luukku för att svara: {link}",
+        ),
+        "en": (
+            "Reminder: more information needed by {due} – {permit}",
+            "{authority} is still waiting for more information about your application. Answer "
+            "by {due}.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Sign in to Luukku to answer: {link}",
         ),
     },
     "customer.processed": {

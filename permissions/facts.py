@@ -86,12 +86,43 @@ class ApplicationFacts:
 
 
 @dataclass(frozen=True)
+class StatementFacts:
+    """A statement request between authorities on one application."""
+
+    id: int
+    application_id: int
+    requesting_authority_id: int
+    asked_authority_id: int
+    is_open: bool
+    is_shared_with_customer: bool = False
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> StatementFacts:
+        """From a statement request row (`.values()` of models.StatementRequest)."""
+        return cls(
+            id=row["id"],
+            application_id=row["application_id"],
+            requesting_authority_id=row["requesting_authority_id"],
+            asked_authority_id=row["asked_authority_id"],
+            is_open=row["status"] == "OPEN",
+            is_shared_with_customer=row["is_shared_with_customer"],
+        )
+
+
+@dataclass(frozen=True)
 class ProjectFacts:
     id: int
     owner_person_id: int | None
     owner_organisation_id: int | None
     #: authorities with at least one submitted or shared application in the project
     involved_authorities: frozenset[int]
+    #: statement requests on the project's applications, whatever their status
+    statements: tuple[StatementFacts, ...] = ()
+
+    @property
+    def statement_authorities(self) -> frozenset[int]:
+        """Authorities asked for a statement on some application of the project."""
+        return frozenset(s.asked_authority_id for s in self.statements)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,30 @@ class IsAddressedAuthority(BasePermission):
         return policies.is_addressed_authority(info.context.viewer, source.facts)
 
 
+class CanSeeProjectPlan(BasePermission):
+    """A project's permit plan: its customer and involved authorities."""
+
+    message = "The permit plan is not visible to you."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        project = await info.context.loaders.project_facts(source.id)
+        return project is not None and policies.can_see_plan(info.context.viewer, project)
+
+
+class CanReadProjectThread(BasePermission):
+    """A project's discussion: its customer and involved authorities."""
+
+    message = "The discussion is not visible to you."
+    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        project = await info.context.loaders.project_facts(source.id)
+        return project is not None and policies.can_read_project_thread(
+            info.context.viewer, project
+        )
+
+
 class IsMemberOfAuthority(BasePermission):
     """An authority's staff list: visible to its own handlers and admins."""
 

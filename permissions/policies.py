@@ -11,6 +11,16 @@ The rules (DOMAIN.md, "Who sees what"):
   only when the application has been submitted, or is a draft the customer has shared.
 - A decision is visible to the customer and the deciding authority; to the other
   involved authorities only when shared.
+- Confidential form fields (`x-confidential` in the permit type's form) are seen only by
+  the customer and the handling (addressed) authority; everyone else who reads the
+  content gets it without them.
+- An authority asked for a statement on an application sees the project, that
+  application's metadata and its own requests; while a request is open it reads the
+  application's content (confidential fields removed) to give the statement. It sees
+  neither the discussions nor the decision nor the plan, unless it is involved anyway.
+- A statement request is seen by the customer and the involved authorities (that it was
+  asked, when, of whom, when it came) and by the asked authority; its texts by the two
+  authorities, and by the others only once the handling authority shares it.
 - Everyone else sees nothing: resolvers answer NOT_FOUND, never a hint.
 
 Strawberry permission classes (permissions/fields.py), resolvers, actions and the
@@ -27,6 +37,7 @@ from permissions.facts import (
     ApplicationFacts,
     DecisionFacts,
     ProjectFacts,
+    StatementFacts,
     ThreadFacts,
     Viewer,
 )
@@ -47,9 +58,12 @@ def involved_authorities(applications: Iterable[ApplicationFacts]) -> frozenset[
 
 
 def project_facts(
-    project: Mapping[str, Any], applications: Iterable[Mapping[str, Any]]
+    project: Mapping[str, Any],
+    applications: Iterable[Mapping[str, Any]],
+    statements: Iterable[Mapping[str, Any]] = (),
 ) -> ProjectFacts:
-    """Facts of a project row (`.values()` of models.Project) and all its application rows."""
+    """Facts of a project row (`.values()` of models.Project), all its application rows and
+    the statement request rows of those applications."""
     return ProjectFacts(
         id=project["id"],
         owner_person_id=project["owner_person_id"],
@@ -57,6 +71,7 @@ def project_facts(
         involved_authorities=involved_authorities(
             ApplicationFacts.from_row(a) for a in applications
         ),
+        statements=tuple(StatementFacts.from_row(s) for s in statements),
     )
 
 
@@ -78,15 +93,42 @@ def is_addressed_authority(viewer: Viewer, app: ApplicationFacts) -> bool:
     return app.authority_id in viewer.acting_authorities
 
 
+def is_asked_for_statement(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """The viewer acts for an authority asked for a statement on this application."""
+    return any(
+        s.application_id == app.id and s.asked_authority_id in viewer.acting_authorities
+        for s in project.statements
+    )
+
+
+def is_asked_in_project(viewer: Viewer, project: ProjectFacts) -> bool:
+    return not viewer.acting_authorities.isdisjoint(project.statement_authorities)
+
+
 # --- projects -----------------------------------------------------------------------------
 
 
 def can_see_project(viewer: Viewer, project: ProjectFacts) -> bool:
-    return is_customer(viewer, project) or is_involved(viewer, project)
+    return (
+        is_customer(viewer, project)
+        or is_involved(viewer, project)
+        or is_asked_in_project(viewer, project)
+    )
+
+
+def can_read_project_thread(viewer: Viewer, project: ProjectFacts) -> bool:
+    """The project's discussion: the customer and the involved authorities."""
+    return can_read_thread(viewer, ThreadFacts(0, project.id, None), project)
 
 
 def can_edit_project(viewer: Viewer, project: ProjectFacts) -> bool:
     return viewer.person_id is not None and is_customer(viewer, project)
+
+
+def can_see_plan(viewer: Viewer, project: ProjectFacts) -> bool:
+    """The permit plan (dates and warnings of every application): the customer and the
+    involved authorities, as the common view of the permit bundle."""
+    return is_customer(viewer, project) or is_involved(viewer, project)
 
 
 def can_create_project_for(viewer: Viewer, organisation_id: int | None) -> bool:
@@ -101,7 +143,24 @@ def can_create_project_for(viewer: Viewer, organisation_id: int | None) -> bool:
 
 def can_see_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
     """Metadata: permit type, authority, status and history."""
-    return can_see_project(viewer, project)
+    return (
+        is_customer(viewer, project)
+        or is_involved(viewer, project)
+        or is_asked_for_statement(viewer, app, project)
+    )
+
+
+def can_read_content_for_statement(
+    viewer: Viewer, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    """An authority asked for a statement reads the application's content while the request
+    is open: the purpose for which it was asked."""
+    return any(
+        s.application_id == app.id
+        and s.is_open
+        and s.asked_authority_id in viewer.acting_authorities
+        for s in project.statements
+    )
 
 
 def can_read_application_content(
@@ -110,7 +169,21 @@ def can_read_application_content(
     """Form data, supplements and the export."""
     if is_customer(viewer, project):
         return True
-    return is_involved(viewer, project) and is_visible_to_authorities(app)
+    if is_involved(viewer, project) and is_visible_to_authorities(app):
+        return True
+    return can_read_content_for_statement(viewer, app, project)
+
+
+def can_read_confidential_fields(
+    viewer: Viewer, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    """Confidential form fields: the customer and the handling (addressed) authority only;
+    everyone else who reads the content gets it with them removed."""
+    if is_customer(viewer, project):
+        return True
+    return is_addressed_authority(viewer, app) and can_read_application_content(
+        viewer, app, project
+    )
 
 
 def can_edit_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
@@ -162,6 +235,43 @@ def can_see_decision(
     return decision.authority_id in viewer.acting_authorities or decision.is_shared
 
 
+# --- statements between authorities -------------------------------------------------------
+
+
+def can_request_statement(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
+    """The handling authority asks another authority for a statement."""
+    return can_handle_application(viewer, app, project)
+
+
+def can_see_statement(
+    viewer: Viewer, statement: StatementFacts, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    """That a statement was requested, of whom, when, and when it came."""
+    if statement.asked_authority_id in viewer.acting_authorities:
+        return True
+    return is_customer(viewer, project) or is_involved(viewer, project)
+
+
+def can_read_statement_text(
+    viewer: Viewer, statement: StatementFacts, app: ApplicationFacts, project: ProjectFacts
+) -> bool:
+    """The question and the answer: the two authorities; the others once shared."""
+    acting = viewer.acting_authorities
+    if statement.requesting_authority_id in acting or statement.asked_authority_id in acting:
+        return True
+    return statement.is_shared_with_customer and can_see_statement(viewer, statement, app, project)
+
+
+def can_answer_statement(viewer: Viewer, statement: StatementFacts) -> bool:
+    """The asked authority answers or declines while the request is open."""
+    return statement.is_open and statement.asked_authority_id in viewer.acting_authorities
+
+
+def can_share_statement(viewer: Viewer, statement: StatementFacts) -> bool:
+    """The handling authority shares the texts with the customer (and co-authorities)."""
+    return statement.requesting_authority_id in viewer.acting_authorities
+
+
 # --- discussion threads -------------------------------------------------------------------
 
 
@@ -211,7 +321,9 @@ def audience(
     and the viewer's roles among the project's authorities. Viewers with the same audience
     get the same answer from every policy about the project and its objects, so a live
     event can be executed once for all of them (schema/sharing.py)."""
-    relevant = frozenset(authority_ids) | project.involved_authorities
+    relevant = (
+        frozenset(authority_ids) | project.involved_authorities | project.statement_authorities
+    )
     return (
         is_customer(viewer, project),
         viewer.person_id is not None,

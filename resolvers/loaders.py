@@ -23,7 +23,9 @@ from models import (
     Message,
     Organisation,
     Person,
+    ProcessingCase,
     Project,
+    StatementRequest,
     StatusChange,
     SupplementRequest,
     Thread,
@@ -44,6 +46,25 @@ MESSAGE_FIELDS = (
     "acting_for_id",
     "body",
     "created_at",
+)
+
+STATEMENT_FIELDS = (
+    "id",
+    "application_id",
+    "requesting_authority_id",
+    "asked_authority_id",
+    "question",
+    "due_date",
+    "status",
+    "requested_by_id",
+    "requested_by_label",
+    "created_at",
+    "answer",
+    "decline_reason",
+    "answered_at",
+    "answered_by_id",
+    "answered_by_label",
+    "is_shared_with_customer",
 )
 
 APPLICATION_FIELDS = (
@@ -237,6 +258,18 @@ class Loaders:
         )
 
     @cached_property
+    def processing_case_by_application(self) -> DataLoader[int, Row | None]:
+        """What the permit plan needs of a submitted application's processing so far."""
+        return DataLoader(
+            load_fn=_by_key(
+                lambda ids: ProcessingCase.filter(application_id__in=ids).values(
+                    "application_id", "submitted_at", "wait_seconds", "waiting_since"
+                ),
+                key="application_id",
+            )
+        )
+
+    @cached_property
     def decision_by_application(self) -> DataLoader[int, Row | None]:
         return DataLoader(
             load_fn=_by_key(
@@ -318,6 +351,34 @@ class Loaders:
         return DataLoader(load_fn=_grouped(_fetch_staff, "organisation_id"))
 
     @cached_property
+    def statements_by_project(self) -> DataLoader[int, list[Row]]:
+        """Every statement request on a project's applications, oldest first (the policies
+        need them for every project: who was asked, and whether the request is open)."""
+
+        async def fetch(project_ids: list[int]) -> list[Row]:
+            return (
+                await StatementRequest.filter(application__project_id__in=project_ids)
+                .order_by("id")
+                .values(*STATEMENT_FIELDS, project_id="application__project_id")
+            )
+
+        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+
+    async def statements_of(self, project_id: int, application_id: int) -> list[Row]:
+        rows = await self.statements_by_project.load(project_id)
+        return [r for r in rows if r["application_id"] == application_id]
+
+    @cached_property
+    def statement(self) -> DataLoader[int, Row | None]:
+        return DataLoader(
+            load_fn=_by_key(
+                lambda ids: StatementRequest.filter(id__in=ids).values(
+                    *STATEMENT_FIELDS, project_id="application__project_id"
+                )
+            )
+        )
+
+    @cached_property
     def _facts(self) -> dict[int, ProjectFacts]:
         return {}
 
@@ -333,9 +394,10 @@ class Loaders:
         if project is None:
             return None
         applications = await self.applications_by_project.load(project_id)
+        statements = await self.statements_by_project.load(project_id)
         # callers that awaited the same loads concurrently (a live event's subscribers)
         # resume one after another: the first computes the facts, the others reuse them
         facts = self._facts.get(project_id)
         if facts is None:
-            facts = self._facts[project_id] = project_facts(project, applications)
+            facts = self._facts[project_id] = project_facts(project, applications, statements)
         return facts

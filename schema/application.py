@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date as Date
 from datetime import datetime, timedelta
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 from actions.audit import audit_row
 from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction
+from models.confidential import present_paths, redact
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
 from models.statuses import FINAL, LABELS
@@ -37,6 +38,11 @@ from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
 from schema.identity import Organisation, Person
 from schema.project import Project
 from schema.sharing import content_reads
+
+if TYPE_CHECKING:
+    from schema.statements import StatementRequest
+
+StatementRequestRef = Annotated["StatementRequest", strawberry.lazy("schema.statements")]
 
 
 @strawberry.type(description="One step of an application's status history.")
@@ -82,9 +88,14 @@ class StatusChange:
 )
 class ApplicationContent:
     form_data: JSON = strawberry.field(
-        description="The permit-specific form, per the permit type's schema."
+        description="The permit-specific form, per the permit type's schema; without its "
+        "confidential fields unless the viewer is the customer or the handling authority."
     )
     shared_data: JSON = strawberry.field(description="The project's shared data, given once.")
+    redacted_fields: list[str] = strawberry.field(
+        description="The confidential fields removed from `formData` for this viewer (dotted "
+        "paths, see `PermitType.confidentialFields`); empty when nothing was removed."
+    )
 
 
 @strawberry.type(description="An application for one permit, addressed to one authority.")
@@ -204,10 +215,29 @@ class Application(relay.Node):
                         acting_for=acting_for,
                     )
                 )
+        form_data = (content or {}).get("content") or {}
+        removed: list[str] = []
+        if not policies.can_read_confidential_fields(viewer, self.facts, facts):
+            schema = await self.form_schema(info)
+            removed = present_paths(form_data, schema)
+            form_data = redact(form_data, schema)
         return ApplicationContent(
-            form_data=(content or {}).get("content") or {},
-            shared_data=project["shared_data"] or {},
+            form_data=form_data, shared_data=project["shared_data"] or {}, redacted_fields=removed
         )
+
+    async def form_schema(self, info: Info) -> dict[str, Any]:
+        permit_type = await info.context.loaders.permit_type.load(self.row["permit_type_id"])
+        assert permit_type is not None
+        return dict(permit_type["form_schema"])
+
+    async def content_redactor(self, info: Info) -> Callable[[Any], Any] | None:
+        """None when the viewer reads content as it is; else what removes the confidential
+        fields (for every other place content reaches the viewer)."""
+        facts = await self.project_facts(info)
+        if policies.can_read_confidential_fields(info.context.viewer, self.facts, facts):
+            return None
+        schema = await self.form_schema(info)
+        return lambda content: redact(content, schema)
 
     @strawberry.field(
         description="The application's own files (added to the draft), oldest first; empty "
@@ -227,7 +257,17 @@ class Application(relay.Node):
         readable = policies.can_read_application_content(
             info.context.viewer, self.facts, await self.project_facts(info)
         )
-        return [SupplementRequest.from_row(r, readable, self.project_id) for r in rows]
+        redactor = await self.content_redactor(info) if readable else None
+        return [SupplementRequest.from_row(r, readable, self.project_id, redactor) for r in rows]
+
+    @strawberry.field(
+        description="Statements the handling authority asked of other authorities, oldest "
+        "first: for the customer and involved authorities, and each for its asked authority."
+    )
+    async def statement_requests(self, info: Info) -> list[StatementRequestRef]:
+        from schema.statements import statements_of
+
+        return await statements_of(info, self.row)
 
     async def decision_facts(self, info: Info) -> DecisionFacts | None:
         row = await info.context.loaders.decision_by_application.load(self.row["id"])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -40,6 +40,7 @@ describe(
         "STATUS_CHANGE": "An authority changed an application's status.",
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
+        "STATEMENT": "A statement was requested, answered, declined or shared.",
         "ATTACHMENT_READ": "An authority user downloaded an attachment.",
         "SUBMISSION": "A customer submitted an application for an organisation (details: the "
         "mandate basis).",
@@ -74,6 +75,8 @@ class SupplementRequest:
     )
     content_row: strawberry.Private[JSON | None]
     can_read_content: strawberry.Private[bool]
+    #: removes the confidential fields, for viewers who may not see them
+    redactor: strawberry.Private[Callable[[Any], Any] | None]
     row_id: strawberry.Private[int]
     project_id: strawberry.Private[int]
 
@@ -86,7 +89,9 @@ class SupplementRequest:
         "viewer may not read the application's content."
     )
     def answer_content(self) -> JSON | None:
-        return self.content_row if self.can_read_content else None
+        if not self.can_read_content or self.content_row is None:
+            return None
+        return self.content_row if self.redactor is None else self.redactor(self.content_row)
 
     @strawberry.field(
         description="Files the customer sent with the answer; empty when the viewer may not "
@@ -96,7 +101,13 @@ class SupplementRequest:
         return await attachments_of(info, self.project_id, DomainOwner.SUPPLEMENT, self.row_id)
 
     @classmethod
-    def from_row(cls, row: Row, can_read_content: bool, project_id: int) -> Self:
+    def from_row(
+        cls,
+        row: Row,
+        can_read_content: bool,
+        project_id: int,
+        redactor: Callable[[Any], Any] | None = None,
+    ) -> Self:
         return cls(
             message=row["message"],
             due_date=row["due_date"],
@@ -107,6 +118,7 @@ class SupplementRequest:
             closed_at=row["closed_at"],
             content_row=row["answer_content"],
             can_read_content=can_read_content,
+            redactor=redactor,
             row_id=row["id"],
             project_id=project_id,
         )

@@ -11,8 +11,10 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from app.settings import get_settings
+from models.confidential import confidential_paths
 from models.enums import AuthorityScope as DomainScope
 from permissions.fields import IsMemberOfAuthority, restricted
+from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.attachment import AttachmentRequirement
@@ -21,8 +23,10 @@ from schema.enums import AuthorityScope, Certainty, Channel, QuestionType
 
 if TYPE_CHECKING:
     from schema.identity import Person
+    from schema.statistics import ProcessingStatistics
 
 PersonRef = Annotated["Person", strawberry.lazy("schema.identity")]
+ProcessingStatisticsRef = Annotated["ProcessingStatistics", strawberry.lazy("schema.statistics")]
 
 
 @strawberry.type(description="A Finnish municipality (Statistics Finland code).")
@@ -164,6 +168,16 @@ class PermitKind(relay.Node):
     code: str = strawberry.field(description="Stable short code of the kind.")
     name: LocalizedText = strawberry.field(description="Name of the kind.")
     description: LocalizedText = strawberry.field(description="What the permit is for.")
+    requires_codes: strawberry.Private[list[str]]
+
+    @strawberry.field(
+        description="Kinds whose decision an application of this kind needs before it is "
+        "submitted (the permit plan's dependencies)."
+    )
+    async def requires(self, info: Info) -> list[PermitKind]:
+        snapshot = await catalogue_cache.get()
+        by_code = {row["code"]: row for row in snapshot.permit_kinds.values()}
+        return [PermitKind.from_row(by_code[c]) for c in self.requires_codes if c in by_code]
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
@@ -172,6 +186,7 @@ class PermitKind(relay.Node):
             code=row["code"],
             name=LocalizedText.of(row["name"]),
             description=LocalizedText.of(row["description"]),
+            requires_codes=list(row.get("requires") or []),
         )
 
     @classmethod
@@ -214,6 +229,15 @@ class PermitType(relay.Node):
     )
     kind_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
+    row: strawberry.Private[Row]
+
+    @strawberry.field(
+        description="Dotted paths of the form's confidential fields (`x-confidential`; `*` is "
+        "every item of an array): only the handling authority and the customer see them."
+    )
+    def confidential_fields(self) -> list[str]:
+        return [".".join(path) for path in confidential_paths(self.form_schema)]
+
     requirements: strawberry.Private[list[dict[str, Any]]]
 
     @strawberry.field(
@@ -226,6 +250,16 @@ class PermitType(relay.Node):
     @strawberry.field(description="Link that starts a new project with this permit (for PTV).")
     def deep_link(self) -> str:
         return f"{get_settings().customer_ui_url}/start?service={self.ptv_service_id}"
+
+    @strawberry.field(
+        description="How long its authority takes with it, from the status history "
+        "(see `Query.processingStatistics`)."
+    )
+    async def processing_statistics(self) -> ProcessingStatisticsRef:
+        from actions.statistics import snapshot
+        from schema.statistics import ProcessingStatistics
+
+        return ProcessingStatistics.of(await snapshot(), self.row)
 
     @strawberry.field(description="The kind of permit.")
     async def kind(self, info: Info) -> PermitKind:
@@ -258,6 +292,7 @@ class PermitType(relay.Node):
             attachment_types=list(row.get("attachment_types") or []),
             kind_id=row["kind_id"],
             authority_id=row["authority_id"],
+            row=row,
             requirements=list(row.get("attachment_requirements") or []),
         )
 

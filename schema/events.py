@@ -17,6 +17,7 @@ from schema.attachment import Attachment, visible_attachment
 from schema.authority_work import Message, Thread, visible_thread
 from schema.enums import ApplicationStatus, describe
 from schema.project import Project, visible_project
+from schema.statements import StatementRequest, visible_statement
 
 EventKind = strawberry.enum(DomainEventKind, description="What happened.")
 describe(
@@ -31,6 +32,10 @@ describe(
         "SUPPLEMENT_SUBMITTED": "The customer answered a request for more information.",
         "DECISION_RECORDED": "An authority recorded its decision.",
         "MESSAGE_POSTED": "A message was posted to a discussion.",
+        "STATEMENT_REQUESTED": "The handling authority asked another authority for a statement.",
+        "STATEMENT_ANSWERED": "The asked authority gave its statement.",
+        "STATEMENT_DECLINED": "The asked authority declined to give a statement.",
+        "STATEMENT_SHARED": "The handling authority shared or unshared a statement's texts.",
         "ATTACHMENT_ADDED": "A file was attached (to an application, answer, message or decision).",
         "ATTACHMENT_REMOVED": "A file was removed from a draft.",
         "ATTACHMENT_SCANNED": "A file's virus scan finished (clean or infected).",
@@ -103,6 +108,34 @@ class DecisionRecordedEvent(ApplicationEvent):
     pass
 
 
+@strawberry.interface(description="An event about a statement request on an application.")
+class StatementEvent(ApplicationEvent):
+    @strawberry.field(description="The statement request, as it is now.")
+    async def statement_request(self, info: Info) -> StatementRequest | None:
+        assert self.source.statement_id is not None
+        return await visible_statement(info, self.source.statement_id)
+
+
+@strawberry.type(description="The handling authority asked another authority for a statement.")
+class StatementRequestedEvent(StatementEvent):
+    pass
+
+
+@strawberry.type(description="The asked authority gave its statement.")
+class StatementAnsweredEvent(StatementEvent):
+    pass
+
+
+@strawberry.type(description="The asked authority declined to give a statement.")
+class StatementDeclinedEvent(StatementEvent):
+    pass
+
+
+@strawberry.type(description="The handling authority shared (or unshared) a statement's texts.")
+class StatementSharedEvent(StatementEvent):
+    pass
+
+
 @strawberry.type(description="A message was posted to a discussion.")
 class MessagePostedEvent(ProjectActivityEvent):
     @strawberry.field(description="The message.")
@@ -161,6 +194,10 @@ _TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
     DomainEventKind.SUPPLEMENT_SUBMITTED: SupplementSubmittedEvent,
     DomainEventKind.DECISION_RECORDED: DecisionRecordedEvent,
     DomainEventKind.MESSAGE_POSTED: MessagePostedEvent,
+    DomainEventKind.STATEMENT_REQUESTED: StatementRequestedEvent,
+    DomainEventKind.STATEMENT_ANSWERED: StatementAnsweredEvent,
+    DomainEventKind.STATEMENT_DECLINED: StatementDeclinedEvent,
+    DomainEventKind.STATEMENT_SHARED: StatementSharedEvent,
     DomainEventKind.ATTACHMENT_ADDED: AttachmentAddedEvent,
     DomainEventKind.ATTACHMENT_REMOVED: AttachmentRemovedEvent,
     DomainEventKind.ATTACHMENT_SCANNED: AttachmentScannedEvent,

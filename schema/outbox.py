@@ -31,6 +31,7 @@ describe(
         "PENDING": "Waiting to be sent, or to be retried.",
         "DELIVERED": "Sent.",
         "DEAD": "The retry schedule ran out; it can be retried by hand.",
+        "CANCELLED": "A scheduled reminder that was no longer true when due; never sent.",
     },
 )
 

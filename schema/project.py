@@ -11,7 +11,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from permissions import policies
-from permissions.facts import ProjectFacts
+from permissions.facts import ApplicationFacts, ProjectFacts
+from permissions.fields import CanReadProjectThread, CanSeeProjectPlan, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Municipality, ServiceBundle
@@ -21,9 +22,11 @@ from schema.identity import Organisation, Person
 if TYPE_CHECKING:
     from schema.application import Application
     from schema.authority_work import Thread
+    from schema.plan import ProjectPlan
 
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 ThreadRef = Annotated["Thread", strawberry.lazy("schema.authority_work")]
+PlanRef = Annotated["ProjectPlan", strawberry.lazy("schema.plan")]
 
 
 @strawberry.type(description="A point in WGS84 coordinates.")
@@ -116,18 +119,42 @@ class Project(relay.Node):
         from schema.application import Application
 
         rows = await info.context.loaders.applications_by_project.load(self.row["id"])
+        facts = await self.facts(info)
+        viewer = info.context.viewer
+        if not (policies.is_customer(viewer, facts) or policies.is_involved(viewer, facts)):
+            # an authority asked for a statement sees only the applications it was asked on
+            rows = [
+                r
+                for r in rows
+                if policies.can_see_application(viewer, ApplicationFacts.from_row(r), facts)
+            ]
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
         return connection(page, len(rows), Application.from_row, lambda r: [r["id"]])
 
     @strawberry.field(
-        description="The project's discussion between the customer and all involved authorities."
+        description="The project's discussion between the customer and all involved "
+        "authorities; null for an authority that is only asked for a statement.",
+        extensions=restricted(CanReadProjectThread()),
     )
-    async def thread(self, info: Info) -> ThreadRef:
+    async def thread(self, info: Info) -> ThreadRef | None:
         from schema.authority_work import thread_of
 
         row = await info.context.loaders.project_thread(self.row["id"])
         assert row is not None
         return await thread_of(info, row)
+
+    @strawberry.field(
+        description="The permit plan: when to apply for each permit, when each decision can "
+        "be expected, the critical path to the start, and warnings. For the customer and the "
+        "involved authorities; null for others. Live: every event of `projectActivity` "
+        "carries the project, so a subscription that selects `project { plan }` gets the "
+        "plan as it is after each status change or supplement request.",
+        extensions=restricted(CanSeeProjectPlan()),
+    )
+    async def plan(self, info: Info) -> PlanRef | None:
+        from schema.plan import plan_of
+
+        return await plan_of(info, self.row)
 
     @strawberry.field(description="True when the viewer is the project's customer (owner).")
     async def viewer_is_customer(self, info: Info) -> bool:

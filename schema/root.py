@@ -21,6 +21,9 @@ from resolvers.live import subscriptions as live
 from resolvers.outbox import queries as outbox_queries
 from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
+from resolvers.statements import mutations as statement_mutations
+from resolvers.statements import queries as statement_queries
+from resolvers.statistics import queries as statistics_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
 from schema.checks import DocumentChecks
@@ -66,6 +69,12 @@ class Query:
         resolver=catalogue_queries.permit_needs_query,
         description="The permit-needs survey: which permits the answers call for, where and by when.",
     )
+    processing_statistics: list[statistics_queries.ProcessingStatistics] = strawberry.field(
+        resolver=statistics_queries.processing_statistics,
+        description="How long authorities take with each permit type (median, 80th percentile, "
+        "count, waiting for the customer apart), from the status history; public aggregates, "
+        "suppressed under STATS_MIN_CASES cases.",
+    )
     projects: project_queries.Connection[project_queries.Project] = strawberry.field(
         resolver=project_queries.projects,
         extensions=authenticated(),
@@ -84,6 +93,14 @@ class Query:
         extensions=authority_only(),
         description="Submitted applications addressed to the viewer's authorities (each labelled "
         "by `authority`), filtered, sorted and paginated.",
+    )
+    statement_requests: statement_queries.Connection[statement_queries.StatementRequest] = (
+        strawberry.field(
+            resolver=statement_queries.statement_requests,
+            extensions=authority_only(),
+            description="Statement requests asked of the viewer's authorities or asked by them, "
+            "newest first; `isOverdue` flags open ones past their due date.",
+        )
     )
     audit_log: authority_queries.Connection[authority_queries.AuditEntry] = strawberry.field(
         resolver=authority_queries.audit_log,
@@ -187,6 +204,26 @@ class Mutation:
             description="Send the application's later notices to an address of your choice.",
         )
     )
+    statement_request: statement_mutations.StatementRequestPayload = strawberry.mutation(
+        resolver=statement_mutations.statement_request,
+        extensions=authority_only(),
+        description="Ask another authority for a statement on an application you handle.",
+    )
+    statement_answer: statement_mutations.StatementAnswerPayload = strawberry.mutation(
+        resolver=statement_mutations.statement_answer,
+        extensions=authority_only(),
+        description="Give the statement asked of your authority.",
+    )
+    statement_decline: statement_mutations.StatementDeclinePayload = strawberry.mutation(
+        resolver=statement_mutations.statement_decline,
+        extensions=authority_only(),
+        description="Decline to give the statement asked of your authority.",
+    )
+    statement_share: statement_mutations.StatementSharePayload = strawberry.mutation(
+        resolver=statement_mutations.statement_share,
+        extensions=authority_only(),
+        description="Share a statement's texts with the customer (and co-authorities), or not.",
+    )
     attachment_add: attachment_mutations.AttachmentAddPayload = strawberry.mutation(
         resolver=attachment_mutations.attachment_add,
         extensions=person_only(),
@@ -219,7 +256,7 @@ class Subscription:
         resolver=live.project_activity,
         extensions=authenticated(),
         description="Every event of one project the viewer may see: submissions, sharing, "
-        "withdrawals, status changes, supplements, decisions and messages.",
+        "withdrawals, status changes, supplements, decisions, messages and statements.",
     )
     application_status_changed: ApplicationStatusChangedEvent = strawberry.subscription(
         resolver=live.application_status_changed,
@@ -230,7 +267,8 @@ class Subscription:
         resolver=live.inbox_activity,
         extensions=authority_only(),
         description="New or returned work for the viewer's authorities: submissions, answered "
-        "supplements, withdrawals and customers' messages.",
+        "supplements, withdrawals, customers' messages, statements asked of them and "
+        "statements that came.",
     )
 
 

@@ -148,3 +148,6 @@ async def reset() -> None:
     ]
     for statement in statements:
         await conn.execute_script(statement)
+    from actions import statistics
+
+    statistics.invalidate()  # the figures this process read from the emptied tables

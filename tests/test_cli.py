@@ -115,3 +115,7 @@ async def test_cli_sets_up_people_and_tokens(cli_database: str) -> None:
     recount = luukku(cli_database, "inbox", "recount")
     assert recount.returncode == 0, recount.stderr
     assert "inbox counts rebuilt: 0" in recount.stdout  # nothing has been submitted here
+
+    rebuilt = luukku(cli_database, "statistics", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "statistics rebuilt from the status history: 0 cases" in rebuilt.stdout

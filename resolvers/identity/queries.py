@@ -14,6 +14,7 @@ from schema.common import IdArgument
 from schema.identity import Organisation, Person, Viewer, language_of
 from schema.node import MAX_DB_ID
 from schema.project import Project
+from schema.statements import StatementRequest
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
@@ -26,6 +27,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
         Person,
         Project,
         ServiceBundle,
+        StatementRequest,
     )
 }
 

@@ -22,7 +22,6 @@ import strawberry
 from actions.audit import audit_many
 from notifications.bus import BusLost, BusUnavailable, get_bus
 from notifications.events import (
-    INBOX_KINDS,
     STATUS_KINDS,
     EventKind,
     LiveEvent,
@@ -164,11 +163,14 @@ async def _can_see_event(info: Info, event: LiveEvent) -> bool:
         found = None if row is None else await attachment_facts(info, row)
         # a removal is seen by whom could see the file: the rule of its owner
         return found is not None and attachment_rules.can_see_owner(viewer, *found)
-    if event.kind is EventKind.MESSAGE_POSTED and event.application_id is not None:
-        row = await loaders.application.load(event.application_id)
-        if row is None:
-            return False
-        thread = ThreadFacts(event.thread_id or 0, event.project_id, ApplicationFacts.from_row(row))
+    if event.kind is EventKind.MESSAGE_POSTED:
+        app_facts = None
+        if event.application_id is not None:
+            row = await loaders.application.load(event.application_id)
+            if row is None:
+                return False
+            app_facts = ApplicationFacts.from_row(row)
+        thread = ThreadFacts(event.thread_id or 0, event.project_id, app_facts)
         return policies.can_read_thread(viewer, thread, project)
     if event.application_id is not None:
         return await _can_see_application(info, event)
@@ -206,10 +208,7 @@ async def application_status_changed(
 async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, None]:
     authorities = sorted(info.context.viewer.acting_authorities)
     async for event in _stream(info, [authority_channel(a) for a in authorities]):
-        if (
-            event.kind not in INBOX_KINDS
-            or event.authority_id not in info.context.viewer.acting_authorities
-        ):
+        if event.inbox_authorities().isdisjoint(info.context.viewer.acting_authorities):
             continue
         if await _can_see_event(info, event):
             yield await _share(info, event, project_event(event))

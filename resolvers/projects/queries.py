@@ -6,6 +6,7 @@ from tortoise.expressions import Q, Subquery
 
 from models import Application as ApplicationModel
 from models import Project as ProjectModel
+from models import StatementRequest
 from models.statuses import ApplicationStatus
 from permissions.facts import Viewer
 from resolvers.context import Info
@@ -24,7 +25,8 @@ from schema.project import Project, visible_project
 
 
 def visible_projects_filter(viewer: Viewer) -> Q:
-    """SQL form of policies.can_see_project: owned, represented, or involved via applications.
+    """SQL form of policies.can_see_project: owned, represented, involved via applications, or
+    asked for a statement on one of them.
 
     Kept in step with permissions/policies.py by tests/permissions (the matrix runs the
     `projects` list for every role).
@@ -39,6 +41,8 @@ def visible_projects_filter(viewer: Viewer) -> Q:
             Q(submitted_at__not_isnull=True) | Q(status=ApplicationStatus.DRAFT, is_shared=True)
         )
         conditions |= Q(id__in=Subquery(involved.values("project_id")))
+        asked = StatementRequest.filter(asked_authority_id__in=list(viewer.acting_authorities))
+        conditions |= Q(id__in=Subquery(asked.values("application__project_id")))
     return conditions
 
 

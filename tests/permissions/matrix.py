@@ -15,24 +15,60 @@ from tests.permissions.world import Role, State
 
 R, ST = Role, State
 OWN, CR, UNR = R.OWNER_REP, R.CO_REP, R.UNRELATED_CUSTOMER
-AH, CAH, UNI, SYS, ANON = (
+AH, CAH, UNI, SYS, ASK, ANON = (
     R.ADDRESSED_HANDLER,
     R.CO_AUTHORITY_HANDLER,
     R.UNINVOLVED_HANDLER,
     R.ADDRESSED_SYSTEM,
+    R.ASKED_HANDLER,
     R.ANONYMOUS,
 )
 
 # --- who sees what, per state -------------------------------------------------------------
-# project:    the project and the metadata of its applications (status, history, ...)
-# content:    application content (form data, supplements' content) and A's discussion
+# project:    the project and the metadata of its applications (status, history, ...); the
+#             authority asked for a statement on A sees them once asked
+# content:    application content (form data, supplements' content); the asked authority
+#             while its request is open
+# discussion: A's discussion (the customer and the involved authorities)
+# project_discussion: the project's discussion
+# confidential: A's confidential form fields (the customer and the handling authority)
+# statement:  the statement request on A (that it was asked, of whom, when it came)
+# statement_text: its question and answer (the two authorities; all once shared)
 # decision:   A's decision (exists in FINAL states only)
 # addressed:  data internal to the addressed authority (where it redirects notices)
 # customer:   flags that are true for the customer only
 # handling:   viewerCanHandle: the addressed authority, once submitted
 # posting:    viewerCanPost on A's thread
+# plan:       the project's permit plan
 SEES: dict[str, dict[State, frozenset[Role]]] = {
     "project": {
+        ST.DRAFT: frozenset({OWN, CR, CAH}),
+        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+    },
+    "content": {
+        ST.DRAFT: frozenset({OWN, CR}),
+        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
+    },
+    "discussion": {
+        ST.DRAFT: frozenset({OWN, CR}),
+        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
+    },
+    "project_discussion": {
         ST.DRAFT: frozenset({OWN, CR, CAH}),
         ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
         ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS}),
@@ -41,14 +77,41 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
         ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
     },
-    "content": {
+    "confidential": {
         ST.DRAFT: frozenset({OWN, CR}),
-        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
-        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS}),
-        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS}),
-        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS}),
-        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
-        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
+        **{s: frozenset({OWN, CR, AH, SYS}) for s in State if s is not ST.DRAFT},
+    },
+    "statement": {
+        s: frozenset()
+        if s in (ST.DRAFT, ST.SHARED_DRAFT)
+        else frozenset({OWN, CR, CAH, AH, SYS, ASK})
+        for s in State
+    },
+    "statement_text": {
+        ST.DRAFT: frozenset(),
+        ST.SHARED_DRAFT: frozenset(),
+        ST.SUBMITTED: frozenset({AH, SYS, ASK}),
+        ST.IN_PROGRESS: frozenset({AH, SYS, ASK}),
+        ST.INFORMATION_REQUESTED: frozenset({AH, SYS, ASK}),
+        ST.FINAL: frozenset({AH, SYS, ASK}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS, ASK}),
+    },
+    # viewerCanAnswer: the asked authority while the request is open
+    "statement_answering": {
+        s: frozenset({ASK})
+        if s in (ST.SUBMITTED, ST.IN_PROGRESS, ST.INFORMATION_REQUESTED)
+        else frozenset()
+        for s in State
+    },
+    # viewerCanShare: the handling authority
+    "statement_sharing": {
+        s: frozenset() if s in (ST.DRAFT, ST.SHARED_DRAFT) else frozenset({AH, SYS}) for s in State
+    },
+    "nobody": {s: frozenset() for s in State},
+    # isSharedWithCustomer is true in FINAL_SHARED only
+    "shared_statement": {
+        s: frozenset({OWN, CR, CAH, AH, SYS, ASK}) if s is ST.FINAL_SHARED else frozenset()
+        for s in State
     },
     "decision": {
         ST.DRAFT: frozenset({OWN, CR}),
@@ -69,6 +132,16 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL_SHARED: frozenset({AH, SYS}),
     },
     "customer": {s: frozenset({OWN, CR}) for s in State},
+    # the permit plan: the customer and the involved authorities
+    "plan": {
+        ST.DRAFT: frozenset({OWN, CR, CAH}),
+        ST.SHARED_DRAFT: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.SUBMITTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.IN_PROGRESS: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.INFORMATION_REQUESTED: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL: frozenset({OWN, CR, CAH, AH, SYS}),
+        ST.FINAL_SHARED: frozenset({OWN, CR, CAH, AH, SYS}),
+    },
     "handling": {
         ST.DRAFT: frozenset(),
         ST.SHARED_DRAFT: frozenset(),
@@ -110,6 +183,8 @@ class Row:
     present: frozenset[State] = ALL
     selection: str = ""
     flag: str | None = None
+    #: the list of confidential fields removed for the viewer: [] for those who see them
+    confidential: bool = False
 
 
 def flag(sees: str, true_for: str) -> Row:
@@ -133,7 +208,8 @@ FIELDS: dict[str, dict[str, Row]] = {
         "municipality": Row("project", selection="{ code }"),
         "owner": Row("project", selection="{ __typename }"),
         "applications": Row("project", selection="{ totalCount }"),
-        "thread": Row("project", selection="{ id }"),
+        "thread": Row("project_discussion", selection="{ id }"),
+        "plan": Row("plan", selection="{ computedOn }"),
         "viewerIsCustomer": flag("project", "customer"),
         "viewerCanEdit": flag("project", "customer"),
     },
@@ -159,16 +235,18 @@ FIELDS: dict[str, dict[str, Row]] = {
         "attachments": Row("content", selection="{ id }"),
         "supplementRequests": Row("project", SUPPLEMENTED, "{ message }"),
         "decision": Row("decision", FINALS, "{ outcome }"),
-        "thread": Row("content", selection="{ id }"),
+        "thread": Row("discussion", selection="{ id }"),
         "noticeEmail": Row("addressed", SUBMITTED),
+        "statementRequests": Row("statement", SUBMITTED, "{ status }"),
         "latestApplicationDate": Row("project"),
         "viewerCanReadContent": flag("project", "content"),
         "viewerCanEdit": flag("project", "customer"),
         "viewerCanHandle": flag("project", "handling"),
     },
-    "ApplicationContent": {
+    "ApplicationContent": {  # formData's confidential field: see test_matrix.CONFIDENTIAL
         "formData": Row("content"),
         "sharedData": Row("content"),
+        "redactedFields": Row("content", confidential=True),
     },
     "StatusChange": {  # the latest entry of A's history
         "fromStatus": Row("project", SUBMITTED),
@@ -202,20 +280,40 @@ FIELDS: dict[str, dict[str, Row]] = {
         "attachments": Row("decision", FINALS, "{ id }"),
     },
     "Thread": {  # A's discussion
-        "id": Row("content"),
-        "project": Row("content", selection="{ id }"),
-        "application": Row("content", selection="{ id }"),
-        "messages": Row("content", selection="{ totalCount }"),
-        "viewerCanPost": flag("content", "posting"),
+        "id": Row("discussion"),
+        "project": Row("discussion", selection="{ id }"),
+        "application": Row("discussion", selection="{ id }"),
+        "messages": Row("discussion", selection="{ totalCount }"),
+        "viewerCanPost": flag("discussion", "posting"),
     },
     "Message": {  # the customer's first message on A's thread
-        "id": Row("content"),
-        "body": Row("content"),
-        "createdAt": Row("content"),
-        "authorName": Row("content"),
-        "author": Row("content", selection="{ name }"),
-        "actingForName": Row("content", selection="{ fi }"),
-        "attachments": Row("content", selection="{ id }"),
+        "id": Row("discussion"),
+        "body": Row("discussion"),
+        "createdAt": Row("discussion"),
+        "authorName": Row("discussion"),
+        "author": Row("discussion", selection="{ name }"),
+        "actingForName": Row("discussion", selection="{ fi }"),
+        "attachments": Row("discussion", selection="{ id }"),
+    },
+    "StatementRequest": {  # the police's request to the building control on A
+        "id": Row("statement", SUBMITTED),
+        "status": Row("statement", SUBMITTED),
+        "dueDate": Row("statement", SUBMITTED),
+        "requestedAt": Row("statement", SUBMITTED),
+        "requestedByName": Row("statement", SUBMITTED),
+        "answeredAt": Row("statement", FINALS),
+        "answeredByName": Row("statement", FINALS),
+        "isSharedWithCustomer": flag("statement", "shared_statement"),
+        "question": Row("statement_text", SUBMITTED),
+        "answer": Row("statement_text", FINALS),
+        "declineReason": Row("statement_text", NEVER),
+        "isOverdue": flag("statement", "nobody"),
+        "viewerCanReadTexts": flag("statement", "statement_text"),
+        "viewerCanAnswer": flag("statement", "statement_answering"),
+        "viewerCanShare": flag("statement", "statement_sharing"),
+        "application": Row("statement", SUBMITTED, "{ id }"),
+        "requestingAuthority": Row("statement", SUBMITTED, "{ code }"),
+        "askedAuthority": Row("statement", SUBMITTED, "{ code }"),
     },
     "Attachment": {  # A's own file (added to the draft; no scanner: NOT_SCANNED)
         "id": Row("content"),
@@ -238,7 +336,7 @@ FIELDS: dict[str, dict[str, Row]] = {
 # --- the download route: who gets each file (GET /attachments/<id> with a bearer token) -------
 DOWNLOADS: dict[str, tuple[str, frozenset[State]]] = {
     "application": ("content", ALL),
-    "message": ("content", ALL),
+    "message": ("discussion", ALL),
     "answer": ("content", FINALS),
     "decision": ("decision", FINALS),
 }
@@ -247,7 +345,7 @@ DOWNLOADS: dict[str, tuple[str, frozenset[State]]] = {
 # Allowed means the permission checks pass (the status model may still refuse the change,
 # e.g. INVALID_STATUS_TRANSITION); denied means NOT_FOUND, FORBIDDEN, WRONG_AUTHORITY,
 # NOT_SUBMITTED or a top-level UNAUTHENTICATED/FORBIDDEN, and nothing written.
-PERSONS = frozenset({OWN, CR, UNR, AH, CAH, UNI})
+PERSONS = frozenset({OWN, CR, UNR, AH, CAH, UNI, ASK})
 CUSTOMER = frozenset({OWN, CR})
 AUTHORITY = frozenset({AH, SYS})
 NOBODY = frozenset[Role]()
@@ -277,6 +375,10 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
     "decisionRecord": once_submitted(AUTHORITY),
     "applicationExport": once_submitted(AUTHORITY),
     "applicationNoticeRedirect": once_submitted(frozenset({AH})),
+    "statementRequest": once_submitted(AUTHORITY),
+    "statementAnswer": once_submitted(frozenset({ASK})),
+    "statementDecline": once_submitted(frozenset({ASK})),
+    "statementShare": once_submitted(AUTHORITY),
     # the outbox is for authority admins and operators; none of the matrix roles is one
     "outboxRetry": everywhere(NOBODY),
     # files of the draft: the customer (a submitted application refuses by its status)
@@ -297,21 +399,36 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
 # Each row is a subscription and the change that triggers an event in the world of the state;
 # the roles listed receive it, no one else does (not even a hint). See test_subscription_matrix.
 AFTER_A_CHANGE = frozenset({OWN, CR, CAH, AH, SYS})
+OPEN_STATES = (ST.SUBMITTED, ST.IN_PROGRESS, ST.INFORMATION_REQUESTED)
+SEE_A = frozenset({OWN, CR, CAH, AH, SYS, ASK})
+
+
+def while_open(roles: frozenset[Role]) -> dict[State, frozenset[Role]]:
+    """While A is open for the authority (a statement can be asked and answered)."""
+    return {s: roles if s in OPEN_STATES else NOBODY for s in State}
+
+
 SUBSCRIPTIONS: dict[str, dict[State, frozenset[Role]]] = {
     # the customer posts on the project's discussion
-    "projectActivity/project-message": dict(SEES["project"]),
+    "projectActivity/project-message": dict(SEES["project_discussion"]),
     # the customer posts on A's discussion
-    "projectActivity/application-message": dict(SEES["content"]),
+    "projectActivity/application-message": dict(SEES["discussion"]),
     # A's next status change: submit (drafts), start, ask, answer; nothing once final
     "applicationStatusChanged/next-status": {
         ST.DRAFT: AFTER_A_CHANGE,
         ST.SHARED_DRAFT: AFTER_A_CHANGE,
-        ST.SUBMITTED: AFTER_A_CHANGE,
-        ST.IN_PROGRESS: AFTER_A_CHANGE,
-        ST.INFORMATION_REQUESTED: AFTER_A_CHANGE,
+        ST.SUBMITTED: AFTER_A_CHANGE | {ASK},
+        ST.IN_PROGRESS: AFTER_A_CHANGE | {ASK},
+        ST.INFORMATION_REQUESTED: AFTER_A_CHANGE | {ASK},
         ST.FINAL: NOBODY,
         ST.FINAL_SHARED: NOBODY,
     },
     # new or returned work for A's authority: the submission, or the customer's message/answer
     "inboxActivity/new-work": everywhere(AUTHORITY),
+    # the police ask the environmental services too: it starts to see A at once
+    "projectActivity/statement-requested": while_open(SEE_A | {UNI}),
+    "inboxActivity/statement-requested": while_open(frozenset({UNI})),
+    # the building control answers: everyone who sees A; the police's inbox
+    "projectActivity/statement-answered": while_open(SEE_A),
+    "inboxActivity/statement-answered": while_open(AUTHORITY),
 }

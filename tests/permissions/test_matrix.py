@@ -14,10 +14,12 @@ from models import (
     AuditEntry,
     Decision,
     Message,
+    Organisation,
     OutboxItem,
     PermitType,
     Project,
     ServiceBundle,
+    StatementRequest,
     StatusChange,
     SupplementRequest,
 )
@@ -38,8 +40,11 @@ PATHS: dict[str, tuple[str, ...]] = {
     "Decision": ("application", "decision"),
     "Thread": ("application", "thread"),
     "Message": ("application", "thread", "messages", "nodes", 0),
+    "StatementRequest": ("application", "statementRequests", 0),
     "Attachment": ("application", "attachments", 0),
 }
+#: A's confidential form field (x-confidential in the police notification's form)
+CONFIDENTIAL = "security_plan"
 
 
 def _fields(type_name: str) -> str:
@@ -57,6 +62,7 @@ query($project: ID!, $application: ID!) {{
     .replace("supplementRequests { message }", "")
     .replace("thread { id }", "")
     .replace("statusHistory { totalCount }", "")
+    .replace("statementRequests { status }", "")
     .replace("attachments { id }", "")
 }
     content {{ {_fields("ApplicationContent")} }}
@@ -66,6 +72,7 @@ query($project: ID!, $application: ID!) {{
     decision {{ {_fields("Decision")} }}
     thread {{ {_fields("Thread").replace("messages { totalCount }", "")}
              messages {{ totalCount nodes {{ {_fields("Message")} }} }} }}
+    statementRequests {{ {_fields("StatementRequest")} }}
   }}
 }}
 """
@@ -105,7 +112,12 @@ async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None
         for name, row in rows.items():
             value = None if parent is None else parent.get(name)
             readable = role in SEES[row.sees][state]
-            if row.flag is not None:
+            if row.confidential:
+                sees_them = role in SEES["confidential"][state]
+                expected_list = None if not readable else [] if sees_them else [CONFIDENTIAL]
+                if value != expected_list:
+                    wrong.append(f"{type_name}.{name}: expected {expected_list}, got {value!r}")
+            elif row.flag is not None:
                 expected: Any = (role in SEES[row.flag][state]) if readable else None
                 if value != expected:
                     wrong.append(f"{type_name}.{name}: expected {expected}, got {value!r}")
@@ -115,6 +127,14 @@ async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None
                     wrong.append(
                         f"{type_name}.{name}: expected {'a value' if expected else 'nothing'}, got {value!r}"
                     )
+    form = _at(data, ("application", "content", "formData"))
+    if form is not None and (CONFIDENTIAL in form) != (role in SEES["confidential"][state]):
+        wrong.append(
+            f"formData.{CONFIDENTIAL}: {'missing' if CONFIDENTIAL not in form else 'shown'}"
+        )
+    answer = _at(data, ("application", "supplementRequests", 0, "answerContent"))
+    if answer is not None and (CONFIDENTIAL in answer) != (role in SEES["confidential"][state]):
+        wrong.append(f"answerContent.{CONFIDENTIAL}: wrong")
     assert wrong == [], f"{role} in {state}:\n  " + "\n  ".join(wrong)
 
 
@@ -128,6 +148,7 @@ async def _input(name: str, world: World) -> dict[str, Any]:
     version = await world.version()
     project = await Project.get(id=world.project_id)
     today = date.today()
+    statement = gid("StatementRequest", world.statement_id or 999_999)
     inputs: dict[str, dict[str, Any]] = {
         # tokens have no session: choosing an organisation is for browser sign-ins
         # (tests/signin covers who may choose which)
@@ -181,6 +202,18 @@ async def _input(name: str, world: World) -> dict[str, Any]:
             "email": "uusi@poliisi.example",
         },
         "messagePost": {"threadId": gid("Thread", world.thread_id), "body": "Viesti"},
+        "statementRequest": {
+            "id": app,
+            "askedAuthorityId": gid(
+                "Authority",
+                (await Organisation.get(code="helsinki-environmental-services")).id,
+            ),
+            "question": "Lausunto?",
+            "dueDate": (today + timedelta(days=5)).isoformat(),
+        },
+        "statementAnswer": {"id": statement, "answer": "Lausunto."},
+        "statementDecline": {"id": statement, "reason": "Ei meille."},
+        "statementShare": {"id": statement, "shared": True},
         "outboxRetry": {"ids": []},
         "attachmentAdd": {"applicationId": app, "files": [{"file": None}]},
         "attachmentRemove": {"id": gid("Attachment", await _removable(world))},
@@ -218,6 +251,9 @@ async def _fingerprint(world: World) -> tuple[Any, ...]:
         await Attachment.filter(removed_at=None).count(),
         await AuditEntry.exclude(action="CONTENT_READ").count(),
         await OutboxItem.all().count(),
+        await StatementRequest.all()
+        .order_by("id")
+        .values_list("status", "answer", "is_shared_with_customer"),
     )
 
 
@@ -238,6 +274,7 @@ ORDER = [
     Role.ANONYMOUS,
     Role.UNRELATED_CUSTOMER,
     Role.UNINVOLVED_HANDLER,
+    Role.ASKED_HANDLER,
     Role.CO_AUTHORITY_HANDLER,
     Role.ADDRESSED_SYSTEM,
     Role.ADDRESSED_HANDLER,
@@ -367,6 +404,7 @@ async def test_lists_and_nodes_follow_the_same_rules(gql: GQL, state: State, rol
         Role.ADDRESSED_SYSTEM,
         Role.CO_AUTHORITY_HANDLER,
         Role.UNINVOLVED_HANDLER,
+        Role.ASKED_HANDLER,
     ):
         ids = [n["id"] for n in inbox["data"]["inbox"]["nodes"]]
         in_inbox = role in (Role.ADDRESSED_HANDLER, Role.ADDRESSED_SYSTEM) and state not in (

@@ -106,3 +106,56 @@ def test_threads() -> None:
     assert not policies.can_post_to_thread(RESCUE_HANDLER, app_thread, p)
     assert policies.can_post_to_thread(RESCUE_HANDLER, project_thread, p)
     assert not policies.can_read_thread(OTHER_HANDLER, project_thread, p)
+
+
+# --- statements between authorities and confidential fields -----------------------------------
+
+
+def with_statement(is_open: bool, shared: bool = False) -> tuple[ApplicationFacts, ProjectFacts]:
+    from dataclasses import replace
+
+    from permissions.facts import StatementFacts
+
+    a = app(S.IN_PROGRESS)
+    statement = StatementFacts(9, a.id, POLICE, OTHER, is_open, shared)
+    return a, replace(project(a), statements=(statement,))
+
+
+def test_an_asked_authority_reads_the_content_only_while_the_request_is_open() -> None:
+    a, open_project = with_statement(True)
+    assert policies.can_read_content_for_statement(OTHER_HANDLER, a, open_project)
+    assert policies.can_read_application_content(OTHER_HANDLER, a, open_project)
+    assert policies.can_see_application(OTHER_HANDLER, a, open_project)
+    assert not policies.can_read_confidential_fields(OTHER_HANDLER, a, open_project)
+    assert not policies.can_read_project_thread(OTHER_HANDLER, open_project)
+    assert not policies.can_see_plan(OTHER_HANDLER, open_project)
+    a, closed_project = with_statement(False)
+    assert policies.can_see_application(OTHER_HANDLER, a, closed_project)
+    assert not policies.can_read_application_content(OTHER_HANDLER, a, closed_project)
+    # it is asked on this application only
+    other_app = ApplicationFacts(2, 1, RESCUE, S.NOT_STARTED, False, True)
+    assert not policies.can_see_application(OTHER_HANDLER, other_app, closed_project)
+
+
+def test_confidential_fields_are_for_the_customer_and_the_handling_authority() -> None:
+    a = app(S.IN_PROGRESS)
+    facts = project(a)
+    assert policies.can_read_confidential_fields(OWNER, a, facts)
+    assert policies.can_read_confidential_fields(POLICE_SYSTEM, a, facts)
+    assert not policies.can_read_confidential_fields(RESCUE_HANDLER, a, facts)
+    assert policies.can_read_application_content(RESCUE_HANDLER, a, facts)
+
+
+def test_statement_texts_are_for_the_two_authorities_until_shared() -> None:
+    a, facts = with_statement(False)
+    (statement,) = facts.statements
+    assert policies.can_read_statement_text(POLICE_HANDLER, statement, a, facts)
+    assert policies.can_read_statement_text(OTHER_HANDLER, statement, a, facts)
+    assert policies.can_see_statement(OWNER, statement, a, facts)
+    assert not policies.can_read_statement_text(OWNER, statement, a, facts)
+    assert not policies.can_read_statement_text(RESCUE_HANDLER, statement, a, facts)
+    a, shared = with_statement(False, shared=True)
+    assert policies.can_read_statement_text(OWNER, shared.statements[0], a, shared)
+    assert policies.can_share_statement(POLICE_SYSTEM, statement)
+    assert not policies.can_share_statement(OTHER_HANDLER, statement)
+    assert not policies.can_answer_statement(OTHER_HANDLER, statement)  # closed

@@ -9,7 +9,9 @@ import pytest
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
+from actions import statements as statement_actions
 from models import Application, Organisation
+from models.statuses import ApplicationStatus
 from notifications.bus import get_bus
 from notifications.events import authority_channel, project_channel
 from schema.root import schema
@@ -32,7 +34,9 @@ async def _trigger(row: str, world: World) -> None:
     assert owner is not None and police is not None
     app_id, version = world.application_id, await world.version()
     status = world.state
-    if row == "projectActivity/project-message":
+    if row.endswith("/statement-requested") or row.endswith("/statement-answered"):
+        await _statement_change(row, world)
+    elif row == "projectActivity/project-message":
         await authority_actions.message_post(owner.viewer, world.project_thread_id, "Kaikille")
     elif row == "projectActivity/application-message":
         await authority_actions.message_post(owner.viewer, world.thread_id, "Poliisille")
@@ -57,6 +61,26 @@ async def _trigger(row: str, world: World) -> None:
         await authority_actions.supplement_submit(owner.viewer, app_id, version, None, "!")
     else:
         await authority_actions.message_post(owner.viewer, world.thread_id, "Asiakkaalta")
+
+
+async def _statement_change(row: str, world: World) -> None:
+    """Ask the environmental services too, or have the building control answer; neither is
+    possible once A is final (or before it is submitted): then nothing happens."""
+    from models.errors import DomainError
+
+    police = world.actors[Role.ADDRESSED_HANDLER]
+    asked = world.actors[Role.ASKED_HANDLER]
+    assert police is not None and asked is not None
+    try:
+        if row.endswith("/statement-requested"):
+            other = await Organisation.get(code="helsinki-environmental-services")
+            await statement_actions.statement_request(
+                police.viewer, world.application_id, other.id, "Ja teiltä?", date.today()
+            )
+        elif world.statement_id is not None:
+            await statement_actions.statement_answer(asked.viewer, world.statement_id, "Puoltaa.")
+    except DomainError:
+        pass
 
 
 async def _subscribed(world: World, subscription: str, sockets: dict[Role, Socket]) -> None:
@@ -137,6 +161,52 @@ async def test_who_receives_which_live_event(db: str, row: str, state: State) ->
     assert wrong == [], f"{row} in {state}:\n  " + "\n  ".join(wrong)
     assert await Application.exists(id=world.application_id)
     assert await Organisation.exists(code="helsinki-police")
+
+
+CONTENT = """subscription($id: ID!) { projectActivity(projectId: $id) {
+  ... on ApplicationEvent { application { id content { formData redactedFields } } } } }"""
+
+
+@pytest.mark.parametrize("state", [S.SUBMITTED, S.IN_PROGRESS])
+async def test_confidential_fields_never_reach_others_live(db: str, state: State) -> None:
+    """A's content as a live event carries it: the confidential field only to the customer
+    and the police; to the co-authority and the asked authority without it."""
+    from tests.permissions.matrix import SEES
+
+    world = await build_world(state)
+    readers = [r for r in Role if r in SEES["content"][state]]
+    async with ws_client() as client, contextlib.AsyncExitStack() as stack:
+        sockets: dict[Role, Socket] = {}
+        for role in readers:
+            token = world.token(role)
+            assert token is not None
+            sockets[role] = await stack.enter_async_context(connect(client, token))
+            await sockets[role].subscribe(CONTENT, {"id": gid("Project", world.project_id)})
+        await _subscribed(world, "projectActivity", sockets)
+        police = world.actors[Role.ADDRESSED_HANDLER]
+        assert police is not None
+        if state is S.SUBMITTED:
+            await authority_actions.application_status_update(
+                police.viewer,
+                world.application_id,
+                await world.version(),
+                ApplicationStatus.IN_PROGRESS,
+                "",
+            )
+        else:
+            await authority_actions.supplement_request(
+                police.viewer, world.application_id, await world.version(), "?", date.today()
+            )
+        wrong = []
+        for role, socket in sockets.items():
+            event = (await socket.next())["payload"]["data"]["projectActivity"]
+            content = event["application"]["content"]
+            sees = role in SEES["confidential"][state]
+            if ("security_plan" in content["formData"]) != sees or (
+                content["redactedFields"] != ([] if sees else ["security_plan"])
+            ):
+                wrong.append(f"{role}: {content}")
+    assert wrong == []
 
 
 def test_every_subscription_has_rows() -> None:

@@ -4,6 +4,11 @@
 - A is the Helsinki police notification (the *addressed* authority), brought to the state.
 - B is the Helsinki rescue plan, submitted: the rescue department is a *co-authority*.
 - The environmental services are not involved at all (UNINVOLVED_HANDLER).
+- Once A is submitted, the police ask the building control for a statement on A
+  (ASKED_HANDLER); in the final states it has answered, and in FINAL_SHARED the police
+  have shared the statement with the customer.
+- A's form has a confidential field (`security_plan`): only the customer and the police
+  see it.
 - Messages: one by the customer on the project thread and one on A's thread; once A is
   submitted, the police take it, redirect its notices and answer on A's thread.
 """
@@ -16,9 +21,10 @@ from enum import StrEnum
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
+from actions import statements as statement_actions
 from actions.attachments import attachment_add
 from actions.projects import ProjectChanges, project_create
-from models import Application, Attachment, PermitType, ServiceBundle, Thread
+from models import Application, Attachment, Organisation, PermitType, ServiceBundle, Thread
 from models.statuses import ApplicationStatus
 from tests.factories import (
     Actor,
@@ -44,6 +50,7 @@ class Role(StrEnum):
     CO_AUTHORITY_HANDLER = "CO_AUTHORITY_HANDLER"
     UNINVOLVED_HANDLER = "UNINVOLVED_HANDLER"
     ADDRESSED_SYSTEM = "ADDRESSED_SYSTEM"
+    ASKED_HANDLER = "ASKED_HANDLER"
     ANONYMOUS = "ANONYMOUS"
 
 
@@ -82,6 +89,7 @@ class World:
     #: A's own file, the customer's message's file on A's thread, and in FINAL states the
     #: decision's file and the supplement answer's file
     attachments: dict[str, int] = field(default_factory=dict)
+    statement_id: int | None = None
 
     def token(self, role: Role) -> str | None:
         actor = self.actors[role]
@@ -104,6 +112,7 @@ async def build_world(state: State) -> World:
         Role.CO_AUTHORITY_HANDLER: rescue,
         Role.UNINVOLVED_HANDLER: await make_handler("helsinki-environmental-services"),
         Role.ADDRESSED_SYSTEM: await make_system("helsinki-police"),
+        Role.ASKED_HANDLER: await make_handler("helsinki-building-control"),
         Role.ANONYMOUS: None,
     }
     bundle = await ServiceBundle.get(code="public-event")
@@ -160,6 +169,10 @@ async def build_world(state: State) -> World:
         police.viewer, app_id, await world.version(), "kasittelija@poliisi.example"
     )
     await authority_actions.message_post(police.viewer, thread_id, "Vastaus asiakkaalle.")
+    building = await Organisation.get(code="helsinki-building-control")
+    world.statement_id = await statement_actions.statement_request(
+        police.viewer, app_id, building.id, "Vaatiiko lava luvan?", date.today() + timedelta(days=9)
+    )
     if state is State.SUBMITTED:
         return world
     await authority_actions.application_status_update(
@@ -185,6 +198,11 @@ async def build_world(state: State) -> World:
         "Tarkennettu.",
         [spec("vastaus.pdf", pdf("S"))],
     )
+    asked = actors[Role.ASKED_HANDLER]
+    assert asked is not None
+    await statement_actions.statement_answer(asked.viewer, world.statement_id, "Ei vaadi lupaa.")
+    if state is State.FINAL_SHARED:
+        await statement_actions.statement_share(police.viewer, world.statement_id, True)
     await authority_actions.decision_record(
         police.viewer,
         app_id,

@@ -175,9 +175,9 @@ async def test_an_events_project_facts_are_computed_once_for_all_its_subscribers
     built: list[int] = []
     original = loaders.project_facts
 
-    def counting(project, applications):  # type: ignore[no-untyped-def]
+    def counting(project, applications, statements=()):  # type: ignore[no-untyped-def]
         built.append(project["id"])
-        return original(project, applications)
+        return original(project, applications, statements)
 
     async with ws_client() as client, contextlib.AsyncExitStack() as stack:
         opened = [

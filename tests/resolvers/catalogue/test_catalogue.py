@@ -100,6 +100,49 @@ def test_catalogue_data_files_are_checked(tmp_path) -> None:  # type: ignore[no-
         raise AssertionError("broken catalogue accepted")
 
 
+def _copy_catalogue(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for path in CATALOGUE_DIR.rglob("*.json"):
+        target = tmp_path / path.relative_to(CATALOGUE_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def test_dependencies_and_confidential_marks_are_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _copy_catalogue(tmp_path)
+    kinds = json.loads((tmp_path / "permit_kinds.json").read_text(encoding="utf-8"))
+    by_code = {k["code"]: k for k in kinds}
+    by_code["public-area-use-permit"]["requires"] = ["police-event-notification"]  # a cycle
+    by_code["rescue-plan"]["requires"] = ["no-such-kind"]
+    (tmp_path / "permit_kinds.json").write_text(json.dumps(kinds), encoding="utf-8")
+    form = json.loads((tmp_path / "forms" / "noise-notification.json").read_text("utf-8"))
+    form["properties"]["mitigation"]["x-confidential"] = "yes"
+    (tmp_path / "forms" / "noise-notification.json").write_text(json.dumps(form), "utf-8")
+    authorities = json.loads((tmp_path / "authorities.json").read_text(encoding="utf-8"))
+    del authorities[0]["notificationEmail"]
+    (tmp_path / "authorities.json").write_text(json.dumps(authorities), encoding="utf-8")
+    try:
+        read_catalogue(tmp_path)
+    except CatalogueError as exc:
+        assert any("requires has a cycle" in p for p in exc.problems), exc.problems
+        assert any("rescue-plan: requires must list" in p for p in exc.problems)
+        assert any("x-confidential must be true or false" in p for p in exc.problems)
+        assert any("notificationEmail must be an e-mail" in p for p in exc.problems)
+    else:
+        raise AssertionError("broken catalogue accepted")
+
+
+async def test_permit_types_tell_their_confidential_fields_and_dependencies(gql: GQL) -> None:
+    result = await gql(
+        """{ permitTypes(first: 100) { nodes { code confidentialFields
+             kind { code requires { code } } } } }"""
+    )
+    types = {n["code"]: n for n in result["data"]["permitTypes"]["nodes"]}
+    police = types["helsinki-police-event-notification"]
+    assert police["confidentialFields"] == ["security_plan"]
+    assert police["kind"]["requires"] == [{"code": "public-area-use-permit"}]
+    assert types["helsinki-noise-notification"]["confidentialFields"] == []
+
+
 async def test_shared_data_schema_is_public_and_the_catalogues(gql: GQL) -> None:
     """The web client renders the shared-data form from it (the catalogue, not code)."""
     result = await gql("{ sharedDataSchema }")

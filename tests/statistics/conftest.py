@@ -1,0 +1,3 @@
+from tests.outbox.conftest import configure
+
+__all__ = ["configure"]
