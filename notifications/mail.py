@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 import aiosmtplib
 
@@ -162,14 +162,20 @@ def render(topic: str, language: str, to: str, **params: str) -> Mail:
     return Mail(to=to, subject=subject[:300], text=text, html=document, language=language)
 
 
+def message_id(event_id: str) -> str:
+    """The mail's Message-ID, derived from the outbox item's event id alone: the same on every
+    attempt, so that a mail sent twice (a worker killed mid-send) is recognisably one mail.
+    (`email.utils.make_msgid` would add the time, the pid and randomness.)"""
+    return f"<{event_id}@luukku.invalid>"
+
+
 def message_of(payload: dict[str, str], sender: str, event_id: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    # Stable across retries, so that a mail sent twice (a worker killed mid-send) is one mail.
-    message["Message-ID"] = make_msgid(idstring=event_id, domain="luukku.invalid")
+    message["Message-ID"] = message_id(event_id)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")
