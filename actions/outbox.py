@@ -131,7 +131,13 @@ async def notify_authority(
             tx,
             OutboxKind.DELIVERY,
             f"application.{topic}",
-            {"data": data or {}, "subject": global_id("Application", app.id)},
+            {
+                "data": data or {},
+                "subject": global_id("Application", app.id),
+                # the API's address as the process that made the change knows it: a separate
+                # `luukku worker` need not be configured with it
+                "source": f"{get_settings().public_base_url}/graphql",
+            },
             authority_id=app.authority_id,
             application_id=app.id,
         )
@@ -170,13 +176,15 @@ async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None
 
 
 def delivery_event(item: OutboxItem) -> dict[str, Any]:
-    """The CloudEvent of a delivery item (built when sending; its id is the item's event id)."""
+    """The CloudEvent of a delivery item (built when sending; its id is the item's event id,
+    its source the API address recorded with the item)."""
+    source = item.payload.get("source") or f"{get_settings().public_base_url}/graphql"
     return cloud_event(
         item.event_id,
         item.topic,
         item.payload["subject"],
         item.payload["data"],
-        get_settings(),
+        source,
         item.created_at.isoformat(),
     )
 
