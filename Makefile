@@ -6,12 +6,18 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install graphiql node-clients demo serve test test-sqlite test-postgres schema bench lint clean
+.PHONY: install runtime graphiql node-clients demo demo-reset serve test test-sqlite test-postgres schema bench lint clean
 
+# What the API needs (make demo, make serve); `install` adds the test tools.
+runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
@@ -29,13 +35,21 @@ tests/node/node_modules/.installed: tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-demo: install graphiql
+# The Python packages and GraphiQL's npm packages are installed side by side (-j2).
+demo:
+	@$(MAKE) --no-print-directory -j2 runtime graphiql
 	$(BIN)/luukku demo
 
-serve: install graphiql
+# Forget everything in the demo's database (var/luukku.sqlite3) and start the demo afresh.
+demo-reset:
+	@$(MAKE) --no-print-directory -j2 runtime graphiql
+	$(BIN)/luukku demo reset
+	$(BIN)/luukku demo
+
+serve: runtime graphiql
 	$(BIN)/luukku serve
 
-schema: install
+schema: runtime
 	$(BIN)/luukku schema export schema/schema.graphql
 
 # Both suites, each with the Redis tests (REDIS at LUUKKU_TEST_REDIS, default

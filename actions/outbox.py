@@ -222,11 +222,14 @@ async def claim(worker_id: str, batch: int, lease_seconds: float) -> list[Outbox
     )
 
 
-async def complete(item: OutboxItem, worker_id: str) -> bool:
+async def complete(
+    item: OutboxItem, worker_id: str, status: OutboxStatus = OutboxStatus.DELIVERED
+) -> bool:
+    """Record a successful attempt: sent (DELIVERED), or kept instead of sent (KEPT)."""
     updated = await OutboxItem.filter(
         id=item.id, locked_by=worker_id, status=OutboxStatus.PENDING
     ).update(
-        status=OutboxStatus.DELIVERED,
+        status=status,
         delivered_at=now(),
         attempts=item.attempts + 1,
         locked_by=None,

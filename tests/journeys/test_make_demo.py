@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest_asyncio
 from tests import db as test_db
 from tests.factories import example_for
 from tests.flows import event_journey
-from tests.servers import LUUKKU, ROOT, free_port, running
+from tests.servers import LUUKKU, ROOT, demo_tokens, free_port, running
 
 
 def _demo_env(database: str) -> dict[str, str]:
@@ -30,7 +29,7 @@ async def demo_database(tmp_path: Path) -> AsyncIterator[str]:
 
 async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> None:
     with running(["demo"], _demo_env(demo_database)) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         assert {"Maija Meikäläinen", "Ville Virtanen", "Sanna Saarinen"} <= set(tokens)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
             page = await client.get("/graphql", headers={"Accept": "text/html"})
@@ -62,7 +61,7 @@ async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> 
     from datetime import date, timedelta
 
     with running(["demo"], _demo_env(demo_database)) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
 
             async def as_(
@@ -197,7 +196,7 @@ async def test_demo_mails_and_the_api_channel_round_trip(demo_database: str) -> 
 
     env = _demo_env(demo_database)
     with running(["demo"], env) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         aino = tokens["Aino Andersson"]
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
 
