@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from actions.base import atomic
 from models import ApiToken, Membership, Organisation, Person
 from models.business_id import normalize_business_id
@@ -200,20 +202,29 @@ async def viewer_for_token(token: str) -> Viewer | None:
     return replace(viewer, expires_at=row["expires_at"])
 
 
-async def viewer_for_person(person: Person) -> Viewer:
-    """The viewer of a person acting in their own name (the CLI and demo seeding use this)."""
-    return await _person_viewer(person.id, person.name, person.language, person.is_operator, None)
+async def viewer_for_person(person: Person, conn: BaseDBAsyncClient | None = None) -> Viewer:
+    """The viewer of a person acting in their own name (the CLI and demo seeding use this; an
+    action deciding about someone else reads it with its transaction's `conn`)."""
+    return await _person_viewer(
+        person.id, person.name, person.language, person.is_operator, None, conn
+    )
 
 
 async def _person_viewer(
-    person_id: int, name: str, language: str, is_operator: bool, token_id: int | None
+    person_id: int,
+    name: str,
+    language: str,
+    is_operator: bool,
+    token_id: int | None,
+    conn: BaseDBAsyncClient | None = None,
 ) -> Viewer:
     represented: set[int] = set()
     handler_of: set[int] = set()
     admin_of: set[int] = set()
-    for membership in await Membership.filter(person_id=person_id).values(
-        "organisation_id", "role"
-    ):
+    memberships = Membership.filter(person_id=person_id)
+    if conn is not None:
+        memberships = memberships.using_db(conn)
+    for membership in await memberships.values("organisation_id", "role"):
         org, role = membership["organisation_id"], membership["role"]
         if role == Role.CUSTOMER_REPRESENTATIVE:
             represented.add(org)

@@ -23,12 +23,14 @@ from tortoise import connections
 from actions.base import Tx
 from actions.sql import param
 from app.settings import get_settings
-from models import Municipality, Organisation, OutboxItem, Person, Project
+from models import Application, Municipality, Organisation, OutboxItem, PermitType, Person, Project
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
 from notifications.mail import render
 from notifications.webhooks import cloud_event
+from permissions import policies
+from permissions.facts import ProjectFacts, ThreadFacts, Viewer
 
 #: Wakes the in-process worker after a commit that wrote outbox items.
 _wakers: list[Callable[[], None]] = []
@@ -172,6 +174,59 @@ async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None
         mail.__dict__,
         authority_id=app.authority_id,
         application_id=app.id,
+    )
+
+
+async def notify_customer_of_message(
+    tx: Tx,
+    author: Viewer,
+    thread: ThreadFacts,
+    project: ProjectFacts,
+    authority_id: int | None,
+) -> None:
+    """An authority's message: tell the customer (the person who submitted the application,
+    or the project's owner or creator for the project's discussion), in their language, with
+    a link and without the message's text; if the policy says they may be told."""
+    from actions.identity import viewer_for_person
+
+    row = await Project.get(id=project.id).using_db(tx.conn)
+    application = None
+    if thread.application is not None:
+        application = await Application.get(id=thread.application.id).using_db(tx.conn)
+        person_id = application.submitted_by_id or row.owner_person_id or application.created_by_id
+    else:
+        person_id = row.owner_person_id or row.created_by_id
+    person = await Person.get_or_none(id=person_id).using_db(tx.conn)
+    if person is None or not person.is_active:
+        return
+    viewer = await viewer_for_person(person, tx.conn)
+    if not policies.may_be_told_of_message(viewer, author, thread, project):
+        return
+    authority = (
+        await Organisation.get_or_none(id=authority_id).using_db(tx.conn) if authority_id else None
+    )
+    language = person.language
+    base = get_settings().customer_ui_url
+    params = {
+        "project": row.name,
+        "authority": _text(authority.name, language) if authority else author.name,
+    }
+    if application is not None:
+        permit_type = await PermitType.get(id=application.permit_type_id).using_db(tx.conn)
+        params["permit"] = _text(permit_type.name, language)
+        params["link"] = f"{base}/applications/{global_id('Application', application.id)}"
+        topic = "customer.message"
+    else:
+        params["link"] = f"{base}/projects/{global_id('Project', row.id)}"
+        topic = "customer.project_message"
+    mail = render(topic, language, person.email, **params)
+    await _add(
+        tx,
+        OutboxKind.EMAIL,
+        topic,
+        mail.__dict__,
+        authority_id=authority_id,
+        application_id=application.id if application else None,
     )
 
 

@@ -105,6 +105,40 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Project: {project}\nAnswer by: {due}\n\nSign in to Luukku to see the request and answer: {link}",
         ),
     },
+    "customer.message": {
+        "fi": (
+            "Uusi viesti hakemukseesi: {permit}",
+            "{authority} on lähettänyt sinulle viestin Luukussa.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Kirjaudu Luukkuun lukeaksesi viestin: {link}",
+        ),
+        "sv": (
+            "Nytt meddelande om din ansökan: {permit}",
+            "{authority} har skickat dig ett meddelande i Luukku.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\n\nLogga in i Luukku för att läsa meddelandet: {link}",
+        ),
+        "en": (
+            "New message about your application: {permit}",
+            "{authority} has sent you a message in Luukku.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Sign in to Luukku to read the message: {link}",
+        ),
+    },
+    "customer.project_message": {
+        "fi": (
+            "Uusi viesti hankkeeseesi: {project}",
+            "{authority} on lähettänyt viestin hankkeesi keskusteluun Luukussa.\n\nHanke: {project}\n\n"
+            "Kirjaudu Luukkuun lukeaksesi viestin: {link}",
+        ),
+        "sv": (
+            "Nytt meddelande i ditt projekt: {project}",
+            "{authority} har skrivit ett meddelande i ditt projekts diskussion i Luukku.\n\n"
+            "Projekt: {project}\n\nLogga in i Luukku för att läsa meddelandet: {link}",
+        ),
+        "en": (
+            "New message in your project: {project}",
+            "{authority} has posted a message in your project's discussion in Luukku.\n\n"
+            "Project: {project}\n\nSign in to Luukku to read the message: {link}",
+        ),
+    },
     "customer.processed": {
         "fi": (
             "Hakemuksesi on käsitelty: {permit}",
