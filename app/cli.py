@@ -396,8 +396,16 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
         return token_id, await token_revoke(token_id, datetime.now(UTC))
 
     token_id, done = _with_db(work)
-    if done:
-        print(f"token {token_id} revoked; its live connections are closed")
+    settings = get_settings()
+    if done and settings.broadcast_url.startswith("memory://"):
+        print(
+            f"token {token_id} revoked. API processes share no bus with this command "
+            "(BROADCAST_URL=memory://): they refuse it within VIEWER_CACHE_SECONDS "
+            f"({settings.viewer_cache_seconds:g} s) and close its live connections within "
+            f"LIVE_RECHECK_SECONDS ({settings.live_recheck_seconds:g} s)"
+        )
+    elif done:
+        print(f"token {token_id} revoked; every API process refuses it and closes its sockets now")
     else:
         print("no such active token (`luukku token list` shows them)", file=sys.stderr)
     return 0 if done else 1
