@@ -178,3 +178,17 @@ def test_kept_mails_dead_items_and_empty_filters_say_so(cli_database: str) -> No
     assert "To: helsinki-police@demo.luukku.example" in mails
     nothing = luukku(cli_database, "mail", "--to", "maija").stdout
     assert nothing.strip() == "no kept mails to addresses containing 'maija'"
+
+
+def test_demo_reset_deletes_only_an_sqlite_demo_database(cli_database: str) -> None:
+    assert luukku(cli_database, "demo", "seed").returncode == 0  # migrates and loads, too
+    reset = luukku(cli_database, "demo", "reset")
+    if cli_database.startswith("sqlite://"):
+        path = Path(cli_database.removeprefix("sqlite://"))
+        assert reset.returncode == 0 and f"deleted {path}" in reset.stdout
+        assert not path.exists()
+        again = luukku(cli_database, "demo", "seed")
+        assert again.returncode == 0 and "Maija Meikäläinen" in again.stdout
+    else:
+        assert reset.returncode != 0 and "only deletes an SQLite demo database" in reset.stderr
+        assert luukku(cli_database, "token", "list").stdout.count("demo:") >= 10  # untouched

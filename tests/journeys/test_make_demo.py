@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,14 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
     with running(["demo"], _demo_env(demo_database)) as server:
         tokens = demo_tokens(server.output)
         assert {"Maija Meikäläinen", "Ville Virtanen", "Sanna Saarinen"} <= set(tokens)
+        # what a newcomer needs: e-mail addresses, ids, the README's dates, URLs, the CLI
+        output = server.output
+        assert "e-mail  maija.meikalainen@demo.luukku.example" in output
+        assert re.search(r"^    id  \S+$", output, re.M)  # the demo project's
+        assert re.search(r"helsinki-police-event-notification  NOT_STARTED  version 3  id ", output)
+        assert f"<today+7> = {(date.today() + timedelta(days=7)).isoformat()}" in output
+        assert f"GraphiQL:  {server.url}/graphql" in output and f"{server.url}/healthz" in output
+        assert ". .venv/bin/activate" in output and "make demo-reset" in output
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
             page = await client.get("/graphql", headers={"Accept": "text/html"})
             assert (
@@ -58,8 +68,6 @@ COMMON_VIEW = """{ projects(first: 10) { nodes { id name applications { nodes {
 
 async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> None:
     """The authorities issue's 'done when', with the tokens `make demo` prints."""
-    from datetime import date, timedelta
-
     with running(["demo"], _demo_env(demo_database)) as server:
         tokens = demo_tokens(server.output)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
