@@ -1,16 +1,6 @@
-"""The `luukku` command line.
-
-luukku migrate                      apply database migrations
-luukku catalogue load               load data/catalogue into the database
-luukku demo                         migrate, load catalogue and demo people, print tokens, serve
-luukku demo seed                    (re)create demo people and print fresh tokens
-luukku serve [--workers N]          serve the API with uvicorn
-luukku user create ...              create a person (optionally with a role)
-luukku org create ...               create a company or association
-luukku token create ...             issue a bearer token (person) or API-client token (authority)
-luukku token revoke ID              revoke a token
-luukku schema export [PATH]         print or write the GraphQL SDL
-"""
+"""The `luukku` command line: `build_parser` lists every command (README.md, "Command line",
+describes them). Commands that print for people say what they printed and when nothing
+matched; `token create` prints the token alone on stdout so that scripts can capture it."""
 
 from __future__ import annotations
 
