@@ -189,21 +189,23 @@ async def notify_customer_of_message(
     a link and without the message's text; if the policy says they may be told."""
     from actions.identity import viewer_for_person
 
-    row = await Project.get(id=project.id).using_db(tx.conn)
+    row = await Project.filter(id=project.id).using_db(tx.conn).get()
     application = None
     if thread.application is not None:
-        application = await Application.get(id=thread.application.id).using_db(tx.conn)
+        application = await Application.filter(id=thread.application.id).using_db(tx.conn).get()
         person_id = application.submitted_by_id or row.owner_person_id or application.created_by_id
     else:
         person_id = row.owner_person_id or row.created_by_id
-    person = await Person.get_or_none(id=person_id).using_db(tx.conn)
+    person = await Person.filter(id=person_id).using_db(tx.conn).first()
     if person is None or not person.is_active:
         return
     viewer = await viewer_for_person(person, tx.conn)
     if not policies.may_be_told_of_message(viewer, author, thread, project):
         return
     authority = (
-        await Organisation.get_or_none(id=authority_id).using_db(tx.conn) if authority_id else None
+        await Organisation.filter(id=authority_id).using_db(tx.conn).first()
+        if authority_id
+        else None
     )
     language = person.language
     base = get_settings().customer_ui_url
@@ -212,7 +214,7 @@ async def notify_customer_of_message(
         "authority": _text(authority.name, language) if authority else author.name,
     }
     if application is not None:
-        permit_type = await PermitType.get(id=application.permit_type_id).using_db(tx.conn)
+        permit_type = await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).get()
         params["permit"] = _text(permit_type.name, language)
         params["link"] = f"{base}/applications/{global_id('Application', application.id)}"
         topic = "customer.message"

@@ -328,12 +328,15 @@ def cmd_token_create(args: argparse.Namespace) -> int:
             "person", "organisation"
         )
         kind = "API-client token" if args.authority else "bearer token"
+        owner = (
+            f"{row.person.name} <{row.person.email}>"
+            if row.person is not None
+            else f"the system of {args.authority}"
+        )
+        expiry = f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry"
         about = (
-            f"{kind} {row.id} for "
-            + (f"{row.person.name} <{row.person.email}>" if row.person else row.organisation.code)
-            + f", label {row.label!r}, "
-            + (f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry")
-            + f"; shown once. Revoke: luukku token revoke {row.id}"
+            f"{kind} {row.id} for {owner}, label {row.label!r}, {expiry}; shown once. "
+            f"Revoke: luukku token revoke {row.id}"
         )
         return token, about
 
