@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -11,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from app.settings import get_settings
+from models.errors import EXCERPT_LENGTH, excerpt
 
 log = logging.getLogger("luukku.graphql")
 
@@ -60,7 +62,30 @@ class ErrorHandling(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and getattr(result, "errors", None):
-            result.errors = [with_code(e) for e in result.errors]
+            result.errors = [shortened(with_code(e)) for e in result.errors]
+
+
+#: How much of one message an error may keep: graphql-core's messages quote the values and
+#: names a client sent ("Value 'QQQ…' does not exist", "Cannot query field 'QQQ…'").
+MESSAGE_MAX = 1000
+
+
+def shortened(error: GraphQLError) -> GraphQLError:
+    """The error with every long run of non-space characters (what the client sent) cut to
+    a short excerpt, and the whole message to MESSAGE_MAX characters."""
+    message = re.sub(rf"\S{{{EXCERPT_LENGTH + 1},}}", lambda m: excerpt(m.group(0)), error.message)
+    message = excerpt(message, MESSAGE_MAX)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 class LuukkuSchema(Schema):

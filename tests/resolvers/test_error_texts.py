@@ -190,3 +190,27 @@ def test_every_detail_written_in_the_code_has_its_translations() -> None:
         assert not isinstance(value, ast.JoinedStr), f"{where}: f-string detail"
         if isinstance(value, ast.Constant):
             assert value.value in DETAILS, f"{where}: {value.value!r} has no fi/sv in DETAILS"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (  # an enum value that does not exist
+            "mutation($i: ApplicationStatusUpdateInput!) { applicationStatusUpdate(input: $i) { userErrors { code } } }",
+            {"i": {"id": "x", "expectedVersion": 1, "status": LONG}},
+        ),
+        (
+            'query($d: Date!) { permitNeeds(input: {serviceBundleId: "x", municipalityCode: "091", startsOn: $d, answers: []}) { userErrors { code } } }',
+            {"d": LONG},
+        ),  # a date that is not one
+        ("query { " + LONG + " }", {}),  # a field that does not exist
+    ],
+)
+async def test_top_level_errors_repeat_only_an_excerpt_of_the_input(
+    gql: GQL, query: str, variables: dict[str, Any]
+) -> None:
+    customer = await make_customer()
+    result = await gql(query, variables, token=customer.token, errors=True)
+    (error,) = result["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert 0 < _longest_echo(error["message"]) < EXCERPT_LENGTH, error["message"]
