@@ -4,6 +4,7 @@ never repeat more than a short excerpt of what the client sent."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,14 @@ async def test_top_level_errors_repeat_only_an_excerpt_of_the_input(
     (error,) = result["errors"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert 0 < _longest_echo(error["message"]) < EXCERPT_LENGTH, error["message"]
+
+
+def test_the_schema_describes_every_user_error_code_whole() -> None:
+    """What GraphiQL and code generators show: no placeholder lost from a message template."""
+    from schema.root import schema
+
+    values = schema._schema.get_type("UserErrorCode").values  # type: ignore[union-attr]
+    for code in ErrorCode:
+        description = values[code.value].description
+        assert description == DESCRIPTIONS[code], code
+        assert not re.search(r"\(\s*\)|\(\s*[;,]|\s[.,;:)]|→ ", description), description
