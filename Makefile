@@ -8,17 +8,17 @@ PYTEST_ARGS ?=
 
 .PHONY: install runtime graphiql node-clients demo demo-reset serve test test-sqlite test-postgres schema bench lint clean
 
-# What the API needs (make demo, make serve); `install` adds the test tools.
+# What the API and the demo need (make demo, make serve); `install` adds the test tools.
 runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[demo]'
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.runtime
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,demo]'
 	touch $@
 
 # GraphiQL's browser assets come from npm packages (no CDN at run time).

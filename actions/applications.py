@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
 from actions.inbox_counts import InboxKey, inbox_key, note_move
 from actions.outbox import Subject, notify_authority
+from actions.signin import mandate_ensure
 from models import Application, CatalogueDocument, PermitType, Project, StatusChange, Thread
+from models.authority_work import AuditAction
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.enums import ApplicationOrigin, Certainty
 from models.errors import DomainError, ErrorCode, raise_all
@@ -334,7 +337,11 @@ async def submission_errors(locked: Locked, content: dict[str, Any]) -> list[Dom
 
 
 async def application_submit(viewer: Viewer, application_id: int, expected_version: int) -> int:
-    """Submit to the competent authority: content must validate; status becomes NOT_STARTED."""
+    """Submit to the competent authority: content must validate; status becomes NOT_STARTED.
+
+    A person acting for an organisation through a browser session has the mandate asked
+    again first, and the submission is audited with its basis."""
+    await mandate_ensure(viewer)
     async with atomic() as tx:
         locked = await lock_application(tx, viewer, application_id)
         require_customer(viewer, locked)
@@ -356,6 +363,16 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         locked.application.submitted_at = now()
         locked.application.submitted_by_id = viewer.person_id
         await save(tx, locked)
+        if viewer.acting_for is not None:
+            await audit(
+                tx,
+                viewer,
+                AuditAction.SUBMISSION,
+                "Application",
+                locked.application.id,
+                locked.application.authority_id,
+                {"organisationId": viewer.acting_for},
+            )
         tx.publish(live_event(locked, EventKind.APPLICATION_SUBMITTED, ApplicationStatus.DRAFT))
         await notify_authority(tx, subject(locked), "submitted", await export_document(tx, locked))
     return application_id

@@ -24,6 +24,9 @@ def audit_row(
     otherwise for `acting_for` (e.g. a co-authority reading the application)."""
     if authority_id in viewer.acting_authorities:
         acting_for = authority_id
+    details = dict(details or {})
+    if viewer.basis is not None:
+        details.setdefault("basis", dict(viewer.basis))
     return AuditEntry(
         action=action,
         object_type=object_type,
@@ -35,7 +38,7 @@ def audit_row(
         xroad_client=viewer.xroad.get("client"),
         xroad_id=viewer.xroad.get("id"),
         xroad_user_id=viewer.xroad.get("user_id"),
-        details=details or {},
+        details=details,
     )
 
 

@@ -31,11 +31,13 @@ def on_identity_change(callback: Callable[[], None]) -> None:
     _on_change.append(callback)
 
 
-async def identity_changed(*, token_id: int | None = None, person_id: int | None = None) -> None:
+async def identity_changed(
+    *, token_id: int | None = None, person_id: int | None = None, session_id: int | None = None
+) -> None:
     """After the commit: tell this process at once, and every other one through the bus."""
     for callback in _on_change:
         callback()
-    await publish_identity_change(token_id=token_id, person_id=person_id)
+    await publish_identity_change(token_id=token_id, person_id=person_id, session_id=session_id)
 
 
 def hash_token(token: str) -> str:

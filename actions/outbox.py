@@ -27,6 +27,7 @@ from models import Application, Municipality, Organisation, OutboxItem, PermitTy
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
+from models.signin import has_real_email
 from notifications.mail import render
 from notifications.webhooks import cloud_event
 from permissions import policies
@@ -162,8 +163,8 @@ async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
     person = await Person.get_or_none(id=person_id).using_db(tx.conn)
-    if person is None or not person.is_active:
-        return
+    if person is None or not person.is_active or not has_real_email(person.email):
+        return  # a person whose issuer sent no e-mail address gets no mail until they add one
     params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
     params["due"] = due.strftime("%d.%m.%Y") if due else ""
     mail = render(f"customer.{topic}", person.language, person.email, **params)

@@ -76,9 +76,10 @@ class Demo:
     seconds: float
 
 
-def _prepare_demo() -> Demo:
+def _prepare_demo(issuer_url: str | None = None) -> Demo:
     """Migrate, load the catalogue, seed the demo people and projects with fresh tokens, and
-    point the demo authority system's deliveries at it (all idempotent)."""
+    point the demo authority system's deliveries at it (all idempotent); with the demo
+    issuer's URL, each demo person is also known to it by their login."""
     from actions.catalogue import load_catalogue
     from actions.demo import demo_projects, seed_demo
     from actions.outbox import configure_authority_system
@@ -101,7 +102,10 @@ def _prepare_demo() -> Demo:
             time.monotonic() - started,
         )
 
-    demo: Demo = _with_db(prepare)
+    if issuer_url is not None:
+        demo: Demo = _with_db(lambda: _prepare_with_issuer(prepare, issuer_url))
+    else:
+        demo = _with_db(prepare)
     return demo
 
 
@@ -150,7 +154,6 @@ def _print_demo(demo: Demo, *, serving: bool) -> None:
 
         if not assets_installed():
             out.append("note: GraphiQL assets missing; run `make graphiql` for the in-browser IDE.")
-        out.append("Serving; stop with Ctrl-C.")
     print("\n".join(out) + "\n", flush=True)
 
 
@@ -189,18 +192,118 @@ def cmd_demo_reset(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Prepare the demo, then serve the API together with the demo authority system (which
-    receives the Helsinki public-area permits' deliveries)."""
+    receives the Helsinki public-area permits' deliveries) and, unless AUTH_CONFIG is set,
+    the demo's OpenID Connect issuer."""
     from app.demo_system import DemoSystem
 
     settings = get_settings()
-    demo = _prepare_demo()
-    _print_demo(demo, serving=True)
-    token = next(t.token for t in demo.tokens if t.key == DEMO_SYSTEM_KEY)
-    system = DemoSystem(
-        secrets=demo.system_secrets, api_url=f"{settings.public_base_url}/graphql", token=token
-    )
-    asyncio.run(_serve_with_demo_system(settings, system))
+    issuer = start_demo_issuer(settings) if not settings.auth_config else None
+    try:
+        demo = _prepare_demo(issuer.url if issuer is not None else None)
+        _print_demo(demo, serving=True)
+        if issuer is not None:
+            _print_sign_in(settings, issuer.url)
+        print("Serving; stop with Ctrl-C.\n", flush=True)
+        token = next(t.token for t in demo.tokens if t.key == DEMO_SYSTEM_KEY)
+        system = DemoSystem(
+            secrets=demo.system_secrets, api_url=f"{settings.public_base_url}/graphql", token=token
+        )
+        asyncio.run(_serve_with_demo_system(settings, system))
+    finally:
+        if issuer is not None:
+            issuer.stop()
     return 0
+
+
+class DemoIssuer:
+    """The demo's OpenID Connect issuer process (app/demo_issuer.py)."""
+
+    def __init__(self, port: int, public_base_url: str) -> None:
+        import subprocess
+
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app.demo_issuer",
+                "--port",
+                str(port),
+                "--luukku",
+                public_base_url,
+            ]
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the demo issuer exited with {self.process.returncode}")
+            try:
+                if (
+                    httpx.get(self.url + "/.well-known/openid-configuration", timeout=2).status_code
+                    == 200
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit("the demo issuer did not start")
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_demo_issuer(settings: Settings) -> DemoIssuer:
+    """Start the issuer and point this process's sign-in at it (unless AUTH_CONFIG is set)."""
+    from actions.auth.config import override_auth_config, parse
+    from app.demo_issuer import auth_settings
+
+    issuer = DemoIssuer(settings.demo_issuer_port, settings.public_base_url)
+    issuer.wait_ready()
+    override_auth_config(parse(auth_settings(issuer.url), env={}))
+    return issuer
+
+
+async def _prepare_with_issuer(prepare: Callable[[], Awaitable[Any]], issuer_url: str) -> Any:
+    """The demo data, and each demo person known to the demo issuer by their login."""
+    from app.demo_issuer import people
+    from models import Person
+    from models.signin import PersonIdentity
+
+    result = await prepare()
+    for row in people():
+        person = await Person.get_or_none(email=row["email"].lower())
+        if person is not None:
+            await PersonIdentity.get_or_create(
+                issuer=issuer_url, subject=row["login"], defaults={"person_id": person.id}
+            )
+    return result
+
+
+def _print_sign_in(settings: Settings, issuer_url: str) -> None:
+    from app.demo_issuer import SYSTEM_CLIENT, SYSTEM_USER, demo_secret, password_of, people
+
+    print(f"Sign in with a browser: {settings.public_base_url}/auth/login (issuer {issuer_url})")
+    print("  users: " + ", ".join(f"{p['login']} / {password_of(p['login'])}" for p in people()))
+    print(
+        f"  a system's JWT: POST {issuer_url}/oauth/token grant_type=password "
+        f"username={SYSTEM_USER} password={password_of(SYSTEM_USER)} scope=openid, "
+        f"HTTP Basic {SYSTEM_CLIENT}:{demo_secret(SYSTEM_CLIENT)}\n",
+        flush=True,
+    )
 
 
 async def _serve_with_demo_system(settings: Settings, system: Any) -> None:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
+from actions.auth.oidc import looks_like_jwt
 from actions.identity import on_identity_change
+from actions.signin import viewer_for_jwt
 from app.settings import get_settings
 from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context
@@ -85,6 +87,13 @@ viewer_cache = ViewerCache()
 on_identity_change(viewer_cache.clear)
 
 
+async def viewer_for_bearer(token: str) -> Viewer | None:
+    """An opaque `lk_` token or a JWT access token of a configured issuer."""
+    if looks_like_jwt(token):
+        return await viewer_for_jwt(token)
+    return await viewer_for_token(token)
+
+
 async def viewer_from_authorization(value: str | None) -> Viewer | None:
     """None for a present but invalid token; ANONYMOUS when there is no token."""
     token = bearer_token(value)
@@ -95,7 +104,7 @@ async def viewer_from_authorization(value: str | None) -> Viewer | None:
     cached = viewer_cache.get(token)
     if cached is not None:
         return cached
-    viewer = await viewer_for_token(token)
+    viewer = await viewer_for_bearer(token)
     if viewer is not None:
         viewer_cache.put(token, viewer, get_settings().viewer_cache_seconds)
     return viewer

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 import orjson
 
@@ -21,39 +22,52 @@ from actions.identity import viewer_for_token
 from app.context import viewer_cache
 from notifications.bus import BusLost, BusUnavailable, get_bus
 from notifications.events import catalogue_channel, identity_channel
+from permissions.facts import Viewer
 from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Context
 from resolvers.live.subscriptions import CLOSE_FORBIDDEN, close_socket
 
 log = logging.getLogger("luukku.live")
 
+#: turns a connection's credential (a token, a JWT, a session cookie) into a fresh viewer
+Resolver = Callable[[str], Awaitable[Viewer | None]]
+
 
 class LiveConnections:
     def __init__(self) -> None:
         self._contexts: weakref.WeakSet[Context] = weakref.WeakSet()
-        self._tokens: dict[Context, str] = weakref.WeakKeyDictionary()  # type: ignore[assignment]
+        self._tokens: dict[Context, tuple[Resolver, str]] = weakref.WeakKeyDictionary()  # type: ignore[assignment]
         self._tasks: list[asyncio.Task[None]] = []
 
-    def register(self, context: Context, token: str) -> None:
+    def register(self, context: Context, token: str, resolve: Resolver | None = None) -> None:
+        """Watch a connection; `resolve(token)` gives its viewer again (opaque tokens by default)."""
         self._contexts.add(context)
-        self._tokens[context] = token
+        self._tokens[context] = (resolve or viewer_for_token, token)
 
     def __len__(self) -> int:
         return len(self._contexts)
 
-    async def recheck(self, *, token_id: int | None = None, person_id: int | None = None) -> int:
+    async def recheck(
+        self,
+        *,
+        token_id: int | None = None,
+        person_id: int | None = None,
+        session_id: int | None = None,
+    ) -> int:
         """Re-check matching connections (all when no filter); returns how many were closed."""
         closed = 0
-        by_token: dict[str, list[Context]] = defaultdict(list)
+        by_token: dict[tuple[Resolver, str] | None, list[Context]] = defaultdict(list)
         for context in list(self._contexts):
             viewer = context.viewer
             if token_id is not None and viewer.token_id != token_id:
                 continue
             if person_id is not None and viewer.person_id != person_id:
                 continue
-            by_token[self._tokens.get(context, "")].append(context)
-        for token, contexts in by_token.items():
-            fresh = await viewer_for_token(token) if token else None
+            if session_id is not None and viewer.session_id != session_id:
+                continue
+            by_token[self._tokens.get(context)].append(context)
+        for credential, contexts in by_token.items():
+            fresh = await credential[0](credential[1]) if credential else None
             for context in contexts:
                 old = context.viewer
                 lost = fresh is None or not (
@@ -61,6 +75,7 @@ class LiveConnections:
                     and old.handler_of <= fresh.handler_of
                     and old.admin_of <= fresh.admin_of
                     and old.system_authority_id == fresh.system_authority_id
+                    and old.acting_for == fresh.acting_for
                 )
                 if lost:
                     self._contexts.discard(context)
@@ -83,7 +98,9 @@ class LiveConnections:
                         data = orjson.loads(message.message)
                         viewer_cache.clear()  # a token or membership changed elsewhere
                         await self.recheck(
-                            token_id=data.get("token_id"), person_id=data.get("person_id")
+                            token_id=data.get("token_id"),
+                            person_id=data.get("person_id"),
+                            session_id=data.get("session_id"),
                         )
             except asyncio.CancelledError:
                 raise

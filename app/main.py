@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.applications import Starlette
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException
+from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -27,11 +29,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types.unset import UNSET, UnsetType
 
-from app import graphiql
-from app.context import build_context, viewer_from_authorization
+from actions.signin import viewer_for_session
+from app import graphiql, signin
+from app.context import build_context, viewer_for_bearer, viewer_from_authorization
 from app.db import close_db, init_db
 from app.live import live_connections
 from app.settings import Settings, get_settings
+from app.signin import delete_session_cookie, session_cookie
 from app.worker import OutboxWorker
 from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS
@@ -121,10 +125,21 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         if isinstance(request, WebSocket):
             return build_context(request, ANONYMOUS)
-        viewer = await viewer_from_authorization(request.headers.get("authorization"))
-        if viewer is None:
-            raise _InvalidToken
-        context = build_context(request, viewer)
+        authorization = request.headers.get("authorization")
+        cookie = None if authorization else session_cookie(request)
+        if cookie is not None:
+            if not same_origin_or_allowed(request):
+                raise _ForbiddenOrigin
+            viewer = await viewer_for_session(cookie)
+            if viewer is None:
+                raise _InvalidSession
+            context = build_context(request, viewer)
+            context.csrf_missing = request.headers.get("x-luukku-csrf") != "1"
+        else:
+            bearer = await viewer_from_authorization(authorization)
+            if bearer is None:
+                raise _InvalidToken
+            context = build_context(request, bearer)
         context.response = response
         return context
 
@@ -142,18 +157,32 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         return parsed
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
-        """graphql-transport-ws: authenticate from connectionParams.authorization."""
+        """graphql-transport-ws: authenticate from connectionParams.authorization, or else by
+        the session cookie of a same-origin page."""
         params = context.connection_params or {}
         header = params.get("authorization") or params.get("Authorization")
+        assert context.request is not None
         if not isinstance(header, str) or not header.strip():
-            raise ConnectionRejectionError({"message": "connection_init needs authorization"})
+            cookie = session_cookie(context.request)
+            if cookie is None:
+                raise ConnectionRejectionError({"message": "connection_init needs authorization"})
+            if not same_origin(context.request):
+                raise ConnectionRejectionError({"message": "the session works on this origin only"})
+            session_viewer = await viewer_for_session(cookie)
+            if session_viewer is None:
+                raise ConnectionRejectionError({"message": "the session has ended; sign in again"})
+            fresh = build_context(context.request, session_viewer)
+            context.viewer, context.language = fresh.viewer, fresh.language
+            live_connections.register(context, cookie, viewer_for_session)
+            return UNSET
         viewer = await viewer_from_authorization(header)
         if viewer is None or not viewer.is_authenticated:
             raise ConnectionRejectionError({"message": "invalid, expired or revoked token"})
-        assert context.request is not None
         fresh = build_context(context.request, viewer)
         context.viewer, context.language = fresh.viewer, fresh.language
-        live_connections.register(context, header.strip().partition(" ")[2].strip())
+        live_connections.register(
+            context, header.strip().partition(" ")[2].strip(), viewer_for_bearer
+        )
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -162,24 +191,74 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
-        except _InvalidToken:
-            response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "The bearer token is invalid, expired or revoked.",
-                            "extensions": {"code": "UNAUTHENTICATED"},
-                        }
-                    ]
-                },
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        except _InvalidSession:
+            response = _refusal(
+                401,
+                "SESSION_ENDED",
+                "The session has ended (signed out, expired or idle). Sign in again at /auth/login.",
             )
+            delete_session_cookie(response)
             await response(scope, receive, send)
+        except _ForbiddenOrigin:
+            await _refusal(
+                403,
+                "FORBIDDEN_ORIGIN",
+                "The session cookie is accepted only from this origin and ALLOWED_ORIGINS.",
+            )(scope, receive, send)
+        except _InvalidToken:
+            await _refusal(
+                401,
+                "UNAUTHENTICATED",
+                "The bearer token is invalid, expired or revoked.",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )(scope, receive, send)
+
+
+def _refusal(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A request refused before GraphQL runs: one coded top-level error."""
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 class _InvalidToken(Exception):
     pass
+
+
+class _InvalidSession(Exception):
+    pass
+
+
+class _ForbiddenOrigin(Exception):
+    pass
+
+
+def _origin(request: Request | WebSocket) -> str | None:
+    return request.headers.get("origin")
+
+
+def same_origin(request: Request | WebSocket) -> bool:
+    """No Origin (not a browser), or the page is on this server's own origin."""
+    origin = _origin(request)
+    if origin is None:
+        return True
+    if request.headers.get("sec-fetch-site") == "same-origin":
+        return True
+    public = urlsplit(get_settings().public_base_url)
+    if normalize_origin(origin) == f"{public.scheme}://{public.netloc}":
+        return True
+    return is_same_origin(origin, request.headers.get("host"))
+
+
+def same_origin_or_allowed(request: Request) -> bool:
+    origin = _origin(request)
+    return same_origin(request) or (
+        origin is not None and normalize_origin(origin) in get_settings().allowed_origins
+    )
 
 
 async def health(request: Request) -> Response:
@@ -255,6 +334,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             WebSocketRoute("/graphql", view),
             Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
             Route("/healthz", health),
+            *signin.routes,
         ],
         middleware=[
             Middleware(BodyLimit),
@@ -263,7 +343,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Luukku-CSRF"],
+                allow_credentials=True,
                 max_age=600,
             ),
         ],

@@ -6,6 +6,8 @@ safe ones: SQLite in ./var, in-memory pub/sub, mails kept in the database, loopb
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,26 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
 def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _hetu_keys(raw: str) -> tuple[tuple[int, bytes], ...]:
+    """HETU_INDEX_KEYS: `version:base64key,...`, newest first; each key at least 32 bytes."""
+    keys: list[tuple[int, bytes]] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        version, _, encoded = part.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+            number = int(version)
+        except (ValueError, binascii.Error) as exc:
+            raise SettingsError("HETU_INDEX_KEYS must be like 2:<base64>,1:<base64>") from exc
+        if len(key) < 32 or number < 1:
+            raise SettingsError("HETU_INDEX_KEYS: versions from 1, keys of at least 32 bytes")
+        keys.append((number, key))
+    if len({v for v, _ in keys}) != len(keys):
+        raise SettingsError("HETU_INDEX_KEYS: each version once")
+    return tuple(keys)
 
 
 def _gc_threshold(raw: str) -> tuple[int, ...]:
@@ -97,8 +119,13 @@ class Settings:
     gc_threshold: tuple[int, ...] = (20_000, 20, 100)
     ws_compression: bool = False
     demo_system_port: int = 8099
+    demo_issuer_port: int = 8400
     xroad_client: str = ""
     webhook_timeout: int = 10
+    #: the sign-in configuration file (README, "Sign-in"); empty: only opaque tokens
+    auth_config: str = ""
+    #: keys of the personal identity codes' blind index, newest first: (version, key)
+    hetu_index_keys: tuple[tuple[int, bytes], ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -165,12 +192,15 @@ class Settings:
             outbox_backoff_seconds=_int(env, "OUTBOX_BACKOFF_MS", 5000, minimum=1) / 1000,
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", 60, minimum=1),
             demo_system_port=_int(env, "DEMO_SYSTEM_PORT", 8099, minimum=1),
+            demo_issuer_port=_int(env, "DEMO_ISSUER_PORT", 8400, minimum=1),
             gc_threshold=_gc_threshold(env.get("GC_THRESHOLD", "20000,20,100")),
             viewer_cache_seconds=float(_int(env, "VIEWER_CACHE_SECONDS", 10, minimum=0)),
             ws_compression=_bool(env, "WS_COMPRESSION", False),
             live_recheck_seconds=float(_int(env, "LIVE_RECHECK_SECONDS", 60, minimum=1)),
             xroad_client=env.get("XROAD_CLIENT", ""),
             webhook_timeout=_int(env, "WEBHOOK_TIMEOUT", 10, minimum=1),
+            auth_config=env.get("AUTH_CONFIG", ""),
+            hetu_index_keys=_hetu_keys(env.get("HETU_INDEX_KEYS", "")),
         )
 
 

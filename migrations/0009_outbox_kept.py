@@ -4,7 +4,7 @@ from models.outbox import OutboxStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_inbox_counts')]
+    dependencies = [('models', '0007_signin')]
 
     initial = False
 

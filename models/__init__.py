@@ -20,16 +20,20 @@ from models.catalogue import (
 from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
 from models.projects import Application, InboxCount, Project, StatusChange
+from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeIndex, PersonIdentity
 
 __all__ = [
     "ApiToken",
     "Application",
     "AuditEntry",
+    "AuthRequest",
+    "AuthSession",
     "CatalogueDocument",
     "Decision",
     "InboxCount",
     "KeptMail",
     "Membership",
+    "MembershipGrant",
     "Message",
     "Municipality",
     "Organisation",
@@ -37,6 +41,8 @@ __all__ = [
     "PermitKind",
     "PermitType",
     "Person",
+    "PersonCodeIndex",
+    "PersonIdentity",
     "Project",
     "ServiceBundle",
     "StatusChange",

@@ -127,6 +127,7 @@ class AuditAction(StrEnum):
     STATUS_CHANGE = "STATUS_CHANGE"
     DECISION = "DECISION"
     NOTICE_REDIRECT = "NOTICE_REDIRECT"
+    SUBMISSION = "SUBMISSION"
 
 
 class AuditEntry(Model):

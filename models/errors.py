@@ -34,6 +34,10 @@ class ErrorCode(StrEnum):
     NOT_A_HANDLER = "NOT_A_HANDLER"
     NOT_SUBMITTED = "NOT_SUBMITTED"
     WRONG_AUTHORITY = "WRONG_AUTHORITY"
+    NO_MANDATE = "NO_MANDATE"
+    MANDATE_EXPIRED = "MANDATE_EXPIRED"
+    MANDATE_UNAVAILABLE = "MANDATE_UNAVAILABLE"
+    NOT_A_SESSION = "NOT_A_SESSION"
 
 
 #: Shortest user input an error message repeats whole; longer values are cut (`excerpt`).
@@ -79,6 +83,13 @@ DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.NOT_A_HANDLER: "The person is not a handler of the application's authority.",
     ErrorCode.NOT_SUBMITTED: "The application has not been submitted yet.",
     ErrorCode.WRONG_AUTHORITY: "The application is addressed to another authority.",
+    ErrorCode.NO_MANDATE: "The signed-in person has no mandate to act for the organisation.",
+    ErrorCode.MANDATE_EXPIRED: "The mandate check of the session is too old: choose the "
+    "organisation again (actingForSelect).",
+    ErrorCode.MANDATE_UNAVAILABLE: "The mandate service could not be asked right now; try "
+    "again in a moment.",
+    ErrorCode.NOT_A_SESSION: "Only a browser session (not a token) chooses an organisation "
+    "to act for.",
 }
 
 #: The user's message of each code; `{param}`s are filled when the error is rendered.
@@ -185,6 +196,26 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "fi": "Hakemus on osoitettu toiselle viranomaiselle.",
         "sv": "Ansökan är riktad till en annan myndighet.",
         "en": "The application is addressed to another authority.",
+    },
+    ErrorCode.NO_MANDATE: {
+        "fi": "Sinulla ei ole valtuutta asioida tämän organisaation puolesta.",
+        "sv": "Du har inte fullmakt att uträtta ärenden för den här organisationen.",
+        "en": "You have no mandate to act for this organisation.",
+    },
+    ErrorCode.MANDATE_EXPIRED: {
+        "fi": "Valtuutuksen tarkistus on vanhentunut. Valitse organisaatio uudelleen.",
+        "sv": "Kontrollen av fullmakten har gått ut. Välj organisationen på nytt.",
+        "en": "The mandate check has expired. Choose the organisation again.",
+    },
+    ErrorCode.MANDATE_UNAVAILABLE: {
+        "fi": "Valtuutusta ei voitu tarkistaa juuri nyt. Yritä hetken kuluttua uudelleen.",
+        "sv": "Fullmakten kunde inte kontrolleras just nu. Försök igen om en stund.",
+        "en": "The mandate could not be checked right now. Try again in a moment.",
+    },
+    ErrorCode.NOT_A_SESSION: {
+        "fi": "Organisaation voi valita vain selaimella kirjautuneena.",
+        "sv": "Organisationen kan bara väljas när du är inloggad i webbläsaren.",
+        "en": "An organisation can be chosen only when signed in with the browser.",
     },
 }
 

@@ -114,16 +114,19 @@ def _prefix() -> str:
 
 
 def identity_channel() -> str:
-    """Token revocations and membership changes: {"token_id": ...} or {"person_id": ...}."""
+    """Token revocations, membership changes and sessions ended or changed:
+    {"token_id": ...}, {"person_id": ...} or {"session_id": ...}."""
     return f"{_prefix()}:identity"
 
 
 async def publish_identity_change(
-    *, token_id: int | None = None, person_id: int | None = None
+    *, token_id: int | None = None, person_id: int | None = None, session_id: int | None = None
 ) -> None:
     from notifications.bus import get_bus
 
-    payload = orjson.dumps({"token_id": token_id, "person_id": person_id}).decode()
+    payload = orjson.dumps(
+        {"token_id": token_id, "person_id": person_id, "session_id": session_id}
+    ).decode()
     await get_bus().publish(identity_channel(), payload)
 
 

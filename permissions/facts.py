@@ -31,6 +31,16 @@ class Viewer:
     xroad: dict[str, str] = field(default_factory=dict, compare=False)
     #: when the token stops being valid (live connections close then)
     expires_at: datetime | None = field(default=None, compare=False)
+    #: the browser session (signed in at /auth/login), when the viewer has one
+    session_id: int | None = None
+    #: organisations the person's mandates allow acting for (session viewers); `represented`
+    #: holds only the one chosen for the session, while its mandate holds
+    may_act_for: frozenset[int] = frozenset()
+    #: the organisation chosen for the session (None: acting personally)
+    acting_for: int | None = None
+    #: how the viewer's rights were established (mandate service and roles, mapping rule,
+    #: token), recorded in the audit log; never a personal identity code
+    basis: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def is_authenticated(self) -> bool:

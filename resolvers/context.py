@@ -36,6 +36,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     #: audit entries collected during a read, written once at the end of the operation
     pending_audit: list[Any] = field(default_factory=list)
+    #: HTTP authenticated by the session cookie without the X-Luukku-CSRF header: mutations
+    #: are refused (schema/csrf.py)
+    csrf_missing: bool = False
 
     @property
     def own_loaders(self) -> Loaders:

@@ -38,6 +38,8 @@ describe(
         "STATUS_CHANGE": "An authority changed an application's status.",
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
+        "SUBMISSION": "A customer submitted an application for an organisation (details: the "
+        "mandate basis).",
     },
 )
 

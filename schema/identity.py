@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 from typing import Self
 
 import strawberry
@@ -91,6 +92,34 @@ class Membership:
         return Authority.from_row(self.organisation_row)
 
 
+@strawberry.enum(description="Where a mandate comes from.")
+class MandateService(Enum):
+    LUUKKU_REGISTER = strawberry.enum_value(
+        "memberships", description="Luukku's own register of representatives."
+    )
+    SUOMIFI = strawberry.enum_value(
+        "suomifi", description="Suomi.fi e-Authorizations (organisation roles)."
+    )
+
+
+@strawberry.type(description="A mandate: an organisation the person may act for, and why.")
+class Mandate:
+    organisation_row: strawberry.Private[Row]
+    service: strawberry.Private[str]
+    roles: list[str] = strawberry.field(
+        description="The person's roles in the organisation as the mandate service gave them "
+        "(e.g. NIMKO, TJ at Suomi.fi)."
+    )
+
+    @strawberry.field(description="The organisation.")
+    def organisation(self) -> Organisation:
+        return Organisation.from_row(self.organisation_row)
+
+    @strawberry.field(description="Which service gave the mandate.")
+    def basis(self) -> MandateService:
+        return MandateService(self.service)
+
+
 @strawberry.type(
     description="Who is asking: the signed-in person or system, and for whom they may act."
 )
@@ -98,9 +127,41 @@ class Viewer:
     is_authenticated: bool = strawberry.field(description="False without a valid bearer token.")
     language: Language = strawberry.field(description="Language of this response's texts.")  # type: ignore[valid-type]
     is_operator: bool = strawberry.field(description="Luukku's own operator (service desk).")
+    has_session: bool = strawberry.field(
+        description="True when signed in through the browser (/auth/login) with the session cookie."
+    )
+    mandate_selection_url: str | None = strawberry.field(
+        description="Where to send the browser to choose organisations at Suomi.fi "
+        "e-Authorizations (`/auth/mandate?returnTo=...`); null when the sign-in uses "
+        "Luukku's own register of representatives."
+    )
     person_row: strawberry.Private[Row | None]
     system_authority_id: strawberry.Private[int | None]
     organisation_roles: strawberry.Private[list[tuple[int, str]]]
+    acting_for_id: strawberry.Private[int | None]
+    mandates: strawberry.Private[list[tuple[int, str, list[str]]]]
+
+    @strawberry.field(
+        description="The organisation this session acts for (chosen with actingForSelect); "
+        "null when acting personally."
+    )
+    async def acting_for(self, info: Info) -> Organisation | None:
+        if self.acting_for_id is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.acting_for_id)
+        return None if row is None else Organisation.from_row(row)
+
+    @strawberry.field(
+        description="Companies and associations the signed-in person may act for, by mandate "
+        "(session sign-ins; empty for tokens, whose memberships are in `memberships`)."
+    )
+    async def may_act_for(self, info: Info) -> list[Mandate]:
+        rows = await info.context.loaders.organisation.load_many([o for o, _, _ in self.mandates])
+        return [
+            Mandate(organisation_row=row, service=service, roles=roles)
+            for (_, service, roles), row in zip(self.mandates, rows, strict=True)
+            if row is not None
+        ]
 
     @strawberry.field(description="The signed-in person; null for anonymous and system tokens.")
     def person(self) -> Person | None:

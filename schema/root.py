@@ -15,6 +15,7 @@ from resolvers.applications import queries as application_queries
 from resolvers.authority import mutations as authority_mutations
 from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
+from resolvers.identity import mutations as identity_mutations
 from resolvers.identity import queries as identity_queries
 from resolvers.live import subscriptions as live
 from resolvers.outbox import queries as outbox_queries
@@ -22,6 +23,7 @@ from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
+from schema.csrf import CsrfGuard
 from schema.errors import ErrorHandling, LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
@@ -96,6 +98,12 @@ class Query:
     description="Change Luukku. Every mutation takes one input and returns userErrors."
 )
 class Mutation:
+    acting_for_select: identity_mutations.ActingForSelectPayload = strawberry.mutation(
+        resolver=identity_mutations.acting_for_select,
+        extensions=person_only(),
+        description="Choose the organisation this browser session acts for (one of "
+        "viewer.mayActFor, asked again from the mandate service), or act personally.",
+    )
     project_create: project_mutations.ProjectCreatePayload = strawberry.mutation(
         resolver=project_mutations.project_create,
         extensions=person_only(),
@@ -218,6 +226,7 @@ def build_schema() -> LuukkuSchema:
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,
+            CsrfGuard,
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from strawberry import relay
 from strawberry.relay import GlobalID
 
+from actions.signin import session_mandates
 from models.enums import Role
 from resolvers.context import Info
 from schema.application import Application
@@ -39,13 +40,26 @@ async def viewer(info: Info) -> Viewer:
     ]
     roles += [(a, Role.AUTHORITY_ADMIN) for a in sorted(current.admin_of)]
     roles += [(a, Role.AUTHORITY_HANDLER) for a in sorted(current.handler_of - current.admin_of)]
+    mandates: list[tuple[int, str, list[str]]] = []
+    selection_url = None
+    if current.session_id is not None:
+        service, roles_by_org, selection = await session_mandates(current.session_id)
+        mandates = [
+            (o, service, roles_by_org.get(str(o)) or [Role.CUSTOMER_REPRESENTATIVE.value])
+            for o in sorted(current.may_act_for)
+        ]
+        selection_url = selection
     return Viewer(
         is_authenticated=current.is_authenticated,
         language=language_of(info.context.language),
         is_operator=current.is_operator,
+        has_session=current.session_id is not None,
+        mandate_selection_url=selection_url,
         person_row=person_row,
         system_authority_id=current.system_authority_id,
         organisation_roles=roles,
+        acting_for_id=current.acting_for,
+        mandates=mandates,
     )
 
 

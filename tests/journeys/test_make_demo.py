@@ -19,7 +19,12 @@ from tests.servers import LUUKKU, ROOT, demo_tokens, free_port, running
 
 
 def _demo_env(database: str) -> dict[str, str]:
-    return {"DATABASE_URL": database, "DEMO_SYSTEM_PORT": str(free_port()), "OUTBOX_POLL_MS": "200"}
+    return {
+        "DATABASE_URL": database,
+        "DEMO_SYSTEM_PORT": str(free_port()),
+        "DEMO_ISSUER_PORT": str(free_port()),
+        "OUTBOX_POLL_MS": "200",
+    }
 
 
 @pytest_asyncio.fixture
@@ -59,6 +64,68 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
 
             result = await event_journey(send, example_for)
             assert result["submitted"]["status"] == "NOT_STARTED"
+
+
+async def test_a_demo_person_signs_in_at_the_demo_issuer_and_a_system_uses_its_jwt(
+    demo_database: str,
+) -> None:
+    from tests.signin.browser import sign_in_at_issuer
+
+    env = _demo_env(demo_database)
+    with running(["demo"], env) as server:
+        issuer = f"http://127.0.0.1:{env['DEMO_ISSUER_PORT']}"
+        assert "aino / aino-demo" in server.output
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as app:
+            start = await app.get("/auth/login", params={"returnTo": "/graphql"})
+            assert start.headers["location"].startswith(issuer + "/oauth/authorize")
+            async with httpx.AsyncClient(timeout=10) as browser:  # the real, CSRF-protected pages
+                back = await sign_in_at_issuer(
+                    browser,
+                    start.headers["location"],
+                    "aino",
+                    "aino-demo",
+                    server.url + "/auth/callback",
+                )
+            assert (await app.get(back)).headers["location"] == "/graphql"
+            viewer = (
+                await app.post(
+                    "/graphql",
+                    json={
+                        "query": "{ viewer { person { name } mayActFor { organisation { name } } } }"
+                    },
+                )
+            ).json()["data"]["viewer"]
+            assert viewer["person"]["name"] == "Aino Andersson"
+            assert {m["organisation"]["name"] for m in viewer["mayActFor"]} == {
+                "Suvisoitto Tapahtumat Oy",
+                "Pohjoistuuli Energia Oy",
+            }
+            token = await browser_token(issuer)
+            system = await app.post(
+                "/graphql",
+                json={"query": "{ viewer { authoritySystem { code } } }"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert system.json()["data"]["viewer"]["authoritySystem"] == {
+                "code": "helsinki-public-areas"
+            }
+
+
+async def browser_token(issuer: str) -> str:
+    from app.demo_issuer import SYSTEM_CLIENT, SYSTEM_USER, demo_secret, password_of
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(
+            issuer + "/oauth/token",
+            data={
+                "grant_type": "password",
+                "username": SYSTEM_USER,
+                "password": password_of(SYSTEM_USER),
+                "scope": "openid",
+            },
+            auth=(SYSTEM_CLIENT, demo_secret(SYSTEM_CLIENT)),
+        )
+    return str(response.json()["access_token"])
 
 
 COMMON_VIEW = """{ projects(first: 10) { nodes { id name applications { nodes {

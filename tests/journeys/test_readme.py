@@ -63,6 +63,8 @@ SOURCE_CODES = (
     r'top_level_error\(\s*"([A-Z][A-Z_]+)"',
     r'\bcode(?:, message)?\s*=\s*"([A-Z][A-Z_]+)"',
     r'\bINTERNAL\s*=\s*"([A-Z][A-Z_]+)"',
+    r'_CODE\s*=\s*"([A-Z][A-Z_]+)"',
+    r'_refusal\(\s*\d+,\s*"([A-Z][A-Z_]+)"',
 )
 
 

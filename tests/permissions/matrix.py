@@ -230,6 +230,7 @@ def once_submitted(roles: frozenset[Role]) -> dict[State, frozenset[Role]]:
 
 
 MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
+    "actingForSelect": everywhere(NOBODY),
     "projectCreate": everywhere(PERSONS),
     "projectUpdate": everywhere(CUSTOMER),
     "applicationCreate": everywhere(CUSTOMER),

@@ -114,7 +114,7 @@ async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None
 
 # --- changing -------------------------------------------------------------------------------
 
-DENIED = {"NOT_FOUND", "FORBIDDEN", "WRONG_AUTHORITY", "NOT_SUBMITTED"}
+DENIED = {"NOT_FOUND", "FORBIDDEN", "WRONG_AUTHORITY", "NOT_SUBMITTED", "NOT_A_SESSION"}
 
 
 async def _input(name: str, world: World) -> dict[str, Any]:
@@ -123,6 +123,9 @@ async def _input(name: str, world: World) -> dict[str, Any]:
     project = await Project.get(id=world.project_id)
     today = date.today()
     inputs: dict[str, dict[str, Any]] = {
+        # tokens have no session: choosing an organisation is for browser sign-ins
+        # (tests/signin covers who may choose which)
+        "actingForSelect": {"organisationId": gid("Organisation", project.owner_organisation_id)},
         "projectCreate": {
             "serviceBundleId": gid(
                 "ServiceBundle", (await ServiceBundle.get(code="public-event")).id
