@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install runtime graphiql node-clients demo demo-reset serve test test-sqlite test-postgres schema bench lint clean
+.PHONY: install runtime graphiql node-clients demo demo-reset serve test test-sqlite test-postgres schema bench bench-upload lint clean
 
 # What the API and the demo need (make demo, make serve); `install` adds the test tools.
 runtime: $(VENV)/.runtime
@@ -67,6 +67,10 @@ test-postgres: install graphiql node-clients
 # Benchmarks (bench/README.md): one run, results in bench/results/YYYY-MM-DD.md.
 bench: install node-clients
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The upload benchmark alone (bench/upload.py; BENCH_ARGS="--storage postgres" for large objects).
+bench-upload: install
+	$(BIN)/python -m bench.upload $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/pip install --quiet ruff mypy

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from actions.attachments import missing_required
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
+from actions.facts import APPLICATION_ROW_FIELDS, project_facts_in
 from actions.inbox_counts import InboxKey, inbox_key, note_move
 from actions.outbox import Subject, notify_authority
 from actions.signin import mandate_ensure
@@ -30,17 +32,6 @@ from models.validation import COMMENT_MAX, expect_version, text
 from notifications.events import EventKind, LiveEvent
 from permissions import policies
 from permissions.facts import ApplicationFacts, ProjectFacts, Viewer
-
-APPLICATION_ROW_FIELDS = (
-    "id",
-    "project_id",
-    "authority_id",
-    "status",
-    "is_shared",
-    "submitted_at",
-    "assigned_to_id",
-    "permit_type_id",
-)
 
 
 def now() -> datetime:
@@ -68,19 +59,7 @@ async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locke
     if application is None:
         raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
     project = await Project.get(id=application.project_id).using_db(tx.conn)
-    siblings = (
-        await Application.filter(project_id=project.id)
-        .using_db(tx.conn)
-        .values(*APPLICATION_ROW_FIELDS)
-    )
-    facts = policies.project_facts(
-        {
-            "id": project.id,
-            "owner_person_id": project.owner_person_id,
-            "owner_organisation_id": project.owner_organisation_id,
-        },
-        siblings,
-    )
+    siblings, facts = await project_facts_in(tx, project)
     app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == application.id)
     if not policies.can_see_application(viewer, app_facts, facts):
         raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
@@ -347,7 +326,10 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
         require_customer(viewer, locked)
         require_draft(locked)
         expect_version(locked.application.version, expected_version)
-        raise_all(await submission_errors(locked, locked.application.content or {}))
+        raise_all(
+            await submission_errors(locked, locked.application.content or {})
+            + await missing_required(tx, locked.application.id, locked.permit_type)
+        )
         municipality = await municipality_row(locked.project.municipality_id, ["id"])
         offered = {row["id"] for row in await offered_permit_types(municipality)}
         if locked.permit_type["id"] not in offered:

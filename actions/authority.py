@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +15,18 @@ from actions.applications import (
     require_customer,
     save,
     subject,
+)
+from actions.applications import (
+    acting_for as acting_org,
+)
+from actions.attachments import (
+    FileSpec,
+    Owner,
+    UploadRules,
+    add_rows,
+    default_types,
+    rules_for_application,
+    stored_files,
 )
 from actions.audit import audit
 from actions.base import Tx, atomic
@@ -35,6 +48,7 @@ from models import (
     Project,
     SupplementRequest,
 )
+from models.attachments import AttachmentOwner
 from models.authority_work import AuditAction
 from models.enums import Role
 from models.errors import DomainError, ErrorCode, raise_all
@@ -230,9 +244,19 @@ async def supplement_submit(
     expected_version: int,
     content: Any | None,
     message: str | None,
+    files: Sequence[FileSpec] = (),
 ) -> int:
-    """The customer answers the open request with updated content and/or a message."""
-    async with atomic() as tx:
+    """The customer answers the open request with updated content, a message and/or files."""
+    upload_rules = None
+    if files:
+        async with atomic() as tx:  # checked before a byte is stored
+            locked = await lock_application(tx, viewer, application_id)
+            require_customer(viewer, locked)
+            expect_version(locked.application.version, expected_version)
+            upload_rules = await rules_for_application(
+                tx, locked.permit_type, application_id, kinds_allowed=True
+            )
+    async with stored_files(files, upload_rules) as stored, atomic() as tx:
         locked = await lock_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         expect_version(locked.application.version, expected_version)
@@ -244,7 +268,7 @@ async def supplement_submit(
             )
         elif content is not None:
             errors += validate(locked.permit_type["form_schema"], content, draft=False)
-        if content is None and not clean:
+        if content is None and not clean and not files:
             errors.append(DomainError(ErrorCode.REQUIRED, field=["message"]))
         raise_all(errors)
         request = (
@@ -272,6 +296,22 @@ async def supplement_submit(
             request.answer_message = clean
             request.answer_content = content
             await request.save(using_db=tx.conn)
+        if stored:
+            if request is None:
+                raise DomainError(ErrorCode.NOT_FOUND, field=["attachments"])
+            owner = Owner(
+                AttachmentOwner.SUPPLEMENT,
+                request.id,
+                locked.project.id,
+                application_id,
+                locked.application.authority_id,
+            )
+            again = await rules_for_application(
+                tx, locked.permit_type, application_id, kinds_allowed=True
+            )
+            await add_rows(
+                tx, viewer, owner, stored, acting_org(viewer, locked, Side.CUSTOMER), again
+            )
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.SUPPLEMENT_SUBMITTED, S.INFORMATION_REQUESTED))
         await notify_authority(
@@ -289,9 +329,17 @@ async def decision_record(
     summary: str,
     document_reference: str | None,
     share_with_authorities: bool,
+    files: Sequence[FileSpec] = (),
 ) -> int:
-    """Record the outcome (a final status) with its date and summary; processing ends."""
-    async with atomic() as tx:
+    """Record the outcome (a final status) with its date, summary and files; processing ends."""
+    upload_rules = None
+    if files:
+        async with atomic() as tx:  # checked before a byte is stored
+            locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
+            upload_rules = await rules_for_application(
+                tx, locked.permit_type, application_id, kinds_allowed=False
+            )
+    async with stored_files(files, upload_rules) as stored, atomic() as tx:
         locked = await _lock_for_authority(tx, viewer, application_id, expected_version)
         errors: list[DomainError] = []
         clean = text(summary, ["summary"], max_length=TEXT_MAX, required=True, errors=errors)
@@ -310,7 +358,7 @@ async def decision_record(
         await change_status(
             tx, viewer, locked, outcome, side=Side.AUTHORITY, via=Via.DECISION, comment=clean
         )
-        await Decision.create(
+        decision = await Decision.create(
             application_id=application_id,
             outcome=outcome,
             decided_on=decided_on,
@@ -321,6 +369,19 @@ async def decision_record(
             recorded_by_label=viewer.name[:200],
             using_db=tx.conn,
         )
+        owner = Owner(
+            AttachmentOwner.DECISION,
+            decision.id,
+            locked.project.id,
+            application_id,
+            locked.application.authority_id,
+        )
+        again = None
+        if stored:
+            again = await rules_for_application(
+                tx, locked.permit_type, application_id, kinds_allowed=False
+            )
+        await add_rows(tx, viewer, owner, stored, locked.application.authority_id, again)
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.DECISION_RECORDED, source))
         await notify_customer(tx, subject(locked), "processed")
@@ -386,11 +447,29 @@ async def application_export(viewer: Viewer, application_id: int) -> dict[str, A
     return document
 
 
-async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
-    """Post to a discussion the viewer may write to."""
+async def _message_rules(tx: Tx, viewer: Viewer, thread_id: int) -> UploadRules:
+    thread, facts, project_facts, _ = await lock_thread(tx, viewer, thread_id)
+    if not policies.can_post_to_thread(viewer, facts, project_facts):
+        raise DomainError(ErrorCode.FORBIDDEN, field=["threadId"])
+    if thread.application_id is None:  # the project's discussion: the catalogue's default types
+        return UploadRules(types=await default_types(), kinds_allowed=False)
+    app = await Application.get(id=thread.application_id).using_db(tx.conn)
+    permit_type = (await PermitType.filter(id=app.permit_type_id).using_db(tx.conn).values())[0]
+    return await rules_for_application(tx, permit_type, app.id, kinds_allowed=False)
+
+
+async def message_post(
+    viewer: Viewer, thread_id: int, body: str, files: Sequence[FileSpec] = ()
+) -> int:
+    """Post to a discussion the viewer may write to, optionally with files."""
     errors: list[DomainError] = []
     clean = text(body, ["body"], max_length=MESSAGE_MAX, required=True, errors=errors)
-    async with atomic() as tx:
+    upload_rules = None
+    if files:
+        async with atomic() as tx:  # checked before a byte is stored
+            upload_rules = await _message_rules(tx, viewer, thread_id)
+            raise_all(errors)
+    async with stored_files(files, upload_rules) as stored, atomic() as tx:
         thread, facts, project_facts, app_authority = await lock_thread(tx, viewer, thread_id)
         if not policies.can_post_to_thread(viewer, facts, project_facts):
             raise DomainError(ErrorCode.FORBIDDEN, field=["threadId"])
@@ -411,6 +490,17 @@ async def message_post(viewer: Viewer, thread_id: int, body: str) -> int:
             body=clean,
             using_db=tx.conn,
         )
+        if stored:
+            owner = Owner(
+                AttachmentOwner.MESSAGE,
+                message.id,
+                thread.project_id,
+                thread.application_id,
+                app_authority,
+            )
+            await add_rows(
+                tx, viewer, owner, stored, acting_for, await _message_rules(tx, viewer, thread_id)
+            )
         tx.publish(
             LiveEvent(
                 kind=EventKind.MESSAGE_POSTED,

@@ -21,7 +21,7 @@ from models import (
     ServiceBundle,
 )
 from models.business_id import normalize_business_id
-from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
+from models.catalogue import ATTACHMENT_TYPES, SHARED_DATA_SCHEMA, authority_serves
 from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, OrganisationKind
 from models.errors import DomainError, ErrorCode, excerpt, raise_all
 from models.forms import PROJECT_REQUIREMENTS, check_schema
@@ -50,6 +50,7 @@ class CatalogueData:
     permit_types: list[dict[str, Any]]
     forms: dict[str, Any]
     shared_data_schema: dict[str, Any]
+    attachment_types: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -69,6 +70,7 @@ def read_catalogue(directory: Path = CATALOGUE_DIR) -> CatalogueData:
             permit_types=_read(directory / "permit_types.json"),
             forms={p.stem: _read(p) for p in sorted((directory / "forms").glob("*.json"))},
             shared_data_schema=_read(directory / "shared_data.schema.json"),
+            attachment_types=_read(directory / "attachment_types.json"),
         )
     except (OSError, json.JSONDecodeError) as exc:
         raise CatalogueError([str(exc)]) from exc
@@ -140,6 +142,17 @@ def _check(data: CatalogueData) -> list[str]:
     if check_schema(data.shared_data_schema) is not None:
         problems.append("shared_data.schema.json: not a valid JSON Schema")
     shared_sections = set(data.shared_data_schema.get("properties", {})) | set(PROJECT_REQUIREMENTS)
+    labels = data.attachment_types.get("labels") or {}
+    for mime, label in labels.items():
+        if not _is_text(label):
+            problems.append(f"attachment_types.json: label of {mime} needs fi, sv and en")
+    defaults = data.attachment_types.get("defaultTypes")
+    if not isinstance(defaults, list) or not defaults:
+        problems.append("attachment_types.json: defaultTypes must be a non-empty list")
+    else:
+        problems += [
+            f"attachment_types.json: unknown type {t}" for t in defaults if t not in labels
+        ]
     types = _unique(data.permit_types, "code", "permit_types", problems)
     ptv_ids: set[str] = set()
     served_by: dict[tuple[str, str], str] = {}
@@ -173,6 +186,7 @@ def _check(data: CatalogueData) -> list[str]:
         if not isinstance(ptv, str) or len(ptv) != 36 or ptv in ptv_ids:
             problems.append(f"{where}: ptvServiceId must be a unique UUID")
         ptv_ids.add(str(ptv))
+        problems += _check_attachments(where, row, set(labels))
         for section in row.get("requiredSharedData", []):
             if section not in shared_sections:
                 problems.append(f"{where}: unknown shared data section {section}")
@@ -191,6 +205,47 @@ def _check(data: CatalogueData) -> list[str]:
                         )
                     served_by[key] = code
     return problems
+
+
+def _check_attachments(where: str, row: dict[str, Any], known: set[str]) -> list[str]:
+    problems: list[str] = []
+    for mime in row.get("attachmentTypes", []):
+        if mime not in known:
+            problems.append(f"{where}: attachmentTypes: unknown type {mime}")
+    kinds: set[str] = set()
+    for item in row.get("attachments", []):
+        kind = item.get("kind") if isinstance(item, dict) else None
+        if not isinstance(kind, str) or not kind or kind in kinds:
+            problems.append(f"{where}: every attachment needs a unique kind")
+            continue
+        kinds.add(kind)
+        if not _is_text(item.get("name")) or (
+            item.get("description") is not None and not _is_text(item["description"])
+        ):
+            problems.append(f"{where}: attachment {kind}: name and description need fi, sv, en")
+        if not isinstance(item.get("required"), bool):
+            problems.append(f"{where}: attachment {kind}: required must be true or false")
+        types = item.get("types")
+        if not isinstance(types, list) or not types or any(t not in known for t in types):
+            problems.append(f"{where}: attachment {kind}: types must list known content types")
+        size = item.get("maxBytes")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            problems.append(f"{where}: attachment {kind}: maxBytes must be a positive integer")
+    return problems
+
+
+def _requirements(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": item["kind"],
+            "name": item["name"],
+            "description": item.get("description"),
+            "required": item["required"],
+            "types": list(item["types"]),
+            "maxBytes": item["maxBytes"],
+        }
+        for item in row.get("attachments", [])
+    ]
 
 
 #: Called in this process when the catalogue changes (the API's in-memory snapshot).
@@ -279,12 +334,19 @@ async def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, int]:
                     "ptv_service_id": row["ptvServiceId"],
                     "form_schema": data.forms[row["form"]],
                     "required_shared_data": list(row.get("requiredSharedData", [])),
+                    "attachment_requirements": _requirements(row),
+                    "attachment_types": list(
+                        row.get("attachmentTypes") or data.attachment_types["defaultTypes"]
+                    ),
                     "sort_order": order,
                 },
                 using_db=conn,
             )
         await CatalogueDocument.update_or_create(
             key=SHARED_DATA_SCHEMA, defaults={"document": data.shared_data_schema}, using_db=conn
+        )
+        await CatalogueDocument.update_or_create(
+            key=ATTACHMENT_TYPES, defaults={"document": data.attachment_types}, using_db=conn
         )
     catalogue_changed()
     try:  # and every other process, through the bus

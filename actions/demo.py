@@ -142,6 +142,8 @@ async def _seed_project(
         permit_type = await PermitType.get(code=item["permitType"])
         app_id = await application_create(viewer, project_id, permit_type.id)
         await application_update(viewer, app_id, 1, example_content(permit_type.form_schema))
+        for attachment in item.get("attachments", []):
+            await _attach(viewer, app_id, attachment)
         if item["submit"]:
             await application_submit(viewer, app_id, 2)
 
@@ -183,6 +185,20 @@ async def demo_projects(path: Path = DEMO_FILE) -> list[DemoProject]:
             )
         )
     return result
+
+
+async def _attach(viewer: Any, app_id: int, attachment: dict[str, str]) -> None:
+    """A demo file (data/demo/files), uploaded through the same action as the API's."""
+    from starlette.datastructures import Headers, UploadFile
+
+    from actions.attachments import FileSpec, attachment_add
+
+    path = DEMO_FILE.parent / attachment["file"]
+    with path.open("rb") as handle:
+        upload = UploadFile(
+            file=handle, filename=path.name, headers=Headers({"content-type": "application/pdf"})
+        )
+        await attachment_add(viewer, app_id, [FileSpec(upload, attachment["kind"], ["files", "0"])])
 
 
 def example_content(schema: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from actions.attachments import listing
 from actions.base import Tx
 from models import Decision, Message, Organisation, Person, StatusChange, SupplementRequest, Thread
 from models.ids import global_id
@@ -113,4 +114,6 @@ async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
         "supplements": clean(supplements),
         "messages": clean(messages),
         "decision": clean(decision)[0] if decision else None,
+        # name, type, size and SHA-256 of each; deliveries add a link for the receiving system
+        "attachments": await listing(tx, app.id),
     }

@@ -233,6 +233,45 @@ async def notify_customer_of_message(
     )
 
 
+async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
+    """A job for the worker: pass the attachment through the virus scanner (retried with
+    the outbox's backoff while the scanner cannot answer). Operators see these items."""
+    await _add(
+        tx,
+        OutboxKind.SCAN,
+        "attachment.scan",
+        {"attachment": attachment_id},
+        authority_id=None,
+        application_id=None,
+    )
+
+
+async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
+    """Tell the person who uploaded a file that it was found infected (never the file)."""
+    project = await Project.get(id=attachment.project_id).using_db(tx.conn)
+    link = get_settings().customer_ui_url + (
+        f"/applications/{global_id('Application', attachment.application_id)}"
+        if attachment.application_id is not None
+        else f"/projects/{global_id('Project', project.id)}"
+    )
+    mail = render(
+        "customer.attachment_infected",
+        person.language,
+        person.email,
+        file=attachment.name,
+        project=project.name,
+        link=link,
+    )
+    await _add(
+        tx,
+        OutboxKind.EMAIL,
+        "customer.attachment_infected",
+        mail.__dict__,
+        authority_id=None,
+        application_id=attachment.application_id,
+    )
+
+
 def delivery_event(item: OutboxItem) -> dict[str, Any]:
     """The CloudEvent of a delivery item (built when sending; its id is the item's event id,
     its source the API address recorded with the item)."""

@@ -144,6 +144,7 @@ def _print_demo(demo: Demo, *, serving: bool) -> None:
         else "kept in the database: `luukku mail`"
     )
     out.append(f"Mails:     {mailbox}")
+    out.append(scanning_notice(settings))
     out.append(
         "CLI:       . .venv/bin/activate   puts `luukku` on your PATH (or type .venv/bin/luukku)"
     )
@@ -594,6 +595,35 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def scanning_notice(settings: Settings) -> str:
+    if settings.attachment_scanner == "none":
+        return (
+            "Virus scanning: OFF (ATTACHMENT_SCANNER=none). Uploaded files are marked "
+            "NOT_SCANNED and served unscanned; set ATTACHMENT_SCANNER=clamd://127.0.0.1:3310 "
+            "(or clamd+unix:///run/clamav/clamd.ctl) to scan them."
+        )
+    return f"Virus scanning: {settings.attachment_scanner}"
+
+
+def cmd_attachments_purge(args: argparse.Namespace) -> int:
+    from actions.attachments import purge
+
+    async def work() -> Any:
+        from actions.storage import close_storage
+
+        try:
+            return await purge(args.days)
+        finally:
+            await close_storage()
+
+    report = _with_db(work)
+    print(
+        f"removed the files of {report.drafts_files} attachment(s) of abandoned drafts and "
+        f"{report.orphans} orphaned object(s) of failed uploads"
+    )
+    return 0
+
+
 def cmd_inbox_recount(args: argparse.Namespace) -> int:
     from actions.inbox_counts import recount
 
@@ -725,6 +755,19 @@ def build_parser() -> argparse.ArgumentParser:
         "recount", help="rebuild the inbox counts from the applications (after manual SQL)"
     ).set_defaults(func=cmd_inbox_recount)
 
+    attachments = sub.add_parser("attachments", help="uploaded files").add_subparsers(
+        dest="what", required=True
+    )
+    purge = attachments.add_parser(
+        "purge", help="delete the files of abandoned drafts and of failed uploads"
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="drafts untouched this long (default ATTACHMENT_DRAFT_RETENTION_DAYS, 180)",
+    )
+    purge.set_defaults(func=cmd_attachments_purge)
     system = sub.add_parser("authority-system", help="configure an authority system's deliveries")
     system.add_argument("--authority", required=True, help="authority code")
     system.add_argument("--endpoint", default=None, help="URL that receives the CloudEvents")

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException
@@ -29,13 +30,17 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types.unset import UNSET, UnsetType
 
+from actions.scanning import get_scanner
 from actions.signin import viewer_for_session
+from actions.storage import close_storage, get_storage
 from app import graphiql, signin
 from app.context import build_context, viewer_for_bearer, viewer_from_authorization
 from app.db import close_db, init_db
+from app.downloads import download
 from app.live import live_connections
 from app.settings import Settings, get_settings
 from app.signin import delete_session_cookie, session_cookie
+from app.uploads import BadMultipart, UploadRequestAdapter, map_files
 from app.worker import OutboxWorker
 from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS
@@ -48,20 +53,28 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 class BodyLimit:
-    """Refuse request bodies over MAX_BODY_BYTES with 413, before anything reads them."""
+    """Refuse request bodies over MAX_BODY_BYTES with 413, before anything reads them.
+    Multipart requests (uploads) have their own, larger limit: ATTACHMENT_MAX_REQUEST_BYTES."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, multipart_limit: int | None = None
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.multipart_limit = limit if multipart_limit is None else multipart_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        limit = (
+            self.multipart_limit if content_type == b"multipart/form-data" else self.default_limit
+        )
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(scope, receive, send, self.limit)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(scope, receive, send, limit)
             return
         seen = 0
 
@@ -70,14 +83,14 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _BodyTooLarge:
-            await _too_large(scope, receive, send, self.limit)
+            await _too_large(scope, receive, send, limit)
 
 
 class _BodyTooLarge(Exception):
@@ -118,7 +131,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class LuukkuGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with Luukku's context, auth and offline GraphiQL."""
+    """Strawberry's ASGI view with Luukku's context, auth, uploads and offline GraphiQL."""
+
+    request_adapter_class = UploadRequestAdapter
 
     graphql_transport_ws_handler_class = TransportWSHandler
 
@@ -140,6 +155,9 @@ class LuukkuGraphQL(GraphQL[Context, None]):
             if bearer is None:
                 raise _InvalidToken
             context = build_context(request, bearer)
+        if not context.viewer.is_authenticated and _is_multipart(request):
+            # before the body is read: uploads are for signed-in users only
+            raise _Refused(401, "UNAUTHENTICATED", "Sign in to upload files.")
         context.response = response
         return context
 
@@ -149,6 +167,33 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # str, not bytes: graphql-transport-ws messages must be text frames
         return orjson.dumps(data).decode()
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        try:
+            form_data = await request.get_form_data()
+            form = form_data.form
+            operations, files_map = form.get("operations"), form.get("map")
+            if not isinstance(operations, str) or not isinstance(files_map, str):
+                raise BadMultipart("the 'operations' and 'map' fields are required, as text")
+            try:
+                parsed, mapping = orjson.loads(operations), orjson.loads(files_map)
+            except orjson.JSONDecodeError as exc:
+                raise BadMultipart("'operations' and 'map' must be JSON") from exc
+            return map_files(parsed, mapping, form)
+        except BadMultipart as exc:
+            raise _Refused(400, "BAD_MULTIPART", f"Bad multipart request: {exc.message}.") from exc
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            form = (
+                getattr(request.state, "luukku_form", None)
+                if isinstance(request, Request)
+                else None
+            )
+            if form is not None:  # the uploads' temporary files, at once (not at the next GC)
+                await form.close()
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
@@ -191,6 +236,8 @@ class LuukkuGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except _Refused as refused:
+            await _refusal(refused.status, refused.code, refused.message)(scope, receive, send)
         except _InvalidSession:
             response = _refusal(
                 401,
@@ -227,6 +274,19 @@ def _refusal(
 
 class _InvalidToken(Exception):
     pass
+
+
+class _Refused(Exception):
+    """A request refused before execution, with a coded error."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status, self.code, self.message = status, code, message
+        super().__init__(message)
+
+
+def _is_multipart(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
 class _InvalidSession(Exception):
@@ -287,6 +347,12 @@ async def start_services(settings: Settings) -> None:
     the outbox worker (after the database)."""
     global _worker
     await start_bus(settings.broadcast_url)
+    await get_storage().open()
+    if not get_scanner().enabled:
+        log.warning(
+            "virus scanning is OFF (ATTACHMENT_SCANNER=none): uploaded files are marked "
+            "NOT_SCANNED and served unscanned"
+        )
     tune_gc(settings)
     live_connections.start(settings.live_recheck_seconds)
     if settings.outbox_in_process:
@@ -301,19 +367,27 @@ async def stop_services() -> None:
         _worker = None
     await live_connections.stop()
     await stop_bus()
+    await close_storage()
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_db: bool = True,
+    graphql_schema: Schema | None = None,
+) -> Starlette:
     """The application. `manage_db=False` leaves the database and services to the caller
-    (tests start them once per session)."""
+    (tests start them once per session); `graphql_schema` replaces `schema.root.schema`
+    (the sameness tests serve one built with the other executor)."""
     settings = settings or get_settings()
     view = LuukkuGraphQL(
-        schema,
+        graphql_schema or schema,
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=list(settings.allowed_origins),
         keep_alive=True,
         keep_alive_interval=15,
+        multipart_uploads_enabled=True,
     )
 
     @asynccontextmanager
@@ -333,17 +407,25 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
+            Route("/attachments/{id}", download, methods=["GET", "HEAD"]),
             Route("/healthz", health),
             *signin.routes,
         ],
         middleware=[
-            Middleware(BodyLimit),
+            Middleware(BodyLimit, multipart_limit=settings.attachment_max_request_bytes),
             # Single-page clients on other origins (ALLOWED_ORIGINS); none by default.
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Luukku-CSRF"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Accept-Language",
+                    "X-Luukku-CSRF",
+                    "Range",
+                ],
+                expose_headers=["Content-Disposition", "Content-Range", "Accept-Ranges"],
                 allow_credentials=True,
                 max_age=600,
             ),

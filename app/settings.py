@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: LUUKKU_EXECUTOR: how queries are executed (schema/executor); graphql-core is the fallback
+EXECUTORS = ("compiled", "graphql-core")
 
 
 class SettingsError(ValueError):
@@ -101,6 +103,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_page_size: int = 100
+    executor: str = "compiled"
     smtp_host: str = ""
     smtp_port: int = 0
     smtp_tls: str = "starttls"
@@ -122,6 +125,19 @@ class Settings:
     demo_issuer_port: int = 8400
     xroad_client: str = ""
     webhook_timeout: int = 10
+    #: attachments (README, "Attachments")
+    attachment_storage: str = str(ROOT / "var" / "attachments")
+    attachment_scanner: str = "none"
+    attachment_max_file_bytes: int = 250 * 1024 * 1024
+    attachment_max_application_bytes: int = 1024 * 1024 * 1024
+    attachment_max_application_files: int = 50
+    attachment_max_request_bytes: int = 300 * 1024 * 1024
+    attachment_max_request_files: int = 10
+    attachment_link_seconds: int = 300
+    attachment_delivery_link_seconds: int = 7 * 24 * 3600
+    attachment_url_secret: str = ""
+    attachment_draft_retention_days: int = 180
+    attachment_scan_timeout: int = 120
     #: the sign-in configuration file (README, "Sign-in"); empty: only opaque tokens
     auth_config: str = ""
     #: keys of the personal identity codes' blind index, newest first: (version, key)
@@ -159,10 +175,51 @@ class Settings:
             raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
         if database_url.startswith("postgresql://"):
             database_url = "postgres://" + database_url.removeprefix("postgresql://")
+        executor = env.get("LUUKKU_EXECUTOR") or "compiled"
+        if executor not in EXECUTORS:
+            raise SettingsError(
+                f"LUUKKU_EXECUTOR must be compiled or graphql-core, got {executor!r}"
+            )
         broadcast_url = env.get("BROADCAST_URL") or "memory://"
         if not broadcast_url.startswith(("memory://", "redis://", "rediss://", "postgres://")):
             raise SettingsError("BROADCAST_URL must start with memory://, redis:// or postgres://")
+        storage = _storage(env.get("ATTACHMENT_STORAGE", ""), database_url)
+        scanner = env.get("ATTACHMENT_SCANNER", "none").strip() or "none"
+        if scanner != "none" and not scanner.startswith(("clamd://", "clamd+unix://")):
+            raise SettingsError(
+                "ATTACHMENT_SCANNER must be none, clamd://host:port or clamd+unix:///path/to/socket"
+            )
+        max_file = _int(env, "ATTACHMENT_MAX_FILE_BYTES", cls.attachment_max_file_bytes, 1)
+        if max_file > 2**31 - 1:  # sizes are GraphQL Ints
+            raise SettingsError("ATTACHMENT_MAX_FILE_BYTES must be below 2 GiB")
+        max_request = _int(
+            env, "ATTACHMENT_MAX_REQUEST_BYTES", max(cls.attachment_max_request_bytes, max_file), 1
+        )
+        if max_request < max_file:
+            raise SettingsError(
+                "ATTACHMENT_MAX_REQUEST_BYTES must be at least ATTACHMENT_MAX_FILE_BYTES"
+            )
         return cls(
+            attachment_storage=storage,
+            attachment_scanner=scanner,
+            attachment_max_file_bytes=max_file,
+            attachment_max_application_bytes=_int(
+                env, "ATTACHMENT_MAX_APPLICATION_BYTES", cls.attachment_max_application_bytes, 1
+            ),
+            attachment_max_application_files=_int(
+                env, "ATTACHMENT_MAX_APPLICATION_FILES", cls.attachment_max_application_files, 1
+            ),
+            attachment_max_request_bytes=max_request,
+            attachment_max_request_files=_int(
+                env, "ATTACHMENT_MAX_REQUEST_FILES", cls.attachment_max_request_files, 1
+            ),
+            attachment_link_seconds=_int(env, "ATTACHMENT_LINK_SECONDS", 300, 10),
+            attachment_delivery_link_seconds=_int(
+                env, "ATTACHMENT_DELIVERY_LINK_SECONDS", cls.attachment_delivery_link_seconds, 60
+            ),
+            attachment_url_secret=env.get("ATTACHMENT_URL_SECRET", ""),
+            attachment_draft_retention_days=_int(env, "ATTACHMENT_DRAFT_RETENTION_DAYS", 180, 1),
+            attachment_scan_timeout=_int(env, "ATTACHMENT_SCAN_TIMEOUT", 120, 1),
             environment=environment,
             database_url=database_url,
             broadcast_url=broadcast_url,
@@ -178,6 +235,7 @@ class Settings:
             max_aliases=_int(env, "MAX_ALIASES", 30, minimum=1),
             max_tokens=_int(env, "MAX_TOKENS", 2000, minimum=50),
             max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
+            executor=executor,
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int(env, "SMTP_PORT", smtp_default_port, minimum=1),
             smtp_tls=smtp_tls,
@@ -202,6 +260,27 @@ class Settings:
             auth_config=env.get("AUTH_CONFIG", ""),
             hetu_index_keys=_hetu_keys(env.get("HETU_INDEX_KEYS", "")),
         )
+
+
+def _storage(raw: str, database_url: str) -> str:
+    """ATTACHMENT_STORAGE: a folder (default var/attachments), `postgres` (large objects in
+    DATABASE_URL's database) or `postgres://...` (large objects in another database)."""
+    raw = raw.strip()
+    if not raw:
+        return Settings.attachment_storage
+    if raw == "postgres":
+        if not database_url.startswith(("postgres://", "asyncpg://")):
+            raise SettingsError("ATTACHMENT_STORAGE=postgres needs a PostgreSQL DATABASE_URL")
+        return "postgres://" + database_url.split("://", 1)[1]
+    if raw.startswith("postgresql://"):
+        return "postgres://" + raw.removeprefix("postgresql://")
+    if raw.startswith("postgres://"):
+        return raw
+    if "://" in raw and not raw.startswith("file://"):
+        raise SettingsError(
+            "ATTACHMENT_STORAGE must be a folder, file:///folder, postgres or postgres://..."
+        )
+    return str(Path(raw.removeprefix("file://")).resolve())
 
 
 _settings: Settings | None = None

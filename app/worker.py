@@ -18,7 +18,7 @@ import uuid
 
 import httpx
 
-from actions import outbox
+from actions import attachment_links, attachments, outbox
 from app.settings import Settings
 from models import KeptMail, Organisation, OutboxItem
 from models.outbox import OutboxKind, OutboxStatus
@@ -43,6 +43,9 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> OutboxStatus:
         """Send the item; returns DELIVERED, or KEPT for a mail kept instead of sent."""
+        if item.kind == OutboxKind.SCAN:
+            await attachments.scan_attachment(int(item.payload["attachment"]))
+            return OutboxStatus.DELIVERED
         if item.kind == OutboxKind.EMAIL:
             if self.settings.smtp_configured:
                 await mail.send(item.payload, self.settings, item.event_id)
@@ -62,7 +65,7 @@ class OutboxWorker:
         authority = await Organisation.get_or_none(id=item.authority_id)
         assert self._client is not None
         await webhooks.deliver(
-            outbox.delivery_event(item),
+            await attachment_links.with_links(outbox.delivery_event(item), item.authority_id),
             authority.system_endpoint or "" if authority else "",
             list(authority.system_secrets or []) if authority else [],
             self.settings,

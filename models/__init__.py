@@ -3,6 +3,7 @@
 This package never imports strawberry. Tortoise discovers the models from this module.
 """
 
+from models.attachments import Attachment, StoredSecret
 from models.authority_work import (
     AuditEntry,
     Decision,
@@ -25,6 +26,7 @@ from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeI
 __all__ = [
     "ApiToken",
     "Application",
+    "Attachment",
     "AuditEntry",
     "AuthRequest",
     "AuthSession",
@@ -46,6 +48,7 @@ __all__ = [
     "Project",
     "ServiceBundle",
     "StatusChange",
+    "StoredSecret",
     "SupplementRequest",
     "Thread",
 ]

@@ -77,6 +77,12 @@ class PermitType(Model):
     ptv_service_id = fields.CharField(max_length=36, unique=True)
     form_schema = fields.JSONField()
     required_shared_data = fields.JSONField(default=list)
+    attachment_requirements = fields.JSONField(
+        default=list, description="The attachments it needs: kind, name, required, types, maxBytes"
+    )
+    attachment_types = fields.JSONField(
+        default=list, description="Content types allowed for attachments without a requirement"
+    )
     sort_order = fields.IntField(default=0)
 
     class Meta:
@@ -94,6 +100,8 @@ class CatalogueDocument(Model):
 
 
 SHARED_DATA_SCHEMA = "shared_data_schema"
+#: data/catalogue/attachment_types.json: the default allow-list and every type's label
+ATTACHMENT_TYPES = "attachment_types"
 
 
 def authority_serves(

@@ -34,6 +34,13 @@ class ErrorCode(StrEnum):
     NOT_A_HANDLER = "NOT_A_HANDLER"
     NOT_SUBMITTED = "NOT_SUBMITTED"
     WRONG_AUTHORITY = "WRONG_AUTHORITY"
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    FILE_TYPE_MISMATCH = "FILE_TYPE_MISMATCH"
+    INVALID_FILE_NAME = "INVALID_FILE_NAME"
+    ATTACHMENT_LIMIT = "ATTACHMENT_LIMIT"
+    ATTACHMENT_REQUIRED = "ATTACHMENT_REQUIRED"
     NO_MANDATE = "NO_MANDATE"
     MANDATE_EXPIRED = "MANDATE_EXPIRED"
     MANDATE_UNAVAILABLE = "MANDATE_UNAVAILABLE"
@@ -83,6 +90,17 @@ DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.NOT_A_HANDLER: "The person is not a handler of the application's authority.",
     ErrorCode.NOT_SUBMITTED: "The application has not been submitted yet.",
     ErrorCode.WRONG_AUTHORITY: "The application is addressed to another authority.",
+    ErrorCode.FILE_EMPTY: "An uploaded file is empty; the message names it.",
+    ErrorCode.FILE_TOO_LARGE: "An uploaded file is larger than allowed; the message names the "
+    "file and the limit.",
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: "The file's type is not one of those allowed for this "
+    "attachment; the message lists them.",
+    ErrorCode.FILE_TYPE_MISMATCH: "The file's content is not what its name or declared type says.",
+    ErrorCode.INVALID_FILE_NAME: "The file name cannot be used; the message says why.",
+    ErrorCode.ATTACHMENT_LIMIT: "Too many attachments, or too much in all; the message names "
+    "the limit.",
+    ErrorCode.ATTACHMENT_REQUIRED: "The permit needs an attachment that is missing; the "
+    "message names it.",
     ErrorCode.NO_MANDATE: "The signed-in person has no mandate to act for the organisation.",
     ErrorCode.MANDATE_EXPIRED: "The mandate check of the session is too old: choose the "
     "organisation again (actingForSelect).",
@@ -196,6 +214,41 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
         "fi": "Hakemus on osoitettu toiselle viranomaiselle.",
         "sv": "Ansökan är riktad till en annan myndighet.",
         "en": "The application is addressed to another authority.",
+    },
+    ErrorCode.FILE_EMPTY: {
+        "fi": "Tiedosto {name} on tyhjä.",
+        "sv": "Filen {name} är tom.",
+        "en": "The file {name} is empty.",
+    },
+    ErrorCode.FILE_TOO_LARGE: {
+        "fi": "Tiedosto {name} on liian suuri (enintään {max} tavua).",
+        "sv": "Filen {name} är för stor (högst {max} byte).",
+        "en": "The file {name} is too large (at most {max} bytes).",
+    },
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: {
+        "fi": "Tiedoston {name} tyyppi {type} ei ole sallittu. Sallitut: {allowed}.",
+        "sv": "Filtypen {type} för {name} är inte tillåten. Tillåtna: {allowed}.",
+        "en": "The type {type} of {name} is not allowed. Allowed: {allowed}.",
+    },
+    ErrorCode.FILE_TYPE_MISMATCH: {
+        "fi": "Tiedoston {name} sisältö ({type}) ei vastaa sen nimeä tai ilmoitettua tyyppiä ({claimed}).",
+        "sv": "Innehållet i {name} ({type}) motsvarar inte dess namn eller angivna typ ({claimed}).",
+        "en": "The content of {name} ({type}) does not match its name or declared type ({claimed}).",
+    },
+    ErrorCode.INVALID_FILE_NAME: {
+        "fi": "Tiedostonimi ei kelpaa: {detail}.",
+        "sv": "Filnamnet är ogiltigt: {detail}.",
+        "en": "The file name is not valid: {detail}.",
+    },
+    ErrorCode.ATTACHMENT_LIMIT: {
+        "fi": "Liitteiden raja ylittyy: {detail}.",
+        "sv": "Gränsen för bilagor överskrids: {detail}.",
+        "en": "The attachment limit is exceeded: {detail}.",
+    },
+    ErrorCode.ATTACHMENT_REQUIRED: {
+        "fi": "Pakollinen liite puuttuu: {name}.",
+        "sv": "En obligatorisk bilaga saknas: {name}.",
+        "en": "A required attachment is missing: {name}.",
     },
     ErrorCode.NO_MANDATE: {
         "fi": "Sinulla ei ole valtuutta asioida tämän organisaation puolesta.",

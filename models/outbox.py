@@ -12,6 +12,7 @@ from tortoise.models import Model
 class OutboxKind(StrEnum):
     EMAIL = "EMAIL"
     DELIVERY = "DELIVERY"
+    SCAN = "SCAN"  # an attachment to pass through the virus scanner
 
 
 class OutboxStatus(StrEnum):

@@ -32,6 +32,9 @@ class EventKind(StrEnum):
     SUPPLEMENT_SUBMITTED = "SUPPLEMENT_SUBMITTED"
     DECISION_RECORDED = "DECISION_RECORDED"
     MESSAGE_POSTED = "MESSAGE_POSTED"
+    ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
+    ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
+    ATTACHMENT_SCANNED = "ATTACHMENT_SCANNED"
 
 
 #: Kinds that change an application's status (applicationStatusChanged carries these).
@@ -67,6 +70,7 @@ class LiveEvent:
     message_id: int | None = None
     thread_id: int | None = None
     by_customer: bool = False
+    attachment_id: int | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     occurred_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 

@@ -156,6 +156,26 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Sign in to Luukku to see the information about the decision: {link}",
         ),
     },
+    "customer.attachment_infected": {
+        "fi": (
+            "Lataamasi tiedosto hylättiin: {file}",
+            "Virustarkistus löysi Luukkuun lataamastasi tiedostosta haittaohjelman, joten "
+            "tiedosto on eristetty eikä sitä näytetä kenellekään.\n\nTiedosto: {file}\n"
+            "Hanke: {project}\n\nTarkista tiedosto ja lataa puhdas versio: {link}",
+        ),
+        "sv": (
+            "Filen du laddade upp avvisades: {file}",
+            "Viruskontrollen hittade skadlig kod i filen du laddade upp till Luukku. Filen har "
+            "satts i karantän och visas inte för någon.\n\nFil: {file}\nProjekt: {project}\n\n"
+            "Kontrollera filen och ladda upp en ren version: {link}",
+        ),
+        "en": (
+            "A file you uploaded was refused: {file}",
+            "The virus scan found malware in a file you uploaded to Luukku. The file is "
+            "quarantined and shown to no one.\n\nFile: {file}\nProject: {project}\n\n"
+            "Check the file and upload a clean copy: {link}",
+        ),
+    },
 }
 
 FOOTER = {

@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from models import (
     Application,
+    Attachment,
     Decision,
     Membership,
     Message,
@@ -64,6 +65,26 @@ APPLICATION_FIELDS = (
     "assigned_at",
     "notice_email",
     "final_at",
+)
+
+
+ATTACHMENT_FIELDS = (
+    "id",
+    "owner_kind",
+    "owner_id",
+    "project_id",
+    "application_id",
+    "requirement_kind",
+    "name",
+    "content_type",
+    "size",
+    "sha256",
+    "scan_status",
+    "uploaded_by_id",
+    "uploaded_by_label",
+    "uploader_system_id",
+    "created_at",
+    "removed_at",
 )
 
 
@@ -265,6 +286,32 @@ class Loaders:
     @cached_property
     def message(self) -> DataLoader[int, Row | None]:
         return DataLoader(load_fn=_by_key(lambda ids: Message.filter(id__in=ids).values()))
+
+    @cached_property
+    def attachments_by_project(self) -> DataLoader[int, list[Row]]:
+        """Every attachment of a project (not removed), oldest first: one query for all the
+        owners (applications, supplements, messages, decisions) a request asks about."""
+        return DataLoader(
+            load_fn=_grouped(
+                lambda ids: (
+                    Attachment.filter(project_id__in=ids, removed_at=None)
+                    .order_by("id")
+                    .values(*ATTACHMENT_FIELDS)
+                ),
+                "project_id",
+            )
+        )
+
+    async def attachments_of(self, project_id: int, owner_kind: str, owner_id: int) -> list[Row]:
+        rows = await self.attachments_by_project.load(project_id)
+        return [r for r in rows if r["owner_kind"] == owner_kind and r["owner_id"] == owner_id]
+
+    @cached_property
+    def attachment(self) -> DataLoader[int, Row | None]:
+        """An attachment by id, removed ones too (the live event of a removal)."""
+        return DataLoader(
+            load_fn=_by_key(lambda ids: Attachment.filter(id__in=ids).values(*ATTACHMENT_FIELDS))
+        )
 
     @cached_property
     def staff_by_authority(self) -> DataLoader[int, list[Row]]:

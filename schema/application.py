@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from actions.audit import audit_row
+from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
@@ -28,6 +29,7 @@ from permissions.fields import (
 )
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.attachment import Attachment, attachments_of
 from schema.authority_work import Decision, SupplementRequest, Thread, thread_of
 from schema.catalogue import Authority, PermitType
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
@@ -208,6 +210,14 @@ class Application(relay.Node):
         )
 
     @strawberry.field(
+        description="The application's own files (added to the draft), oldest first; empty "
+        "when the viewer may not read the content. Supplement answers, messages and the "
+        "decision list their own."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.APPLICATION, self.row["id"])
+
+    @strawberry.field(
         description="The authority's requests for more information, oldest first, with answers."
     )
     async def supplement_requests(self, info: Info) -> list[SupplementRequest]:
@@ -217,7 +227,7 @@ class Application(relay.Node):
         readable = policies.can_read_application_content(
             info.context.viewer, self.facts, await self.project_facts(info)
         )
-        return [SupplementRequest.from_row(r, readable) for r in rows]
+        return [SupplementRequest.from_row(r, readable, self.project_id) for r in rows]
 
     async def decision_facts(self, info: Info) -> DecisionFacts | None:
         row = await info.context.loaders.decision_by_application.load(self.row["id"])
@@ -232,7 +242,7 @@ class Application(relay.Node):
     )
     async def decision(self, info: Info) -> Decision | None:
         row = await info.context.loaders.decision_by_application.load(self.row["id"])
-        return None if row is None else Decision.from_row(row)
+        return None if row is None else Decision.from_row(row, self.project_id)
 
     @strawberry.field(
         description="The discussion between the customer and this application's authority; "

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction as DomainAuditAction
 from models.ids import global_id
 from models.statuses import ApplicationStatus as DomainStatus
@@ -17,6 +18,7 @@ from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.attachment import Attachment, attachments_of
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationStatus, describe
 from schema.identity import Person
@@ -38,6 +40,7 @@ describe(
         "STATUS_CHANGE": "An authority changed an application's status.",
         "DECISION": "A decision was recorded.",
         "NOTICE_REDIRECT": "A handler redirected an application's notices.",
+        "ATTACHMENT_READ": "An authority user downloaded an attachment.",
         "SUBMISSION": "A customer submitted an application for an organisation (details: the "
         "mandate basis).",
     },
@@ -71,6 +74,8 @@ class SupplementRequest:
     )
     content_row: strawberry.Private[JSON | None]
     can_read_content: strawberry.Private[bool]
+    row_id: strawberry.Private[int]
+    project_id: strawberry.Private[int]
 
     @strawberry.field(description="True while the request waits for an answer.")
     def is_open(self) -> bool:
@@ -83,8 +88,15 @@ class SupplementRequest:
     def answer_content(self) -> JSON | None:
         return self.content_row if self.can_read_content else None
 
+    @strawberry.field(
+        description="Files the customer sent with the answer; empty when the viewer may not "
+        "read the application's content."
+    )
+    async def answer_attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.SUPPLEMENT, self.row_id)
+
     @classmethod
-    def from_row(cls, row: Row, can_read_content: bool) -> Self:
+    def from_row(cls, row: Row, can_read_content: bool, project_id: int) -> Self:
         return cls(
             message=row["message"],
             due_date=row["due_date"],
@@ -95,6 +107,8 @@ class SupplementRequest:
             closed_at=row["closed_at"],
             content_row=row["answer_content"],
             can_read_content=can_read_content,
+            row_id=row["id"],
+            project_id=project_id,
         )
 
 
@@ -111,9 +125,15 @@ class Decision:
     )
     recorded_at: datetime = strawberry.field(description="When it was recorded in Luukku.")
     recorded_by_name: str = strawberry.field(description="Who recorded it (a handler or system).")
+    row_id: strawberry.Private[int]
+    project_id: strawberry.Private[int]
+
+    @strawberry.field(description="Files of the decision (e.g. the signed decision document).")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await attachments_of(info, self.project_id, DomainOwner.DECISION, self.row_id)
 
     @classmethod
-    def from_row(cls, row: Row) -> Self:
+    def from_row(cls, row: Row, project_id: int) -> Self:
         return cls(
             outcome=DomainStatus(row["outcome"]),
             decided_on=row["decided_on"],
@@ -122,6 +142,8 @@ class Decision:
             is_shared_with_authorities=row["is_shared"],
             recorded_at=row["created_at"],
             recorded_by_name=row["recorded_by_label"],
+            row_id=row["id"],
+            project_id=project_id,
         )
 
 
@@ -146,6 +168,13 @@ class Message(relay.Node):
     @strawberry.field(description="The person who wrote it; null for an authority system.")
     async def author(self, info: Info) -> Person | None:
         return await _person(info, self.row["author_id"])
+
+    @strawberry.field(description="Files attached to the message.")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        thread = await info.context.loaders.thread.load(self.row["thread_id"])
+        if thread is None:
+            return []
+        return await attachments_of(info, thread["project_id"], DomainOwner.MESSAGE, self.row["id"])
 
     @strawberry.field(description="The organisation or authority the author acted for, if any.")
     async def acting_for_name(self, info: Info) -> LocalizedText | None:

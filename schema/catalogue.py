@@ -15,6 +15,7 @@ from models.enums import AuthorityScope as DomainScope
 from permissions.fields import IsMemberOfAuthority, restricted
 from resolvers.context import Info
 from resolvers.loaders import Row
+from schema.attachment import AttachmentRequirement
 from schema.common import LocalizedText
 from schema.enums import AuthorityScope, Certainty, Channel, QuestionType
 
@@ -207,8 +208,20 @@ class PermitType(relay.Node):
     service_bundle_codes: list[str] = strawberry.field(
         description="Codes of the service bundles that list this permit."
     )
+    attachment_types: list[str] = strawberry.field(
+        description="Content types accepted for files that meet no requirement (messages, "
+        "decisions, other files); decided from each file's content."
+    )
     kind_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
+    requirements: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field(
+        description="The attachments this permit asks for; required ones must be attached "
+        "to the draft before it can be submitted."
+    )
+    def attachment_requirements(self) -> list[AttachmentRequirement]:
+        return [AttachmentRequirement.from_dict(r) for r in self.requirements]
 
     @strawberry.field(description="Link that starts a new project with this permit (for PTV).")
     def deep_link(self) -> str:
@@ -242,8 +255,10 @@ class PermitType(relay.Node):
             form_schema=row["form_schema"],
             required_shared_data=list(row["required_shared_data"]),
             service_bundle_codes=list(row["bundles"]),
+            attachment_types=list(row.get("attachment_types") or []),
             kind_id=row["kind_id"],
             authority_id=row["authority_id"],
+            requirements=list(row.get("attachment_requirements") or []),
         )
 
     @classmethod

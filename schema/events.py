@@ -7,11 +7,13 @@ from typing import Any
 
 import strawberry
 
+from models.ids import global_id
 from models.statuses import ApplicationStatus as DomainStatus
 from notifications.events import EventKind as DomainEventKind
 from notifications.events import LiveEvent
 from resolvers.context import Info
 from schema.application import Application, visible_application
+from schema.attachment import Attachment, visible_attachment
 from schema.authority_work import Message, Thread, visible_thread
 from schema.enums import ApplicationStatus, describe
 from schema.project import Project, visible_project
@@ -29,6 +31,9 @@ describe(
         "SUPPLEMENT_SUBMITTED": "The customer answered a request for more information.",
         "DECISION_RECORDED": "An authority recorded its decision.",
         "MESSAGE_POSTED": "A message was posted to a discussion.",
+        "ATTACHMENT_ADDED": "A file was attached (to an application, answer, message or decision).",
+        "ATTACHMENT_REMOVED": "A file was removed from a draft.",
+        "ATTACHMENT_SCANNED": "A file's virus scan finished (clean or infected).",
     },
 )
 
@@ -112,6 +117,40 @@ class MessagePostedEvent(ProjectActivityEvent):
         return await visible_thread(info, self.source.thread_id)
 
 
+@strawberry.interface(description="An event about one attachment.")
+class AttachmentEvent(ProjectActivityEvent):
+    @strawberry.field(description="The attachment's global id (also after its removal).")
+    def attachment_id(self) -> strawberry.ID:
+        assert self.source.attachment_id is not None
+        return strawberry.ID(global_id("Attachment", self.source.attachment_id))
+
+    @strawberry.field(description="The attachment as it is now; null once removed.")
+    async def attachment(self, info: Info) -> Attachment | None:
+        assert self.source.attachment_id is not None
+        return await visible_attachment(info, self.source.attachment_id)
+
+    @strawberry.field(description="The application it concerns; null for a project discussion's.")
+    async def application(self, info: Info) -> Application | None:
+        if self.source.application_id is None:
+            return None
+        return await visible_application(info, self.source.application_id)
+
+
+@strawberry.type(description="A file was attached.")
+class AttachmentAddedEvent(AttachmentEvent):
+    pass
+
+
+@strawberry.type(description="A file was removed from a draft.")
+class AttachmentRemovedEvent(AttachmentEvent):
+    pass
+
+
+@strawberry.type(description="A file's virus scan finished; see `attachment.scanStatus`.")
+class AttachmentScannedEvent(AttachmentEvent):
+    pass
+
+
 _TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
     DomainEventKind.APPLICATION_SUBMITTED: ApplicationSubmittedEvent,
     DomainEventKind.APPLICATION_SHARED: ApplicationSharedEvent,
@@ -122,6 +161,9 @@ _TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
     DomainEventKind.SUPPLEMENT_SUBMITTED: SupplementSubmittedEvent,
     DomainEventKind.DECISION_RECORDED: DecisionRecordedEvent,
     DomainEventKind.MESSAGE_POSTED: MessagePostedEvent,
+    DomainEventKind.ATTACHMENT_ADDED: AttachmentAddedEvent,
+    DomainEventKind.ATTACHMENT_REMOVED: AttachmentRemovedEvent,
+    DomainEventKind.ATTACHMENT_SCANNED: AttachmentScannedEvent,
 }
 
 EVENT_TYPES: tuple[type[Any], ...] = tuple(_TYPES.values())

@@ -17,7 +17,12 @@ from schema.enums import describe
 
 OutboxKind = strawberry.enum(DomainKind, description="What an outbox item sends.")
 describe(
-    OutboxKind, {"EMAIL": "An e-mail notice.", "DELIVERY": "A delivery to an authority's system."}
+    OutboxKind,
+    {
+        "EMAIL": "An e-mail notice.",
+        "DELIVERY": "A delivery to an authority's system.",
+        "SCAN": "A virus scan of an uploaded file (operators see these).",
+    },
 )
 OutboxStatus = strawberry.enum(DomainStatus, description="Where an outbox item is.")
 describe(

@@ -12,6 +12,7 @@ from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
 from resolvers.applications import mutations as application_mutations
 from resolvers.applications import queries as application_queries
+from resolvers.attachments import mutations as attachment_mutations
 from resolvers.authority import mutations as authority_mutations
 from resolvers.authority import queries as authority_queries
 from resolvers.catalogue import queries as catalogue_queries
@@ -27,7 +28,7 @@ from schema.csrf import CsrfGuard
 from schema.errors import ErrorHandling, LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
-from schema.sharing import SharingExecutionContext
+from schema.sharing import GraphQLCoreSharingExecutionContext, SharingExecutionContext
 
 
 @strawberry.type(description="Read Luukku: the public catalogue, and what the viewer may see.")
@@ -178,6 +179,17 @@ class Mutation:
             description="Send the application's later notices to an address of your choice.",
         )
     )
+    attachment_add: attachment_mutations.AttachmentAddPayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_add,
+        extensions=person_only(),
+        description="Attach files to an application draft (a multipart request); each is "
+        "checked, stored, and then scanned for viruses.",
+    )
+    attachment_remove: attachment_mutations.AttachmentRemovePayload = strawberry.mutation(
+        resolver=attachment_mutations.attachment_remove,
+        extensions=person_only(),
+        description="Remove a file from an application draft; the file is deleted.",
+    )
     message_post: thread_mutations.MessagePostPayload = strawberry.mutation(
         resolver=thread_mutations.message_post,
         extensions=authenticated(),
@@ -214,15 +226,19 @@ class Subscription:
     )
 
 
-def build_schema() -> LuukkuSchema:
+def build_schema(executor: str | None = None) -> LuukkuSchema:
+    """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR."""
     settings = get_settings()
+    executor = executor or settings.executor
     # Built once: a new rule class per request would defeat the validation cache.
     rules = [max_depth_rule(settings.max_query_depth, None), max_aliases_rule(settings.max_aliases)]
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        execution_context_class=SharingExecutionContext,
+        execution_context_class=SharingExecutionContext
+        if executor == "compiled"
+        else GraphQLCoreSharingExecutionContext,
         types=list(EVENT_TYPES),
         extensions=[
             FreshLoaders,

@@ -21,10 +21,10 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from actions.audit import audit_row
 from models.authority_work import AuditAction
+from schema.executor import CompiledExecutionContext
 
 #: While a shared execution runs: the content reads (application id, authority id) it makes.
 content_reads: ContextVar[list[tuple[int, int, int | None]] | None] = ContextVar(
@@ -52,7 +52,10 @@ def _futures(event_id: str) -> dict[tuple[Any, ...], asyncio.Future[Any]]:
     return futures
 
 
-class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class SharingExecutionContext(CompiledExecutionContext):
+    """Shares one execution per event, operation and audience; runs through the compiled
+    executor (`schema.executor`)."""
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         share = getattr(self.root_value, "share_key", None)
         if share is None:
@@ -62,7 +65,12 @@ class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     async def _shared(self, share: tuple[str, Any], serially: bool | None) -> Any:
         global executions
         event_id, audience = share
-        key = (audience, id(self.operation), _variables_key(self.variable_values.coerced))
+        key = (
+            audience,
+            self.compiled,
+            id(self.operation),
+            _variables_key(self.variable_values.coerced),
+        )
         futures = _futures(event_id)
         future = futures.get(key)
         if future is None:
@@ -101,3 +109,9 @@ class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     acting_for=acting_for,
                 )
             )
+
+
+class GraphQLCoreSharingExecutionContext(SharingExecutionContext):
+    """The same sharing, executed by graphql-core (LUUKKU_EXECUTOR=graphql-core)."""
+
+    compiled = False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -11,6 +13,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from actions.storage import LocalStorage, PostgresStorage, set_storage
 from app.main import create_app, start_services, stop_services
 from app.settings import get_settings
 from tests import db as test_db
@@ -48,6 +51,9 @@ async def database() -> AsyncIterator[str]:
     """One migrated database with the demo catalogue for the whole session."""
     server = test_db.test_server()
     url = await test_db.create_database(server)
+    folder = tempfile.mkdtemp(prefix="luukku-attachments-")
+    # the attachment store: PostgreSQL large objects in the PostgreSQL suite, a folder otherwise
+    set_storage(PostgresStorage(url) if test_db.is_postgres() else LocalStorage(folder))
     try:
         await test_db.start(url)
         # no in-process outbox worker: outbox tests run one explicitly
@@ -57,6 +63,7 @@ async def database() -> AsyncIterator[str]:
         await stop_services()
         await test_db.stop()
         await test_db.drop_database(server, url)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest_asyncio.fixture

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
@@ -51,6 +52,33 @@ class GQL:
         body: dict[str, Any] = response.json()
         if not errors:
             assert "errors" not in body, body
+        return body
+
+    async def upload(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        files: dict[str, tuple[str, bytes, str]],
+        *,
+        token: str | None = None,
+        status: int | None = 200,
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request: `files` maps each variable path (e.g.
+        "input.files.0.file", null in `variables`) to (file name, content, content type)."""
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        mapping = {str(i): [f"variables.{path}"] for i, path in enumerate(files)}
+        parts = {str(i): file for i, file in enumerate(files.values())}
+        response = await self.client.post(
+            "/graphql",
+            data={
+                "operations": orjson.dumps({"query": query, "variables": variables}).decode(),
+                "map": orjson.dumps(mapping).decode(),
+            },
+            files=parts,
+            headers=headers,
+        )
+        assert status is None or response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
         return body
 
 
@@ -203,6 +231,22 @@ async def valid_content(permit_type_code: str) -> dict[str, Any]:
     return example_for(permit_type.form_schema)  # type: ignore[no-any-return]
 
 
+async def attach_required(owner: Actor, app_id: int) -> list[int]:
+    """Attach a small valid file for each attachment the permit type requires."""
+    from actions.attachments import attachment_add
+    from models import Application
+    from tests.files import pdf, spec
+
+    application = await Application.get(id=app_id)
+    permit_type = await PermitType.get(id=application.permit_type_id)
+    specs = [
+        spec(f"{r['kind']}.pdf", pdf(r["name"]["fi"]), r["kind"], i)
+        for i, r in enumerate(permit_type.attachment_requirements)
+        if r["required"] and "application/pdf" in r["types"]
+    ]
+    return await attachment_add(owner.viewer, app_id, specs) if specs else []
+
+
 async def make_application(
     owner: Actor,
     project_id: int,
@@ -222,6 +266,7 @@ async def make_application(
     body = await valid_content(permit_type_code) if content is None else content
     await app_actions.application_update(owner.viewer, app_id, version, body)
     version += 1
+    await attach_required(owner, app_id)
     if shared:
         await app_actions.application_share(owner.viewer, app_id, version, True)
         version += 1

@@ -11,9 +11,11 @@ from strawberry.scalars import JSON
 from actions import authority as actions
 from models.statuses import ApplicationStatus as DomainStatus
 from resolvers.applications.mutations import ApplicationPayload, application_id_of, respond
+from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application
+from schema.attachment import AttachmentFileInput
 from schema.common import InputArgument, UserError
 from schema.enums import ApplicationStatus
 from schema.node import decode_id
@@ -70,6 +72,11 @@ class SupplementSubmitInput:
         default=None, description="The whole updated form content (checked in full)."
     )
     message: str | None = strawberry.field(default=None, description="A message to the authority.")
+    attachments: list[AttachmentFileInput] | None = strawberry.field(
+        default=None,
+        description="Files sent with the answer (multipart request), e.g. one the authority "
+        "asked for; each may name the requirement it meets.",
+    )
 
 
 @strawberry.type(description="Result of supplementSubmit.")
@@ -89,6 +96,11 @@ class DecisionRecordInput:
     )
     share_with_authorities: bool = strawberry.field(
         default=True, description="Share with the project's other involved authorities."
+    )
+    attachments: list[AttachmentFileInput] | None = strawberry.field(
+        default=None,
+        description="Files of the decision, e.g. the signed decision document (multipart "
+        "request); visible to whom may see the decision.",
     )
 
 
@@ -190,6 +202,7 @@ async def supplement_submit(
             input.expected_version,
             input.content,
             input.message,
+            file_specs(input.attachments),
         ),
     )
 
@@ -210,6 +223,7 @@ async def decision_record(
             input.summary,
             input.document_reference,
             input.share_with_authorities,
+            file_specs(input.attachments),
         ),
     )
 

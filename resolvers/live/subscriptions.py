@@ -29,10 +29,12 @@ from notifications.events import (
     authority_channel,
     project_channel,
 )
+from permissions import attachments as attachment_rules
 from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
 from resolvers.context import Context, Info, current_loaders
 from resolvers.loaders import Loaders
+from schema.attachment import attachment_facts
 from schema.events import (
     ApplicationStatusChangedEvent,
     ProjectActivityEvent,
@@ -157,6 +159,11 @@ async def _can_see_event(info: Info, event: LiveEvent) -> bool:
     viewer = info.context.viewer
     if project is None or not policies.can_see_project(viewer, project):
         return False
+    if event.attachment_id is not None:
+        row = await loaders.attachment.load(event.attachment_id)
+        found = None if row is None else await attachment_facts(info, row)
+        # a removal is seen by whom could see the file: the rule of its owner
+        return found is not None and attachment_rules.can_see_owner(viewer, *found)
     if event.kind is EventKind.MESSAGE_POSTED and event.application_id is not None:
         row = await loaders.application.load(event.application_id)
         if row is None:

@@ -7,8 +7,10 @@ from typing import Annotated
 import strawberry
 
 from actions.authority import message_post as post
+from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
 from resolvers.errors import run_action
+from schema.attachment import AttachmentFileInput
 from schema.authority_work import Message
 from schema.common import InputArgument, UserError
 from schema.node import decode_id
@@ -20,6 +22,9 @@ class MessagePostInput:
         description="The thread (`Application.thread` or `Project.thread`)."
     )
     body: str = strawberry.field(description="The message (at most 10,000 characters).")
+    attachments: list[AttachmentFileInput] | None = strawberry.field(
+        default=None, description="Files sent with the message (multipart request)."
+    )
 
 
 @strawberry.type(description="Result of messagePost.")
@@ -34,7 +39,13 @@ async def message_post(
 ) -> MessagePostPayload:
     viewer = info.context.viewer
     message_id, errors = await run_action(
-        info, lambda: post(viewer, decode_id(input.thread_id, "Thread", ["threadId"]), input.body)
+        info,
+        lambda: post(
+            viewer,
+            decode_id(input.thread_id, "Thread", ["threadId"]),
+            input.body,
+            file_specs(input.attachments),
+        ),
     )
     message = None
     if message_id is not None:

@@ -46,7 +46,23 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
         assert f"<today+7> = {(date.today() + timedelta(days=7)).isoformat()}" in output
         assert f"GraphiQL:  {server.url}/graphql" in output and f"{server.url}/healthz" in output
         assert ". .venv/bin/activate" in output and "make demo-reset" in output
+        assert "Virus scanning: OFF" in server.output  # and the files say NOT_SCANNED
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            # the rescue department downloads the seeded rescue plan's site map
+            files = await client.post(
+                "/graphql",
+                json={"query": SITE_MAP},
+                headers={"Authorization": f"Bearer {tokens['Sanna Saarinen']}"},
+            )
+            (site_map,) = [
+                a
+                for p in files.json()["data"]["projects"]["nodes"]
+                for app in p["applications"]["nodes"]
+                for a in app["attachments"]
+            ]
+            assert (site_map["kind"], site_map["scanStatus"]) == ("site-map", "NOT_SCANNED")
+            downloaded = await client.get(site_map["downloadUrl"])
+            assert downloaded.status_code == 200 and downloaded.content.startswith(b"%PDF-")
             page = await client.get("/graphql", headers={"Accept": "text/html"})
             assert (
                 page.status_code == 200 and "/graphiql/assets/graphiql/graphiql.min.js" in page.text
@@ -64,6 +80,10 @@ async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> No
 
             result = await event_journey(send, example_for)
             assert result["submitted"]["status"] == "NOT_STARTED"
+
+
+SITE_MAP = """{ projects(first: 10) { nodes { applications { nodes {
+  attachments { kind scanStatus downloadUrl } } } } } }"""
 
 
 async def test_a_demo_person_signs_in_at_the_demo_issuer_and_a_system_uses_its_jwt(

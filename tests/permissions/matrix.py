@@ -78,6 +78,10 @@ SEES: dict[str, dict[State, frozenset[Role]]] = {
         ST.FINAL: frozenset({AH, SYS}),
         ST.FINAL_SHARED: frozenset({AH, SYS}),
     },
+    # viewerCanRemove on A's own file: the customer, while A is a draft
+    "removing": {
+        s: frozenset({OWN, CR}) if s in (ST.DRAFT, ST.SHARED_DRAFT) else frozenset() for s in State
+    },
     "posting": {
         ST.DRAFT: frozenset({OWN, CR}),
         ST.SHARED_DRAFT: frozenset({OWN, CR, AH, SYS}),
@@ -152,6 +156,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "assignedTo": Row("project", SUBMITTED, "{ name }"),
         "statusHistory": Row("project", selection="{ totalCount }"),
         "content": Row("content", selection="{ formData }"),
+        "attachments": Row("content", selection="{ id }"),
         "supplementRequests": Row("project", SUPPLEMENTED, "{ message }"),
         "decision": Row("decision", FINALS, "{ outcome }"),
         "thread": Row("content", selection="{ id }"),
@@ -184,6 +189,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "answerMessage": Row("project", FINALS),
         "closedAt": Row("project", NEVER),
         "answerContent": Row("content", FINALS),
+        "answerAttachments": Row("content", FINALS, "{ id }"),
     },
     "Decision": {
         "outcome": Row("decision", FINALS),
@@ -193,6 +199,7 @@ FIELDS: dict[str, dict[str, Row]] = {
         "isSharedWithAuthorities": Row("decision", FINALS),
         "recordedAt": Row("decision", FINALS),
         "recordedByName": Row("decision", FINALS),
+        "attachments": Row("decision", FINALS, "{ id }"),
     },
     "Thread": {  # A's discussion
         "id": Row("content"),
@@ -208,7 +215,32 @@ FIELDS: dict[str, dict[str, Row]] = {
         "authorName": Row("content"),
         "author": Row("content", selection="{ name }"),
         "actingForName": Row("content", selection="{ fi }"),
+        "attachments": Row("content", selection="{ id }"),
     },
+    "Attachment": {  # A's own file (added to the draft; no scanner: NOT_SCANNED)
+        "id": Row("content"),
+        "name": Row("content"),
+        "contentType": Row("content"),
+        "size": Row("content"),
+        "sha256": Row("content"),
+        "kind": Row("content", NEVER),
+        "belongsTo": Row("content"),
+        "scanStatus": Row("content"),
+        "uploadedAt": Row("content"),
+        "uploadedByName": Row("content"),
+        "downloadUrl": Row("content"),
+        "application": Row("content", selection="{ id }"),
+        "viewerCanDownload": flag("content", "content"),
+        "viewerCanRemove": flag("content", "removing"),
+    },
+}
+
+# --- the download route: who gets each file (GET /attachments/<id> with a bearer token) -------
+DOWNLOADS: dict[str, tuple[str, frozenset[State]]] = {
+    "application": ("content", ALL),
+    "message": ("content", ALL),
+    "answer": ("content", FINALS),
+    "decision": ("decision", FINALS),
 }
 
 # --- mutations: who is allowed, per state -------------------------------------------------
@@ -247,6 +279,9 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
     "applicationNoticeRedirect": once_submitted(frozenset({AH})),
     # the outbox is for authority admins and operators; none of the matrix roles is one
     "outboxRetry": everywhere(NOBODY),
+    # files of the draft: the customer (a submitted application refuses by its status)
+    "attachmentAdd": everywhere(CUSTOMER),
+    "attachmentRemove": everywhere(CUSTOMER),
     "messagePost": {
         ST.DRAFT: CUSTOMER,
         ST.SHARED_DRAFT: CUSTOMER | AUTHORITY,

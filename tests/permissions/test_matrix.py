@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from actions.attachments import attachment_add
 from models import (
     Application,
+    Attachment,
     AuditEntry,
     Decision,
     Message,
@@ -21,7 +23,8 @@ from models import (
 )
 from schema.root import schema
 from tests.factories import GQL, gid
-from tests.permissions.matrix import FIELDS, MUTATIONS, SEES, Row
+from tests.files import pdf, spec
+from tests.permissions.matrix import DOWNLOADS, FIELDS, MUTATIONS, SEES, Row
 from tests.permissions.world import Role, State, World, build_world
 
 # --- reading --------------------------------------------------------------------------------
@@ -35,6 +38,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "Decision": ("application", "decision"),
     "Thread": ("application", "thread"),
     "Message": ("application", "thread", "messages", "nodes", 0),
+    "Attachment": ("application", "attachments", 0),
 }
 
 
@@ -53,8 +57,10 @@ query($project: ID!, $application: ID!) {{
     .replace("supplementRequests { message }", "")
     .replace("thread { id }", "")
     .replace("statusHistory { totalCount }", "")
+    .replace("attachments { id }", "")
 }
     content {{ {_fields("ApplicationContent")} }}
+    attachments {{ {_fields("Attachment")} }}
     statusHistory(first: 100) {{ totalCount nodes {{ {_fields("StatusChange")} }} }}
     supplementRequests {{ {_fields("SupplementRequest")} }}
     decision {{ {_fields("Decision")} }}
@@ -176,8 +182,21 @@ async def _input(name: str, world: World) -> dict[str, Any]:
         },
         "messagePost": {"threadId": gid("Thread", world.thread_id), "body": "Viesti"},
         "outboxRetry": {"ids": []},
+        "attachmentAdd": {"applicationId": app, "files": [{"file": None}]},
+        "attachmentRemove": {"id": gid("Attachment", await _removable(world))},
     }
     return inputs[name]
+
+
+async def _removable(world: World) -> int:
+    """A fresh file on A while it is a draft (each role's attempt may remove one)."""
+    owner = world.actors[Role.OWNER_REP]
+    assert owner is not None
+    app = await Application.get(id=world.application_id)
+    if app.status != "DRAFT":
+        return world.attachments["application"]
+    (attachment_id,) = await attachment_add(owner.viewer, app.id, [spec("x.pdf", pdf())])
+    return attachment_id
 
 
 async def _fingerprint(world: World) -> tuple[Any, ...]:
@@ -196,6 +215,7 @@ async def _fingerprint(world: World) -> tuple[Any, ...]:
         await SupplementRequest.all().count(),
         await Decision.all().count(),
         await Message.all().count(),
+        await Attachment.filter(removed_at=None).count(),
         await AuditEntry.exclude(action="CONTENT_READ").count(),
         await OutboxItem.all().count(),
     )
@@ -209,6 +229,9 @@ def _outcome(result: dict[str, Any], name: str) -> tuple[bool, str]:
     codes = [e["code"] for e in errors]
     return not (set(codes) & DENIED), ",".join(codes) or "ok"
 
+
+#: mutations sent as multipart requests, with the variable path of their file
+UPLOADS = {"attachmentAdd": "input.files.0.file"}
 
 # Roles that cannot be allowed run first, so an allowed change does not hide a denial.
 ORDER = [
@@ -232,10 +255,18 @@ async def test_who_runs_which_mutation(gql: GQL, mutation: str, state: State) ->
     allowed_roles = MUTATIONS[mutation][state]
     wrong: list[str] = []
     for role in sorted(Role, key=lambda r: (r in allowed_roles, ORDER.index(r))):
+        variables = {"input": await _input(mutation, world)}
         before = await _fingerprint(world)
-        result = await gql(
-            query, {"input": await _input(mutation, world)}, token=world.token(role), errors=True
-        )
+        if mutation in UPLOADS:
+            result = await gql.upload(
+                query,
+                variables,
+                {UPLOADS[mutation]: ("liite.pdf", pdf(), "application/pdf")},
+                token=world.token(role),
+                status=None,
+            )
+        else:
+            result = await gql(query, variables, token=world.token(role), errors=True)
         allowed, detail = _outcome(result, mutation)
         if allowed != (role in allowed_roles):
             wrong.append(
@@ -244,6 +275,30 @@ async def test_who_runs_which_mutation(gql: GQL, mutation: str, state: State) ->
         if not allowed and await _fingerprint(world) != before:
             wrong.append(f"{role}: denied ({detail}) but something was written")
     assert wrong == [], f"{mutation} in {state}:\n  " + "\n  ".join(wrong)
+
+
+# --- downloading -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("state", list(State))
+async def test_who_downloads_which_file(gql: GQL, state: State, role: Role) -> None:
+    world = await build_world(state)
+    token = world.token(role)
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    wrong: list[str] = []
+    for name, (sees, present) in DOWNLOADS.items():
+        if state not in present:
+            assert name not in world.attachments
+            continue
+        response = await gql.client.get(
+            f"/attachments/{gid('Attachment', world.attachments[name])}", headers=headers
+        )
+        allowed = role in SEES[sees][state]
+        expected = 200 if allowed else (401 if token is None else 404)
+        if response.status_code != expected:
+            wrong.append(f"{name}: expected {expected}, got {response.status_code}")
+    assert wrong == [], f"{role} in {state}:\n  " + "\n  ".join(wrong)
 
 
 # --- the table covers the schema ----------------------------------------------------------------

@@ -10,17 +10,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
+from actions.attachments import attachment_add
 from actions.projects import ProjectChanges, project_create
-from models import Application, PermitType, ServiceBundle, Thread
+from models import Application, Attachment, PermitType, ServiceBundle, Thread
 from models.statuses import ApplicationStatus
 from tests.factories import (
     Actor,
+    attach_required,
     full_shared_data,
     make_company,
     make_customer,
@@ -29,6 +31,7 @@ from tests.factories import (
     make_system,
     valid_content,
 )
+from tests.files import pdf, spec
 
 S = ApplicationStatus
 
@@ -76,6 +79,9 @@ class World:
     other_application_id: int
     thread_id: int
     project_thread_id: int
+    #: A's own file, the customer's message's file on A's thread, and in FINAL states the
+    #: decision's file and the supplement answer's file
+    attachments: dict[str, int] = field(default_factory=dict)
 
     def token(self, role: Role) -> str | None:
         actor = self.actors[role]
@@ -124,19 +130,25 @@ async def build_world(state: State) -> World:
     await app_actions.application_update(
         owner.viewer, app_id, 1, await valid_content(police_type.code)
     )
+    (own_file,) = await attachment_add(owner.viewer, app_id, [spec("liite.pdf", pdf("A"))])
     rescue_type = await PermitType.get(code="helsinki-rescue-plan")
     other_id = await app_actions.application_create(owner.viewer, project_id, rescue_type.id)
     await app_actions.application_update(
         owner.viewer, other_id, 1, await valid_content(rescue_type.code)
     )
+    await attach_required(owner, other_id)
     await app_actions.application_submit(owner.viewer, other_id, 2)
 
     thread_id = (await Thread.get(application_id=app_id)).id
     project_thread_id = (await Thread.get(project_id=project_id, application_id=None)).id
     await authority_actions.message_post(owner.viewer, project_thread_id, "Tervetuloa hankkeeseen.")
-    await authority_actions.message_post(owner.viewer, thread_id, "Kysymys poliisille.")
+    message_id = await authority_actions.message_post(
+        owner.viewer, thread_id, "Kysymys poliisille.", [spec("kysymys.pdf", pdf("Q"))]
+    )
+    message_file = (await Attachment.get(owner_kind="MESSAGE", owner_id=message_id)).id
 
     world = World(state, actors, project_id, app_id, other_id, thread_id, project_thread_id)
+    world.attachments = {"application": own_file, "message": message_file}
     if state is State.DRAFT:
         return world
     if state is State.SHARED_DRAFT:
@@ -166,7 +178,12 @@ async def build_world(state: State) -> World:
         return world
     content = (await Application.get(id=app_id)).content | {"security_staff_count": 9}
     await authority_actions.supplement_submit(
-        owner.viewer, app_id, await world.version(), content, "Tarkennettu."
+        owner.viewer,
+        app_id,
+        await world.version(),
+        content,
+        "Tarkennettu.",
+        [spec("vastaus.pdf", pdf("S"))],
     )
     await authority_actions.decision_record(
         police.viewer,
@@ -177,5 +194,8 @@ async def build_world(state: State) -> World:
         "Käsitelty.",
         "POL-1",
         state is State.FINAL_SHARED,
+        [spec("paatos.pdf", pdf("D"))],
     )
+    world.attachments["answer"] = (await Attachment.get(owner_kind="SUPPLEMENT")).id
+    world.attachments["decision"] = (await Attachment.get(owner_kind="DECISION")).id
     return world

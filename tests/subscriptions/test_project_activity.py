@@ -168,9 +168,10 @@ async def test_every_kind_of_event_reaches_the_customer(db: str) -> None:
                 customer.viewer, other, await _version(other), ""
             )
             kinds = [
-                (await c.next())["payload"]["data"]["projectActivity"]["kind"] for _ in range(2)
+                (await c.next())["payload"]["data"]["projectActivity"]["kind"] for _ in range(3)
             ]
-            assert kinds == ["APPLICATION_SUBMITTED", "APPLICATION_WITHDRAWN"]
+            # the factory attaches the rescue plan's required site map before submitting
+            assert kinds == ["ATTACHMENT_ADDED", "APPLICATION_SUBMITTED", "APPLICATION_WITHDRAWN"]
 
 
 async def test_a_rolled_back_change_publishes_nothing(db: str) -> None:

@@ -60,8 +60,10 @@ class Socket:
 
 
 @contextlib.asynccontextmanager
-async def ws_client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(manage_db=False)
+async def ws_client(app: Any = None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app (of `create_app()` unless given one). One per test: httpx-ws's
+    transports do not nest."""
+    app = app or create_app(manage_db=False)
     async with (
         ASGIWebSocketTransport(app=app) as transport,
         httpx.AsyncClient(transport=transport, base_url="http://test") as client,
@@ -77,9 +79,10 @@ async def connect(
     params: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     expect_ack: bool = True,
+    path: str = "/graphql",
 ) -> AsyncIterator[Socket]:
     async with aconnect_ws(
-        "http://test/graphql", client, subprotocols=["graphql-transport-ws"], headers=headers or {}
+        "http://test" + path, client, subprotocols=["graphql-transport-ws"], headers=headers or {}
     ) as ws:
         payload = params if params is not None else {"authorization": f"Bearer {token}"}
         await ws.send_json({"type": "connection_init", "payload": payload})

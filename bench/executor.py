@@ -1,0 +1,130 @@
+"""Server CPU per request with the compiled executor and with graphql-core (not in make bench).
+
+    python -m bench.executor [--database luukku_bench] [--rounds 25] [--per-round 8]
+
+The app in-process (httpx's ASGITransport, so the whole request path is measured: Starlette,
+Strawberry's view, parsing and validation caches, extensions, execution, the SQL through
+Tortoise, encoding), once with `schema.root.schema` (compiled) and once with a schema built
+with `executor="graphql-core"`, against a database built by `make bench` or
+`python -m bench.data N luukku_bench_<name>`. For (a) the overview, (b) the customer's
+projects and (c) the inbox of `bench.queries`, every round runs each variant `--per-round`
+times, interleaved (A B A B ...), so that the machine's other work falls on both alike; CPU
+is `time.process_time_ns()` of this process per request (PostgreSQL's is not included).
+Before measuring, the two variants' responses must be equal for each request.
+
+Prints min and median per request and variant, and the compiled / graphql-core ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from bench.data import server_url
+from bench.queries import INBOX, OVERVIEW, PROJECTS, gid
+from bench.run import actors
+
+
+async def measure(database: str, rounds: int, per_round: int) -> list[str]:
+    from app.db import close_db, init_db
+    from app.main import create_app, tune_gc
+    from app.settings import get_settings, override_settings
+    from notifications.bus import start_bus, stop_bus
+    from schema.root import build_schema
+
+    url = server_url("postgres://postgres@127.0.0.1:5432", database)
+    who = await actors(url)
+    override_settings(replace(get_settings(), environment="production"))
+    await init_db(url + "?minsize=1&maxsize=4")
+    await start_bus("memory://")
+    rng = random.Random(7)
+    projects = who["projects"][:200]
+    customers = who["customer_tokens"][:200]
+    handlers = who["handler_tokens"]
+    requests: dict[str, list[tuple[str, dict[str, Any], str]]] = {
+        "(a) overview": [
+            (OVERVIEW, {"id": gid("Project", p)}, rng.choice(handlers)) for p in projects[:50]
+        ],
+        "(b) projects": [(PROJECTS, {}, c) for c in customers[:50]],
+        "(c) inbox": [(INBOX, {}, h) for h in handlers],
+    }
+    apps = {
+        "compiled": create_app(manage_db=False),
+        "graphql-core": create_app(
+            manage_db=False, graphql_schema=build_schema(executor="graphql-core")
+        ),
+    }
+    clients = {
+        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+        for name, app in apps.items()
+    }
+    lines: list[str] = []
+    try:
+
+        async def post(name: str, query: str, variables: dict[str, Any], token: str) -> Any:
+            response = await clients[name].post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert "errors" not in body, body
+            return body
+
+        for label, cases in requests.items():
+            for query, variables, token in cases[:10]:
+                bodies = [await post(name, query, variables, token) for name in clients]
+                assert bodies[0] == bodies[1], f"{label}: the executors answer differently"
+        tune_gc(get_settings())  # as the app does when it starts (GC_THRESHOLD)
+        samples: dict[tuple[str, str], list[float]] = {
+            (label, name): [] for label in requests for name in clients
+        }
+        for _ in range(rounds):
+            for label, cases in requests.items():
+                for _ in range(per_round):
+                    query, variables, token = rng.choice(cases)
+                    for name in clients:
+                        started = time.process_time_ns()
+                        await post(name, query, variables, token)
+                        samples[label, name].append((time.process_time_ns() - started) / 1e6)
+        lines.append("| request | executor | min ms | median ms |")
+        lines.append("|---|---|---:|---:|")
+        for label in requests:
+            medians = {}
+            for name in clients:
+                values = samples[label, name]
+                medians[name] = statistics.median(values)
+                lines.append(f"| {label} | {name} | {min(values):.2f} | {medians[name]:.2f} |")
+            lines.append(
+                f"| {label} | compiled / graphql-core | "
+                f"{min(samples[label, 'compiled']) / min(samples[label, 'graphql-core']):.2f} | "
+                f"{medians['compiled'] / medians['graphql-core']:.2f} |"
+            )
+    finally:
+        for client in clients.values():
+            await client.aclose()
+        await stop_bus()
+        await close_db()
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="luukku_bench")
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--per-round", type=int, default=8)
+    args = parser.parse_args()
+    for line in asyncio.run(measure(args.database, args.rounds, args.per_round)):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

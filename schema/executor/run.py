@@ -1,0 +1,617 @@
+"""One execution of a plan: completing values, null propagation, and the awaited fields.
+
+The synchronous part walks the selection depth first, as graphql-core does: attribute
+reads, resolver calls, serialisers, `__typename`, lists item by item, error handling with
+graphql-core's own `handle_field_error` (so messages, locations, paths and the "no error
+twice under a nulled position" rule are graphql-core's). Values are written into the
+response dicts in place, in response-key order.
+
+A resolver (or list item) that returns an awaitable leaves a placeholder and becomes a
+`Pending`. Pendings are not asyncio tasks: the driver steps their coroutines itself, the
+way a task would, in waves. Every pending created in one wave is stepped before the driver
+yields to the event loop, so all DataLoader loads of a level are made together and batch
+as before; when a pending completes, its value is completed by the same depth-first walk
+(the next wave). What a task would guarantee, a pending keeps:
+
+- each pending runs in its own copy of the context-variable context, taken when the wave
+  that created it ends (as a task of graphql-core's gather copies it), and the fields under
+  its value are completed in that context, so a resolver sees what its parents set and a
+  sibling never sees what another sibling set;
+- a future it awaits is waited on like a task does (`_asyncio_future_blocking` cleared, a
+  done callback, exceptions and cancellation thrown into the coroutine; a bare `yield`
+  waits one loop iteration);
+- `info.path` is the item's own path, and an error of an awaited field is located at its
+  full path, since every pending carries its position (the response container, key and
+  path, and the position of the object holding it, for null propagation);
+- a pending under a position that was nulled by an error gets `CancelledError` thrown in
+  at its next step and its result is ignored, like graphql-core's cancelled siblings; if
+  the operation itself is cancelled, every pending is cancelled and waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError, GraphQLObjectType
+from graphql.execution import ExecutionResult
+from graphql.execution.executor import Executor, invalid_return_type_error
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, is_iterable
+
+from schema.executor.plan import FieldPlan, Kind, Plan, Selection, Shape, TypePlan, selection
+
+if TYPE_CHECKING:
+    from graphql.execution.collect_fields import FieldDetails
+
+_TYPENAME, _ATTRIBUTE = Kind.TYPENAME, Kind.ATTRIBUTE
+_LEAF, _ENUM, _LIST, _OBJECT = Shape.LEAF, Shape.ENUM, Shape.LIST, Shape.OBJECT
+_IMMUTABLE = (str, int, float, bool, type(None), tuple)
+_NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
+#: callbacks of awaited futures need no context of their own
+_CALLBACK_CONTEXT = contextvars.Context()
+
+
+class Position:
+    """A place in the response that holds an object or list: nulled if a non-null field
+    under it fails (graphql-core's null propagation), by `handle_field_error` of the field
+    or list item that produced it."""
+
+    __slots__ = ("container", "details", "key", "parent", "path", "return_type")
+
+    def __init__(
+        self,
+        parent: Position | None,
+        container: Any,
+        key: str | int,
+        return_type: Any,
+        details: list[FieldDetails],
+        path: Path,
+    ) -> None:
+        self.parent = parent
+        self.container = container
+        self.key = key
+        self.return_type = return_type
+        self.details = details
+        self.path = path
+
+
+class Pending:
+    """An awaitable the driver steps, and what to do with its result."""
+
+    __slots__ = ("args", "callback", "context", "dead", "done", "exc", "failed", "it", "path")
+
+    def __init__(
+        self,
+        it: Any,
+        path: Path,
+        done: Callable[..., None],
+        failed: Callable[..., None],
+        args: tuple[Any, ...],
+    ) -> None:
+        self.it = it
+        self.path = path
+        self.done = done
+        self.failed = failed
+        self.args = args
+        self.exc: BaseException | None = None
+        self.dead = False
+        self.context: contextvars.Context | None = None
+        self.callback: Callable[[asyncio.Future[Any]], None] | None = None
+
+
+def _await_iterator(awaitable: Any) -> Any:
+    if hasattr(awaitable, "send") and hasattr(awaitable, "throw"):
+        return awaitable  # a coroutine (or generator-based coroutine)
+    return awaitable.__await__()
+
+
+async def _collect(items: Any) -> list[Any]:
+    return [item async for item in items]
+
+
+class Run:
+    """The state of one execution of a plan."""
+
+    def __init__(self, executor: Executor[Any], plan: Plan) -> None:
+        self.ex = executor
+        self.plan = plan
+        self.errors = executor.collected_errors
+        self.is_awaitable = executor.is_awaitable
+        self.ready: deque[Pending] = deque()
+        self.fresh: list[Pending] = []
+        self.waiting: dict[Pending, asyncio.Future[Any]] = {}
+        self.again: list[Pending] = []
+        self.args: dict[FieldPlan, dict[str, Any]] = {}
+        self.nulled = False
+        self.wake: asyncio.Future[None] | None = None
+        self.cancelled: BaseException | None = None
+
+    # --- the operation ------------------------------------------------------------------------
+
+    def execute(self) -> ExecutionResult | Awaitable[ExecutionResult]:
+        data: dict[str, Any] = {}
+        root = self.plan.root
+        try:
+            self.fields(root, self.ex.root_value, None, data, None)
+        except GraphQLError as error:
+            self.errors.add(error, None)
+            self.nulled = True
+        self.seal()
+        if not self.ready:
+            return self.response(data)
+        return self.drive(data)
+
+    def response(self, data: dict[str, Any]) -> ExecutionResult:
+        return self.ex.build_response(None if self.nulled else data)  # type: ignore[return-value]
+
+    # --- the synchronous walk ------------------------------------------------------------------
+
+    def fields(
+        self,
+        sel: Selection,
+        source: Any,
+        path: Path | None,
+        out: dict[str, Any],
+        pos: Position | None,
+    ) -> None:
+        """Execute the fields of `sel` on `source` into `out` (graphql-core's execute_fields)."""
+        type_name = sel.type_name
+        ex = self.ex
+        for fp in sel.fields:
+            key = fp.key
+            kind = fp.kind
+            if kind is _TYPENAME:
+                out[key] = type_name
+                continue
+            if kind is _ATTRIBUTE:
+                try:
+                    value = fp.getter(source, fp.attribute)  # type: ignore[misc]
+                except Exception as error:
+                    ex.handle_field_error(
+                        error, fp.return_type, fp.details, Path(path, key, type_name)
+                    )
+                    out[key] = None
+                    continue
+                fast = fp.fast
+                if fast is not None:  # a String, ID or Boolean read: nothing to complete
+                    if type(value) is fast:
+                        out[key] = value
+                        continue
+                    if value is None and not fp.type_plan.non_null:
+                        out[key] = None
+                        continue
+                fpath = Path(path, key, type_name)
+                info = self.info(fp, fpath) if fp.needs_info else None
+            else:
+                fpath = Path(path, key, type_name)
+                info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
+                try:
+                    call = fp.call
+                    if call is not None:
+                        value = call(source, info, self.arguments(fp) if fp.has_args else _NONE)
+                    elif fp.has_args:
+                        value = fp.resolve(source, info, **self.arguments(fp))
+                    else:
+                        value = fp.resolve(source, info)
+                except Exception as error:
+                    ex.handle_field_error(error, fp.return_type, fp.details, fpath)
+                    out[key] = None
+                    continue
+            if self.is_awaitable(value):
+                out[key] = None
+                self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
+                continue
+            try:
+                self.complete(fp.type_plan, value, fp, info, fpath, pos, out, key)
+            except Exception as error:
+                ex.handle_field_error(error, fp.return_type, fp.details, fpath)
+                out[key] = None
+
+    def complete(
+        self,
+        tp: TypePlan,
+        value: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        """Complete `value` into container[key] (graphql-core's complete_value); raises the
+        error to be handled by the field or list item that produced the value."""
+        if isinstance(value, Exception):
+            raise value
+        if value is None or value is Undefined:
+            if tp.non_null:
+                raise TypeError(
+                    f"Cannot return null for non-nullable field {fp.parent_name}.{fp.name}."
+                )
+            container[key] = None
+            return
+        shape = tp.shape
+        if shape is _LEAF:
+            if type(value) is tp.fast:
+                container[key] = value
+            else:
+                container[key] = Executor.complete_leaf_value(_named(tp), value)
+        elif shape is _ENUM:
+            names = tp.enum_names
+            assert names is not None
+            cache_key = (type(value), value)
+            try:
+                container[key] = names[cache_key]
+            except KeyError:
+                name = names[cache_key] = Executor.complete_leaf_value(_named(tp), value)
+                container[key] = name
+            except TypeError:  # unhashable: as graphql-core, every time
+                container[key] = Executor.complete_leaf_value(_named(tp), value)
+        elif shape is _LIST:
+            self.complete_list(tp, value, fp, info, path, pos, container, key)
+        elif shape is _OBJECT:
+            assert tp.object_type is not None
+            self.complete_object(tp, tp.object_type, value, fp, info, path, pos, container, key)
+        else:
+            abstract = tp.abstract
+            assert abstract is not None
+            resolve_type = abstract.resolve_type or self.ex.type_resolver
+            runtime = resolve_type(value, info, abstract)
+            if self.is_awaitable(runtime):
+                container[key] = None
+                self.pend(
+                    runtime,
+                    path,
+                    self.type_resolved,
+                    (tp, value, fp, info, path, pos, container, key),
+                )
+                return
+            object_type = self.ex.ensure_valid_runtime_type(
+                runtime, abstract, tp.field_details, info, value
+            )
+            self.complete_object(tp, object_type, value, fp, info, path, pos, container, key)
+
+    def complete_list(
+        self,
+        tp: TypePlan,
+        value: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        if self.ex.is_async_iterable(value):
+            container[key] = None
+            self.defer(_collect(value), tp, fp, info, path, pos, container, key)
+            return
+        if not is_iterable(value):
+            raise GraphQLError(
+                f"Expected Iterable, but did not find one for field '{fp.parent_name}.{fp.name}'."
+            )
+        item = tp.item
+        assert item is not None
+        items: list[Any] = []
+        container[key] = items
+        here = Position(pos, container, key, tp.gtype, tp.field_details, path)
+        is_awaitable = self.is_awaitable
+        complete = self.complete
+        index = 0
+        for element in value:
+            item_path = Path(path, index, None)
+            items.append(None)
+            if is_awaitable(element):
+                self.defer(element, item, fp, info, item_path, here, items, index)
+            else:
+                try:
+                    complete(item, element, fp, info, item_path, here, items, index)
+                except Exception as error:
+                    self.ex.handle_field_error(error, item.gtype, item.field_details, item_path)
+                    items[index] = None
+            index += 1
+
+    def complete_object(
+        self,
+        tp: TypePlan,
+        object_type: GraphQLObjectType,
+        value: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        sel = tp.selections.get(object_type.name) or selection(self.ex, object_type, tp)
+        if sel.is_type_of is not None:
+            is_type_of = sel.is_type_of(value, info)
+            if self.is_awaitable(is_type_of):
+                container[key] = None
+                self.pend(
+                    is_type_of,
+                    path,
+                    self.type_checked,
+                    (tp, object_type, value, fp, info, path, pos, container, key),
+                )
+                return
+            if not is_type_of:
+                raise invalid_return_type_error(object_type, value, tp.field_details)
+        self.object_fields(tp, sel, value, path, pos, container, key)
+
+    def object_fields(
+        self,
+        tp: TypePlan,
+        sel: Selection,
+        value: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        out: dict[str, Any] = {}
+        container[key] = out
+        self.fields(
+            sel, value, path, out, Position(pos, container, key, tp.gtype, tp.field_details, path)
+        )
+
+    def info(self, fp: FieldPlan, path: Path) -> Any:
+        return self.ex.build_resolve_info(fp.field_def, fp.nodes, fp.parent_type, path)  # type: ignore[arg-type]
+
+    def arguments(self, fp: FieldPlan) -> dict[str, Any]:
+        """The field's arguments: once per plan if they are constant, once per run if they
+        read variables (graphql-core coerces them per call; immutable values only)."""
+        if fp.static_args is not None:
+            return fp.static_args
+        cached = self.args.get(fp)
+        if cached is not None:
+            return cached
+        ex = self.ex
+        values: dict[str, Any] = get_argument_values(
+            fp.field_def,  # type: ignore[arg-type]
+            fp.first.node,
+            ex.variable_values,
+            fp.first.fragment_variable_values,
+            ex.hide_suggestions,
+        )
+        if all(isinstance(v, _IMMUTABLE) or _is_enum(v) for v in values.values()):
+            if fp.cacheable_args:
+                fp.static_args = values
+            else:
+                self.args[fp] = values
+        return values
+
+    # --- awaited values --------------------------------------------------------------------
+
+    def defer(
+        self,
+        awaitable: Any,
+        tp: TypePlan,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        """An awaited field value or list item, completed as `tp` when it arrives."""
+        self.pend(awaitable, path, self.value_done, (tp, fp, info, path, pos, container, key))
+
+    def pend(
+        self, awaitable: Any, path: Path, done: Callable[..., None], args: tuple[Any, ...]
+    ) -> None:
+        self.fresh.append(Pending(_await_iterator(awaitable), path, done, self.value_failed, args))
+
+    def seal(self) -> None:
+        """End of a wave: the pendings it created get their context (a copy of the current
+        one, as a task created now would) and are queued."""
+        fresh = self.fresh
+        if fresh:
+            for pending in fresh:
+                pending.context = contextvars.copy_context()
+            self.ready.extend(fresh)
+            fresh.clear()
+
+    def value_done(
+        self,
+        value: Any,
+        tp: TypePlan,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        try:
+            self.complete(tp, value, fp, info, path, pos, container, key)
+        except Exception as error:
+            self.value_failed(error, tp, fp, info, path, pos, container, key)
+
+    def type_resolved(
+        self,
+        runtime: Any,
+        tp: TypePlan,
+        value: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        try:
+            assert tp.abstract is not None
+            object_type = self.ex.ensure_valid_runtime_type(
+                runtime, tp.abstract, tp.field_details, info, value
+            )
+            self.complete_object(tp, object_type, value, fp, info, path, pos, container, key)
+        except Exception as error:
+            self.value_failed(error, tp, fp, info, path, pos, container, key)
+
+    def type_checked(
+        self,
+        is_type_of: Any,
+        tp: TypePlan,
+        object_type: GraphQLObjectType,
+        value: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        pos: Position | None,
+        container: Any,
+        key: str | int,
+    ) -> None:
+        try:
+            if not is_type_of:
+                raise invalid_return_type_error(object_type, value, tp.field_details)
+            sel = tp.selections.get(object_type.name) or selection(self.ex, object_type, tp)
+            self.object_fields(tp, sel, value, path, pos, container, key)
+        except Exception as error:
+            self.value_failed(error, tp, fp, info, path, pos, container, key)
+
+    def value_failed(self, error: Exception, tp: TypePlan, *rest: Any) -> None:
+        """An awaited value failed: graphql-core's handle_field_error for the field or item,
+        and, for a non-null one, null propagation to the nearest nullable position."""
+        path, pos, container, key = rest[-4:]
+        try:
+            self.ex.handle_field_error(error, tp.gtype, tp.field_details, path)
+        except GraphQLError as located:
+            self.propagate(located, pos)
+            return
+        container[key] = None
+
+    def propagate(self, error: GraphQLError, pos: Position | None) -> None:
+        while pos is not None:
+            try:
+                self.ex.handle_field_error(error, pos.return_type, pos.details, pos.path)
+            except GraphQLError as again:
+                error, pos = again, pos.parent
+                continue
+            pos.container[pos.key] = None
+            return
+        self.errors.add(error, None)
+        self.nulled = True
+
+    # --- the driver ------------------------------------------------------------------------
+
+    async def drive(self, data: dict[str, Any]) -> ExecutionResult:
+        loop = asyncio.get_running_loop()
+        ready = self.ready
+        while True:
+            while ready:
+                self.step(ready.popleft())
+            try:
+                if self.again:  # bare `yield`s: one loop iteration, as a task would
+                    ready.extend(self.again)
+                    self.again.clear()
+                    await asyncio.sleep(0)
+                    continue
+                if not self.waiting:
+                    break
+                self.wake = loop.create_future()
+                await self.wake
+            except asyncio.CancelledError as cancelled:
+                self.cancel_all(cancelled)
+        if self.cancelled is not None:
+            raise self.cancelled
+        return self.response(data)
+
+    def step(self, p: Pending) -> None:
+        exc, p.exc = p.exc, None
+        errors = self.errors
+        if not p.dead and errors._error_positions and errors.has_nulled_position(p.path):
+            p.dead = True  # under a nulled position: cancelled, as graphql-core's siblings
+            exc = asyncio.CancelledError()
+        context = p.context
+        assert context is not None
+        try:
+            if exc is None:
+                yielded = context.run(p.it.send, None)
+            else:
+                yielded = context.run(p.it.throw, exc)
+        except StopIteration as stop:
+            if not p.dead:
+                context.run(self.settle, p, p.done, stop.value)
+            return
+        except asyncio.CancelledError as cancelled:
+            if not p.dead and self.cancelled is None:
+                # an awaited resolver was cancelled: graphql-core lets that cancel the operation
+                self.cancel_all(cancelled)
+            return
+        except Exception as error:
+            if not p.dead:
+                context.run(self.settle, p, p.failed, error)
+            return
+        if yielded is None:
+            self.again.append(p)
+            return
+        blocking = getattr(yielded, "_asyncio_future_blocking", None)
+        if blocking is True:
+            yielded._asyncio_future_blocking = False
+            callback = p.callback
+            if callback is None:
+                callback = p.callback = _wakeup(self, p)
+            self.waiting[p] = yielded
+            yielded.add_done_callback(callback, context=_CALLBACK_CONTEXT)
+            return
+        # what asyncio.Task says to a coroutine that yields something else
+        if blocking is False:
+            p.exc = RuntimeError(f"yield was used instead of yield from with {yielded!r}")
+        else:
+            p.exc = RuntimeError(f"Task got bad yield: {yielded!r}")
+        self.ready.append(p)
+
+    def settle(self, p: Pending, then: Callable[..., None], value: Any) -> None:
+        """Run a pending's continuation (in its context), then queue what it created."""
+        try:
+            then(value, *p.args)
+        finally:
+            self.seal()
+
+    def woken(self, p: Pending, future: asyncio.Future[Any]) -> None:
+        if self.waiting.pop(p, None) is None:
+            return
+        try:
+            future.result()
+        except BaseException as exc:  # thrown in, as asyncio.Task does
+            p.exc = exc
+        self.ready.append(p)
+        wake = self.wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    def cancel_all(self, cancelled: BaseException) -> None:
+        """Cancel every pending (the operation was cancelled) and keep driving until they end."""
+        if self.cancelled is None:
+            self.cancelled = cancelled
+        for p, future in list(self.waiting.items()):
+            if p.callback is not None:
+                future.remove_done_callback(p.callback)
+            del self.waiting[p]
+            self.ready.append(p)
+        for p in (*self.ready, *self.again):
+            p.dead = True
+            p.exc = asyncio.CancelledError()
+        self.ready.extend(self.again)
+        self.again.clear()
+
+
+def _wakeup(run: Run, p: Pending) -> Callable[[asyncio.Future[Any]], None]:
+    def callback(future: asyncio.Future[Any]) -> None:
+        run.woken(p, future)
+
+    return callback
+
+
+def _named(tp: TypePlan) -> Any:
+    gtype: Any = tp.gtype
+    return gtype.of_type if tp.non_null else gtype
+
+
+def _is_enum(value: Any) -> bool:
+    return isinstance(value, enum.Enum)
