@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install runtime graphiql node-clients demo demo-reset serve test test-sqlite test-postgres schema bench bench-upload lint clean
+.PHONY: install runtime graphiql node-clients web check-node check-chromium demo demo-reset serve test test-sqlite test-postgres schema bench bench-upload lint clean
 
 # What the API and the demo need (make demo, make serve); `install` adds the test tools.
 runtime: $(VENV)/.runtime
@@ -35,18 +35,48 @@ tests/node/node_modules/.installed: tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The Python packages and GraphiQL's npm packages are installed side by side (-j2).
+# The web client (web/, served under /ui): npm ci when the lockfile changes, a build
+# (tsc + vite) only when a source changed.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/tsconfig.app.json web/tsconfig.node.json web/package.json
+
+web: web/dist/.built
+
+web/node_modules/.installed: web/package-lock.json | check-node
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && node node_modules/typescript/bin/tsc -b && node node_modules/vite/bin/vite.js build --logLevel warn
+	touch $@
+
+check-node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "make: Node.js 20 (or newer) with npm is needed for GraphiQL's assets and the web client (web/)."; \
+	  echo "      On Debian: apt-get install -y nodejs npm, or Node 20 from nodejs.org."; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' || { \
+	  echo "make: Node.js $$(node --version) is too old for the web client's Vite 8: 20.19 or newer is needed."; exit 1; }
+
+# The browser tests drive Debian's Chromium (playwright-core, never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+check-chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "make: Chromium is needed for the web client's end-to-end and accessibility tests"; \
+	  echo "      ($(CHROMIUM) not found): apt-get update && apt-get install -y chromium"; exit 1; }
+
+# The Python packages, GraphiQL's npm packages and the web client are installed side by
+# side (-j3).
 demo:
-	@$(MAKE) --no-print-directory -j2 runtime graphiql
+	@$(MAKE) --no-print-directory -j3 runtime graphiql web
 	$(BIN)/luukku demo
 
 # Forget everything in the demo's database (var/luukku.sqlite3) and start the demo afresh.
 demo-reset:
-	@$(MAKE) --no-print-directory -j2 runtime graphiql
+	@$(MAKE) --no-print-directory -j3 runtime graphiql web
 	$(BIN)/luukku demo reset
 	$(BIN)/luukku demo
 
-serve: runtime graphiql
+serve: runtime graphiql web
 	$(BIN)/luukku serve
 
 schema: runtime
@@ -54,15 +84,15 @@ schema: runtime
 
 # Both suites, each with the Redis tests (REDIS at LUUKKU_TEST_REDIS, default
 # redis://127.0.0.1:6379/0); a skipped test fails the run (LUUKKU_TEST_NO_SKIP=1).
-test: install graphiql node-clients
+test: install graphiql node-clients web check-chromium
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: install graphiql node-clients
-	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=sqlite $(BIN)/pytest -q -m "not postgres" $(PYTEST_ARGS)
+test-sqlite: install graphiql node-clients web check-chromium
+	LUUKKU_TEST_NO_SKIP=1 CHROMIUM=$(CHROMIUM) LUUKKU_TEST_DATABASE=sqlite $(BIN)/pytest -q -m "not postgres" $(PYTEST_ARGS)
 
-test-postgres: install graphiql node-clients
-	LUUKKU_TEST_NO_SKIP=1 LUUKKU_TEST_DATABASE=$(PG_TEST_SERVER) $(BIN)/pytest -q $(PYTEST_ARGS)
+test-postgres: install graphiql node-clients web check-chromium
+	LUUKKU_TEST_NO_SKIP=1 CHROMIUM=$(CHROMIUM) LUUKKU_TEST_DATABASE=$(PG_TEST_SERVER) $(BIN)/pytest -q $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): one run, results in bench/results/YYYY-MM-DD.md.
 bench: install node-clients
@@ -78,4 +108,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var app/graphiql/node_modules tests/node/node_modules .pytest_cache
+	rm -rf $(VENV) var app/graphiql/node_modules tests/node/node_modules web/node_modules web/dist .pytest_cache

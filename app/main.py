@@ -33,7 +33,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from actions.scanning import get_scanner
 from actions.signin import viewer_for_session
 from actions.storage import close_storage, get_storage
-from app import graphiql, signin
+from app import graphiql, signin, web
 from app.context import build_context, viewer_for_bearer, viewer_from_authorization
 from app.db import close_db, init_db
 from app.downloads import download
@@ -410,6 +410,8 @@ def create_app(
             Route("/attachments/{id}", download, methods=["GET", "HEAD"]),
             Route("/healthz", health),
             *signin.routes,
+            Route(web.PREFIX, web.page, methods=["GET", "HEAD"]),
+            Route(web.PREFIX + "/{path:path}", web.page, methods=["GET", "HEAD"]),
         ],
         middleware=[
             Middleware(BodyLimit, multipart_limit=settings.attachment_max_request_bytes),

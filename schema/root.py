@@ -7,6 +7,7 @@ from strawberry import relay
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.scalars import JSON
 
 from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
@@ -43,6 +44,11 @@ class Query:
     service_bundles: list[catalogue_queries.ServiceBundle] = strawberry.field(
         resolver=catalogue_queries.service_bundles,
         description="The service bundles (e.g. renewable energy, public event).",
+    )
+    shared_data_schema: JSON = strawberry.field(
+        resolver=catalogue_queries.shared_data_schema,
+        description="JSON Schema (2020-12) of a project's shared data, given once for all its "
+        "applications (`Project.sharedData`); its `x-label` annotations are the labels in fi, sv and en.",
     )
     municipalities: list[catalogue_queries.Municipality] = strawberry.field(
         resolver=catalogue_queries.municipalities, description="Municipalities Luukku knows."

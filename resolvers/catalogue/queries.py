@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from actions.catalogue import offered_permit_types, permit_needs
+from models import CatalogueDocument, Organisation
 from models import Municipality as MunicipalityModel
-from models import Organisation
 from models import PermitType as PermitTypeModel
 from models import ServiceBundle as BundleModel
-from models.catalogue import authority_serves
+from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
 from models.enums import OrganisationKind
 from models.survey import Answer
 from resolvers.context import Info
@@ -106,6 +107,12 @@ class PermitNeedsResult:
 async def service_bundles() -> list[ServiceBundle]:
     rows = await BundleModel.all().order_by("sort_order", "id").values()
     return [ServiceBundle.from_row(r) for r in rows]
+
+
+async def shared_data_schema() -> JSON:
+    """The catalogue's JSON Schema of a project's shared data (forms render it)."""
+    rows = await CatalogueDocument.filter(key=SHARED_DATA_SCHEMA).values("document")
+    return JSON(rows[0]["document"] if rows else {"type": "object"})
 
 
 async def municipalities() -> list[Municipality]:

@@ -98,3 +98,10 @@ def test_catalogue_data_files_are_checked(tmp_path) -> None:  # type: ignore[no-
         assert any("fi, sv and en" in p for p in exc.problems)
     else:
         raise AssertionError("broken catalogue accepted")
+
+
+async def test_shared_data_schema_is_public_and_the_catalogues(gql: GQL) -> None:
+    """The web client renders the shared-data form from it (the catalogue, not code)."""
+    result = await gql("{ sharedDataSchema }")
+    assert "errors" not in result
+    assert result["data"]["sharedDataSchema"] == read_catalogue().shared_data_schema
