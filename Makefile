@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install runtime graphiql node-clients web check-node check-chromium demo demo-reset serve test test-sqlite test-postgres schema bench bench-upload lint clean
+.PHONY: install runtime graphiql node-clients web check-node check-chromium demo demo-reset serve test test-sqlite test-postgres fuzz schema bench bench-upload lint clean
 
 # What the API and the demo need (make demo, make serve); `install` adds the test tools.
 runtime: $(VENV)/.runtime
@@ -93,6 +93,11 @@ test-sqlite: install graphiql node-clients web check-chromium
 
 test-postgres: install graphiql node-clients web check-chromium
 	LUUKKU_TEST_NO_SKIP=1 CHROMIUM=$(CHROMIUM) LUUKKU_TEST_DATABASE=$(PG_TEST_SERVER) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The fuzz suite at length (tests/fuzz): FUZZ_EXAMPLES cases per demo role (12 roles).
+FUZZ_EXAMPLES ?= 850
+fuzz: install
+	LUUKKU_TEST_DATABASE=sqlite FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -s -p no:cacheprovider tests/fuzz
 
 # Benchmarks (bench/README.md): one run, results in bench/results/YYYY-MM-DD.md.
 bench: install node-clients

@@ -26,6 +26,7 @@ from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, Organisa
 from models.errors import DomainError, ErrorCode, excerpt, raise_all
 from models.forms import PROJECT_REQUIREMENTS, check_schema
 from models.survey import Answer, check_answers, check_bundle, needs
+from models.validation import municipality_code
 from notifications.events import publish_catalogue_change
 
 log = logging.getLogger("luukku.catalogue")
@@ -379,7 +380,7 @@ class Suggestion:
 
 
 async def municipality_row(code: str, field: list[str]) -> dict[str, Any]:
-    row = await Municipality.filter(code=code).values()
+    row = await Municipality.filter(code=municipality_code(code, field)).values()
     if not row:
         raise DomainError(ErrorCode.INVALID_MUNICIPALITY, field=field, value=excerpt(code))
     return row[0]

@@ -319,6 +319,8 @@ async def _serve_with_demo_system(settings: Settings, system: Any) -> None:
             access_log=False,
             log_level="info",
             ws_per_message_deflate=settings.ws_compression,
+            ws_max_size=settings.ws_max_message_bytes,
+            timeout_graceful_shutdown=settings.shutdown_timeout,
         )
     )
     demo = uvicorn.Server(
@@ -345,8 +347,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        proxy_headers=False,
+        proxy_headers=False,  # the app reads X-Forwarded-* itself, from TRUSTED_PROXIES only
         ws_per_message_deflate=settings.ws_compression,
+        ws_max_size=settings.ws_max_message_bytes,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
         access_log=False,
         log_level="info",
     )

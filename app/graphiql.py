@@ -7,6 +7,8 @@ this module rewrites the page to load them from Luukku itself.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -32,6 +34,23 @@ ALLOWED = {
 def localize(page: str) -> str:
     """Point every unpkg.com reference of the page at Luukku's own asset route."""
     return _UNPKG.sub(lambda m: f"{ASSETS_PREFIX}{m.group(1)}/{m.group(2)}", page)
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def csp(page: str) -> str:
+    """The page's Content-Security-Policy: its own assets, its inline script by hash, the
+    API on the same origin; nothing else, and it may not be framed."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in _INLINE_SCRIPT.findall(page)
+    )
+    return (
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def assets_installed() -> bool:

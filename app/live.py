@@ -85,6 +85,13 @@ class LiveConnections:
                     context.viewer = fresh.__class__(**{**fresh.__dict__, "xroad": old.xroad})
         return closed
 
+    async def close_all(self, code: int, reason: str) -> int:
+        """Close every live connection (on shutdown: 1001, going away); returns how many."""
+        contexts = list(self._contexts)
+        self._contexts.clear()
+        await asyncio.gather(*(close_socket(c, code, reason) for c in contexts))
+        return len(contexts)
+
     async def _listen(self) -> None:
         """Identity changes re-check connections; catalogue changes drop the snapshot."""
         while True:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import json
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,17 +39,20 @@ from actions.scanning import get_scanner
 from actions.signin import viewer_for_session
 from actions.storage import close_storage, get_storage
 from app import graphiql, signin, web
-from app.context import build_context, viewer_for_bearer, viewer_from_authorization
+from app.context import build_context, viewer_cache, viewer_for_bearer, viewer_from_authorization
 from app.db import close_db, init_db
 from app.downloads import download
 from app.live import live_connections
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.signin import delete_session_cookie, session_cookie
+from app.throttle import Throttled, throttle, throttled_response
 from app.uploads import BadMultipart, UploadRequestAdapter, map_files
 from app.worker import OutboxWorker
 from notifications.bus import start_bus, stop_bus
-from permissions.facts import ANONYMOUS
+from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context
+from resolvers.viewer import bearer_token
 from schema.root import schema
 
 log = logging.getLogger("luukku")
@@ -145,13 +153,13 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         if cookie is not None:
             if not same_origin_or_allowed(request):
                 raise _ForbiddenOrigin
-            viewer = await viewer_for_session(cookie)
+            viewer = await _session_viewer(request, cookie)
             if viewer is None:
                 raise _InvalidSession
             context = build_context(request, viewer)
             context.csrf_missing = request.headers.get("x-luukku-csrf") != "1"
         else:
-            bearer = await viewer_from_authorization(authorization)
+            bearer = await _authenticate(request, authorization)
             if bearer is None:
                 raise _InvalidToken
             context = build_context(request, bearer)
@@ -162,6 +170,10 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         return context
 
     def decode_json(self, data: str | bytes) -> object:
+        # HTTP bodies are already limited (BodyLimit); this bounds WebSocket messages too,
+        # in case the server in front did not (uvicorn's ws_max_size, set by `luukku serve`)
+        if len(data) > get_settings().ws_max_message_bytes:
+            raise json.JSONDecodeError("message too large", "", 0)
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
@@ -213,14 +225,24 @@ class LuukkuGraphQL(GraphQL[Context, None]):
                 raise ConnectionRejectionError({"message": "connection_init needs authorization"})
             if not same_origin(context.request):
                 raise ConnectionRejectionError({"message": "the session works on this origin only"})
-            session_viewer = await viewer_for_session(cookie)
+            try:
+                session_viewer = await _session_viewer(context.request, cookie)
+            except Throttled as exc:
+                raise ConnectionRejectionError(
+                    {"message": "too many failed sign-ins", "retryAfter": exc.retry_after}
+                ) from None
             if session_viewer is None:
                 raise ConnectionRejectionError({"message": "the session has ended; sign in again"})
             fresh = build_context(context.request, session_viewer)
             context.viewer, context.language = fresh.viewer, fresh.language
             live_connections.register(context, cookie, viewer_for_session)
             return UNSET
-        viewer = await viewer_from_authorization(header)
+        try:
+            viewer = await _authenticate(context.request, header)
+        except Throttled as exc:
+            raise ConnectionRejectionError(
+                {"message": "too many failed sign-ins", "retryAfter": exc.retry_after}
+            ) from exc
         if viewer is None or not viewer.is_authenticated:
             raise ConnectionRejectionError({"message": "invalid, expired or revoked token"})
         fresh = build_context(context.request, viewer)
@@ -231,11 +253,22 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(graphiql.localize(self.graphql_ide_html))
+        page = graphiql.localize(self.graphql_ide_html)
+        return HTMLResponse(page, headers={"Content-Security-Policy": graphiql.csp(page)})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        try:
+            response: Response = await self.run(Request(scope=scope, receive=receive))
+            await response(scope, receive, send)
+        except HTTPException as exc:  # malformed requests: coded JSON, like every other error
+            await _refusal(
+                exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason
+            )(scope, receive, send)
+        except Throttled as exc:
+            await throttled_response(exc)(scope, receive, send)
         except _Refused as refused:
             await _refusal(refused.status, refused.code, refused.message)(scope, receive, send)
         except _InvalidSession:
@@ -274,6 +307,34 @@ def _refusal(
 
 class _InvalidToken(Exception):
     pass
+
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+async def _authenticate(request: Request | WebSocket, header: str | None) -> Viewer | None:
+    """The viewer of an Authorization header (None: invalid). A token this process does not
+    know yet is looked up only while the client address is under THROTTLE_AUTH, and a
+    failed lookup counts against it."""
+    token = bearer_token(header)
+    if header is None or not header.strip() or (token is not None and viewer_cache.get(token)):
+        return await viewer_from_authorization(header)
+    await throttle.check(request, "auth")
+    viewer = await viewer_from_authorization(header)
+    if viewer is None:
+        await throttle.failed(request, "auth")
+    return viewer
+
+
+async def _session_viewer(request: Request | WebSocket, cookie: str) -> Viewer | None:
+    """The viewer of a session cookie (None: ended or forged). A failed lookup counts against
+    the client address under THROTTLE_AUTH, and once over it the answer is 429 (Throttled):
+    valid sessions pay no throttle lookup."""
+    viewer = await viewer_for_session(cookie)
+    if viewer is None:
+        await throttle.failed(request, "auth")
+        await throttle.check(request, "auth")
+    return viewer
 
 
 class _Refused(Exception):
@@ -342,11 +403,46 @@ def tune_gc(settings: Settings) -> None:
         gc.set_threshold(*settings.gc_threshold)
 
 
+CLOSE_GOING_AWAY = 1001
+
+
+def close_sockets_on_signals() -> None:
+    """On SIGTERM or SIGINT, first close every live socket with 1001 (going away), then let
+    the server (uvicorn, whose handlers these wrap) shut down: otherwise it would cut them
+    with 1012 and wait for them. Only in the main thread, where signals arrive."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def handler(number: int, frame: Any, previous: Any = previous) -> None:
+            async def going_away() -> None:
+                try:
+                    await asyncio.wait_for(
+                        live_connections.close_all(CLOSE_GOING_AWAY, "Server shutting down"), 2
+                    )
+                except Exception:
+                    log.exception("closing live sockets on shutdown")
+                finally:
+                    previous(number, frame)
+
+            loop.call_soon_threadsafe(lambda: _shutdown_tasks.add(loop.create_task(going_away())))
+
+        signal.signal(signum, handler)
+
+
+_shutdown_tasks: set[asyncio.Task[None]] = set()
+
+
 async def start_services(settings: Settings) -> None:
     """The pub/sub bus, the live connections' watchers and, unless OUTBOX_IN_PROCESS=false,
     the outbox worker (after the database)."""
     global _worker
     await start_bus(settings.broadcast_url)
+    throttle.configure(settings)
     await get_storage().open()
     if not get_scanner().enabled:
         log.warning(
@@ -366,6 +462,7 @@ async def stop_services() -> None:
         await _worker.stop()
         _worker = None
     await live_connections.stop()
+    await throttle.close()
     await stop_bus()
     await close_storage()
 
@@ -382,7 +479,9 @@ def create_app(
     settings = settings or get_settings()
     view = LuukkuGraphQL(
         graphql_schema or schema,
-        graphql_ide="graphiql",
+        graphql_ide="graphiql" if settings.graphiql else None,
+        # a socket must authenticate within 10 s (Strawberry's default is a minute)
+        connection_init_wait_timeout=timedelta(seconds=10),
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=list(settings.allowed_origins),
         keep_alive=True,
@@ -395,11 +494,15 @@ def create_app(
         if manage_db:
             await init_db(settings.database_url)
             await start_services(settings)
+            close_sockets_on_signals()
         try:
             yield
         finally:
             if manage_db:
-                await stop_services()
+                try:  # bounded: a service that does not stop must not keep the process
+                    await asyncio.wait_for(stop_services(), settings.shutdown_timeout)
+                except TimeoutError:
+                    log.error("services did not stop in %s s", settings.shutdown_timeout)
                 await close_db()
 
     return Starlette(
@@ -414,6 +517,8 @@ def create_app(
             Route(web.PREFIX + "/{path:path}", web.page, methods=["GET", "HEAD"]),
         ],
         middleware=[
+            # CSP, nosniff, frame and referrer policies, HSTS over TLS: on every response
+            Middleware(SecurityHeaders),
             Middleware(BodyLimit, multipart_limit=settings.attachment_max_request_bytes),
             # Single-page clients on other origins (ALLOWED_ORIGINS); none by default.
             Middleware(

@@ -50,6 +50,26 @@ def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _rate(env: dict[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate "COUNT/SECONDS" (e.g. 20/60); "0" turns it off."""
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    if raw == "0":
+        return (0, default[1])
+    count, _, seconds = raw.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
+        raise SettingsError(f"{name} must look like 20/60 (count per seconds) or 0, got {raw!r}")
+    return (int(count), int(seconds))
+
+
 def _hetu_keys(raw: str) -> tuple[tuple[int, bytes], ...]:
     """HETU_INDEX_KEYS: `version:base64key,...`, newest first; each key at least 32 bytes."""
     keys: list[tuple[int, bytes]] = []
@@ -102,7 +122,30 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 250_000
+    #: longest document text (characters); graphql-core's lexer takes about 1.5 µs each
+    max_document_chars: int = 100_000
     max_page_size: int = 100
+    #: who may run introspection (`__schema`, `__type`): "on", "signed-in" or "off"
+    introspection: str = "on"
+    #: "Did you mean ...?" in error messages
+    field_suggestions: bool = True
+    #: serve GraphiQL at GET /graphql
+    graphiql: bool = True
+    #: peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks)
+    trusted_proxies: tuple[str, ...] = ()
+    #: where throttling counts are kept: "database", "memory" or a redis:// URL
+    throttle_store: str = "database"
+    #: failed authentications per client address (and per account) in a window
+    throttle_auth: tuple[int, int] = (20, 60)
+    #: cost points per client (account, or address when anonymous) in a window
+    throttle_cost: tuple[int, int] = (30_000_000, 60)
+    #: only operations costing at least this much are counted (mutations always are)
+    throttle_cost_from: int = 1_000
+    #: largest WebSocket message accepted, in bytes
+    ws_max_message_bytes: int = 1024 * 1024
+    #: seconds given to open connections on shutdown before they are closed
+    shutdown_timeout: int = 10
     executor: str = "compiled"
     smtp_host: str = ""
     smtp_port: int = 0
@@ -183,6 +226,14 @@ class Settings:
         broadcast_url = env.get("BROADCAST_URL") or "memory://"
         if not broadcast_url.startswith(("memory://", "redis://", "rediss://", "postgres://")):
             raise SettingsError("BROADCAST_URL must start with memory://, redis:// or postgres://")
+        production = environment == "production"
+        throttle_store = env.get("THROTTLE_STORE") or (
+            broadcast_url if broadcast_url.startswith(("redis://", "rediss://")) else "database"
+        )
+        if throttle_store not in {"database", "memory"} and not throttle_store.startswith(
+            ("redis://", "rediss://")
+        ):
+            raise SettingsError("THROTTLE_STORE must be database, memory or a redis:// URL")
         storage = _storage(env.get("ATTACHMENT_STORAGE", ""), database_url)
         scanner = env.get("ATTACHMENT_SCANNER", "none").strip() or "none"
         if scanner != "none" and not scanner.startswith(("clamd://", "clamd+unix://")):
@@ -234,6 +285,23 @@ class Settings:
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", 10, minimum=2),
             max_aliases=_int(env, "MAX_ALIASES", 30, minimum=1),
             max_tokens=_int(env, "MAX_TOKENS", 2000, minimum=50),
+            max_query_cost=_int(env, "MAX_QUERY_COST", 250_000, minimum=100),
+            max_document_chars=_int(env, "MAX_DOCUMENT_CHARS", 100_000, minimum=1_000),
+            introspection=_choice(
+                env,
+                "GRAPHQL_INTROSPECTION",
+                "signed-in" if production else "on",
+                ("on", "signed-in", "off"),
+            ),
+            field_suggestions=_bool(env, "GRAPHQL_FIELD_SUGGESTIONS", not production),
+            graphiql=_bool(env, "GRAPHIQL", not production),
+            trusted_proxies=_list(env, "TRUSTED_PROXIES"),
+            throttle_store=throttle_store,
+            throttle_auth=_rate(env, "THROTTLE_AUTH", (20, 60)),
+            throttle_cost=_rate(env, "THROTTLE_COST", (30_000_000, 60)),
+            throttle_cost_from=_int(env, "THROTTLE_COST_FROM", 1_000, minimum=0),
+            ws_max_message_bytes=_int(env, "WS_MAX_MESSAGE_BYTES", 1024 * 1024, minimum=1024),
+            shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", 10, minimum=1),
             max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
             executor=executor,
             smtp_host=env.get("SMTP_HOST", ""),

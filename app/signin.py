@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -22,6 +23,7 @@ from actions.auth import oidc
 from actions.auth.config import AuthConfig, Provider, get_auth_config
 from actions.auth.mandates import MandateError, SuomiFiClient
 from app.settings import get_settings
+from app.throttle import Throttled, throttle, throttled_response
 from models.errors import DomainError
 
 log = logging.getLogger("luukku.signin")
@@ -388,9 +390,28 @@ def _with_query(path: str, **params: str) -> str:
     return path + ("&" if "?" in path else "?") + urlencode(params)
 
 
+def throttled(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A sign-in endpoint under THROTTLE_AUTH: refused with 429 while the client address is
+    over its allowance; an answer of 400 or more (a refused login) counts against it."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            await throttle.check(request, "auth")
+        except Throttled as exc:
+            return throttled_response(exc)
+        response = await endpoint(request)
+        if response.status_code >= 400:
+            await throttle.failed(request, "auth")
+        return response
+
+    return guarded
+
+
 routes = [
-    Route("/auth/login", login, methods=["GET"]),
-    Route("/auth/callback", callback, methods=["GET"]),
+    Route("/auth/login", throttled(login), methods=["GET"]),
+    Route("/auth/callback", throttled(callback), methods=["GET"]),
     Route("/auth/logout", logout, methods=["POST"]),
     Route("/auth/logged-out", logged_out, methods=["GET"]),
     Route("/auth/mandate", mandate_start, methods=["GET"]),

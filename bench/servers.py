@@ -32,6 +32,9 @@ def luukku(
         "LUUKKU_ENV": "production",
         "BROADCAST_URL": broadcast_url,
         "BROADCAST_PREFIX": prefix,
+        # a load generator is one client hammering on purpose: no throttling
+        "THROTTLE_COST": "0",
+        "THROTTLE_AUTH": "0",
         **(extra_env or {}),
     }
     command = [LUUKKU, "serve", "--workers", str(workers)]

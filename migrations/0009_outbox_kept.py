@@ -4,7 +4,7 @@ from models.outbox import OutboxStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_attachments')]
+    dependencies = [('models', '0008_throttle'), ('models', '0010_attachments')]
 
     initial = False
 

@@ -22,6 +22,7 @@ from models.identity import ApiToken, Membership, Organisation, Person
 from models.outbox import KeptMail, OutboxItem
 from models.projects import Application, InboxCount, Project, StatusChange
 from models.signin import AuthRequest, AuthSession, MembershipGrant, PersonCodeIndex, PersonIdentity
+from models.throttle import ThrottleCount
 
 __all__ = [
     "ApiToken",
@@ -51,4 +52,5 @@ __all__ = [
     "StoredSecret",
     "SupplementRequest",
     "Thread",
+    "ThrottleCount",
 ]

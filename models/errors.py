@@ -298,7 +298,12 @@ DETAILS: dict[str, dict[str, str]] = {
         "sv": "kommunen kan inte ändras när ansökningar redan har skickats",
     },
     "an http(s) URL": {"fi": "odotetaan http(s)-osoitetta", "sv": "en http(s)-adress väntas"},
-    "NUL character": {"fi": "NUL-merkki ei ole sallittu", "sv": "NUL-tecken är inte tillåtet"},
+    "control character": {
+        "fi": "ohjausmerkit eivät ole sallittuja",
+        "sv": "styrtecken är inte tillåtna",
+        "en": "no control characters",
+    },
+    "nested too deeply": {"fi": "liian syvälle sisäkkäin", "sv": "för djupt nästlat"},
     "e-mail address": {"fi": "odotetaan sähköpostiosoitetta", "sv": "en e-postadress väntas"},
     "not a number": {"fi": "ei ole luku", "sv": "inte ett tal"},
     "WGS84 point outside Finland ({lat_min}–{lat_max} N, {lon_min}–{lon_max} E)": {

@@ -19,6 +19,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from models.business_id import is_valid_business_id
 from models.enums import LANGUAGES
 from models.errors import DomainError, ErrorCode, excerpt, size
+from models.validation import content_problems, is_mail_address
 
 #: Upper bound for one application's form content, serialised.
 MAX_CONTENT_BYTES = 256 * 1024
@@ -40,6 +41,8 @@ for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
 FORMATS.checks("fi-business-id")(
     lambda value: not isinstance(value, str) or is_valid_business_id(value)
 )
+#: "email" as an address a mail may be sent to (jsonschema only asks for an "@")
+FORMATS.checks("email")(lambda value: not isinstance(value, str) or is_mail_address(value))
 
 
 @lru_cache(maxsize=512)
@@ -64,6 +67,9 @@ def validate(
 ) -> list[DomainError]:
     """Every violation of `schema` in `document`, each at its own field path, with a message
     in fi, sv and en that never repeats the value itself."""
+    hostile = content_problems(document, prefix)
+    if hostile:
+        return hostile
     raw = orjson.dumps(document)
     if len(raw) > MAX_CONTENT_BYTES:
         return [

@@ -35,8 +35,8 @@ def text(
         if required:
             errors.append(DomainError(ErrorCode.REQUIRED, field=field))
         return None
-    if "\x00" in value:
-        errors.append(DomainError(ErrorCode.INVALID_VALUE, field=field, detail="NUL character"))
+    if "\x00" in value or has_control_characters(value, multiline=max_length > NAME_MAX):
+        errors.append(DomainError(ErrorCode.INVALID_VALUE, field=field, detail="control character"))
         return None
     cleaned = value.strip()
     if required and not cleaned:
@@ -50,7 +50,7 @@ def text(
 
 def email(value: str | None, field: Sequence[str], *, errors: list[DomainError]) -> str | None:
     cleaned = text(value, field, max_length=EMAIL_MAX, required=True, errors=errors)
-    if cleaned is not None and not _EMAIL.match(cleaned):
+    if cleaned is not None and not (_EMAIL.match(cleaned) and is_mail_address(cleaned)):
         errors.append(DomainError(ErrorCode.INVALID_VALUE, field=field, detail="e-mail address"))
         return None
     return cleaned
@@ -138,3 +138,77 @@ def expect_version(actual: int, expected: int) -> None:
         raise DomainError(
             ErrorCode.STALE_VERSION, field=["expectedVersion"], actual=actual, expected=expected
         )
+
+
+# --- hostile input (issue 11): every value that reaches a query, a mail or the database ---
+
+_MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
+#: C0 controls but TAB, LF and CR; DEL; C1 controls; lone surrogates (not valid Unicode)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: ... and in single-line values (names, codes, addresses) also TAB, LF, CR and the Unicode
+#: line and paragraph separators
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: An address that a mail server accepts as a recipient: dot-atom local part (RFC 5322,
+#: no quoted forms), a domain of LDH labels with a dot and a letter in its last label.
+_MAIL_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+#: Nesting of JSON content (forms, shared data, areas) beyond any form's needs
+MAX_JSON_DEPTH = 32
+
+
+def is_municipality_code(value: str) -> bool:
+    """A municipality code as Statistics Finland gives them: three digits ("091")."""
+    return _MUNICIPALITY_CODE.fullmatch(value) is not None
+
+
+def municipality_code(value: str, field: Sequence[str]) -> str:
+    """The code, or INVALID_MUNICIPALITY before it reaches a query."""
+    if not is_municipality_code(value):
+        raise DomainError(ErrorCode.INVALID_MUNICIPALITY, field=field, value=value[:10])
+    return value
+
+
+def has_control_characters(value: str, *, multiline: bool = True) -> bool:
+    """Control characters with no business in text (TAB, LF and CR are fine in multi-line
+    text), or lone surrogates."""
+    pattern = _CONTROL if multiline else _CONTROL_SINGLE_LINE
+    return pattern.search(value) is not None
+
+
+def is_mail_address(value: str) -> bool:
+    """An address that may become a mail recipient: no `a@b`, no CR/LF, no NUL."""
+    return len(value) <= EMAIL_MAX and _MAIL_ADDRESS.fullmatch(value) is not None
+
+
+def content_problems(document: Any, prefix: Sequence[str]) -> list[DomainError]:
+    """Strings with control characters, and nesting deeper than MAX_JSON_DEPTH, in JSON
+    content; iterative, so any depth is looked at without recursion."""
+    errors: list[DomainError] = []
+    stack: list[tuple[Any, list[str], int]] = [(document, list(prefix), 0)]
+    while stack and len(errors) < 20:
+        value, path, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            errors.append(
+                DomainError(ErrorCode.INVALID_VALUE, field=path, detail="nested too deeply")
+            )
+            continue
+        if isinstance(value, str):
+            if has_control_characters(value):
+                errors.append(
+                    DomainError(ErrorCode.INVALID_VALUE, field=path, detail="control character")
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key_path = [*path, str(key)[:100]]
+                if not isinstance(key, str) or has_control_characters(key, multiline=False):
+                    errors.append(
+                        DomainError(ErrorCode.INVALID_VALUE, field=path, detail="control character")
+                    )
+                    continue
+                stack.append((item, key_path, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, [*path, str(i)], depth + 1) for i, item in enumerate(value))
+    return errors

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
 
 from app.settings import get_settings
 from permissions.fields import authenticated, authority_only, person_only
@@ -25,10 +23,12 @@ from resolvers.projects import mutations as project_mutations
 from resolvers.projects import queries as project_queries
 from resolvers.threads import mutations as thread_mutations
 from schema.audit import AuditReads
+from schema.checks import DocumentChecks
 from schema.csrf import CsrfGuard
-from schema.errors import ErrorHandling, LuukkuSchema
+from schema.errors import LuukkuSchema
 from schema.events import EVENT_TYPES, ApplicationStatusChangedEvent, ProjectActivityEvent
 from schema.operation import FreshLoaders
+from schema.scalars import SCALAR_MAP
 from schema.sharing import GraphQLCoreSharingExecutionContext, SharingExecutionContext
 
 
@@ -51,7 +51,9 @@ class Query:
         "applications (`Project.sharedData`); its `x-label` annotations are the labels in fi, sv and en.",
     )
     municipalities: list[catalogue_queries.Municipality] = strawberry.field(
-        resolver=catalogue_queries.municipalities, description="Municipalities Luukku knows."
+        resolver=catalogue_queries.municipalities,
+        description="Municipalities Luukku knows.",
+        metadata={"list_size": 400},  # for the cost limit (schema/limits.py): all of Finland
     )
     authorities: catalogue_queries.Connection[catalogue_queries.Authority] = strawberry.field(
         resolver=catalogue_queries.authorities,
@@ -234,10 +236,7 @@ class Subscription:
 
 def build_schema(executor: str | None = None) -> LuukkuSchema:
     """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR."""
-    settings = get_settings()
-    executor = executor or settings.executor
-    # Built once: a new rule class per request would defeat the validation cache.
-    rules = [max_depth_rule(settings.max_query_depth, None), max_aliases_rule(settings.max_aliases)]
+    executor = executor or get_settings().executor
     return LuukkuSchema(
         query=Query,
         mutation=Mutation,
@@ -246,15 +245,14 @@ def build_schema(executor: str | None = None) -> LuukkuSchema:
         if executor == "compiled"
         else GraphQLCoreSharingExecutionContext,
         types=list(EVENT_TYPES),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             FreshLoaders,
             CsrfGuard,
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            # parsing, limits and validation, linear in the document and cached (checks.py);
+            # codes and masking of every error are in LuukkuSchema (errors.py)
+            DocumentChecks,
             AuditReads,
-            ErrorHandling,
         ],
     )
 

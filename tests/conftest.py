@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
+
+# Tests ask for whole pages again and again from one address: the cost budget is off here
+# (tests/hostile/test_throttle.py turns it on with its own settings). Set before the app's
+# settings are read.
+os.environ.setdefault("THROTTLE_COST", "0")
 
 import httpx
 import pytest
 import pytest_asyncio
+import tortoise.exceptions
 
 from actions.storage import LocalStorage, PostgresStorage, set_storage
 from app.main import create_app, start_services, stop_services
 from app.settings import get_settings
+from app.throttle import throttle
 from tests import db as test_db
 from tests.factories import GQL
 
@@ -46,6 +54,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"skipped, but LUUKKU_TEST_NO_SKIP=1 forbids skips: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def no_orm_validation_error_reaches_a_resolver(
+    caplog: pytest.LogCaptureFixture,
+) -> Iterator[None]:
+    """Input is validated at the API edge: the ORM's own field validation failing under a
+    resolver (a value too long for its column...) is a bug in any test that provokes it."""
+    yield
+    leaked = orm_validation_errors(caplog.get_records("call"))
+    assert not leaked, f"an ORM validation error reached a resolver: {leaked[0]}"
+
+
+def orm_validation_errors(records: list[logging.LogRecord]) -> list[BaseException]:
+    """The ORM validation errors that the API logged as bugs."""
+    return [
+        record.exc_info[1]
+        for record in records
+        if record.name == "luukku.graphql"
+        and record.exc_info
+        and isinstance(record.exc_info[1], tortoise.exceptions.ValidationError)
+    ]
+
+
 @pytest_asyncio.fixture(scope="session")
 async def database() -> AsyncIterator[str]:
     """One migrated database with the demo catalogue for the whole session."""
@@ -70,6 +100,7 @@ async def database() -> AsyncIterator[str]:
 async def db(database: str) -> AsyncIterator[str]:
     """A clean database (catalogue kept) for one test."""
     await test_db.reset()
+    throttle.forget()  # its counts were in the database just emptied
     yield database
 
 

@@ -16,6 +16,7 @@ from models import ServiceBundle as BundleModel
 from models.catalogue import SHARED_DATA_SCHEMA, authority_serves
 from models.enums import OrganisationKind
 from models.survey import Answer
+from models.validation import is_municipality_code
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.catalogue import (
@@ -33,6 +34,7 @@ from schema.common import (
     UserError,
     connection,
     paginate_by_id,
+    top_level_error,
 )
 from schema.enums import Channel
 from schema.node import decode_id
@@ -104,6 +106,15 @@ class PermitNeedsResult:
     user_errors: list[UserError] = strawberry.field(description="Problems with the answers.")
 
 
+def checked_municipality_code(value: str | None, argument: str) -> None:
+    """A filter's municipality code is three digits, or a BAD_USER_INPUT error (before any
+    query: the column holds three characters)."""
+    if value is not None and not is_municipality_code(value):
+        raise top_level_error(
+            "BAD_USER_INPUT", f"`{argument}` must be a three-digit municipality code."
+        )
+
+
 async def service_bundles() -> list[ServiceBundle]:
     rows = await BundleModel.all().order_by("sort_order", "id").values()
     return [ServiceBundle.from_row(r) for r in rows]
@@ -128,6 +139,7 @@ async def authorities(
     first: First = None,
     after: After = None,
 ) -> Connection[Authority]:
+    checked_municipality_code(municipality_code, "municipalityCode")
     rows = await Organisation.filter(kind=OrganisationKind.AUTHORITY).order_by("id").values()
     if municipality_code is not None:
         municipality = await MunicipalityModel.filter(code=municipality_code).values()
@@ -151,6 +163,8 @@ async def permit_types(
     first: First = None,
     after: After = None,
 ) -> Connection[PermitType]:
+    if filter is not None:
+        checked_municipality_code(filter.municipality_code, "filter.municipalityCode")
     if filter is not None and filter.municipality_code is not None:
         found = await MunicipalityModel.filter(code=filter.municipality_code).values()
         rows = await offered_permit_types(found[0]) if found else []
