@@ -6,12 +6,18 @@ BIN := $(VENV)/bin
 PG_TEST_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: install graphiql node-clients web check-node check-chromium demo serve test test-sqlite test-postgres fuzz schema bench bench-upload lint clean
+.PHONY: install runtime graphiql node-clients web check-node check-chromium demo demo-reset serve test test-sqlite test-postgres fuzz schema bench bench-upload lint clean
 
+# What the API and the demo need (make demo, make serve); `install` adds the test tools.
+runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[demo]'
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,demo]'
 	touch $@
 
@@ -58,13 +64,22 @@ check-chromium:
 	  echo "make: Chromium is needed for the web client's end-to-end and accessibility tests"; \
 	  echo "      ($(CHROMIUM) not found): apt-get update && apt-get install -y chromium"; exit 1; }
 
-demo: install graphiql web
+# The Python packages, GraphiQL's npm packages and the web client are installed side by
+# side (-j3).
+demo:
+	@$(MAKE) --no-print-directory -j3 runtime graphiql web
 	$(BIN)/luukku demo
 
-serve: install graphiql web
+# Forget everything in the demo's database (var/luukku.sqlite3) and start the demo afresh.
+demo-reset:
+	@$(MAKE) --no-print-directory -j3 runtime graphiql web
+	$(BIN)/luukku demo reset
+	$(BIN)/luukku demo
+
+serve: runtime graphiql web
 	$(BIN)/luukku serve
 
-schema: install
+schema: runtime
 	$(BIN)/luukku schema export schema/schema.graphql
 
 # Both suites, each with the Redis tests (REDIS at LUUKKU_TEST_REDIS, default

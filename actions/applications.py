@@ -200,7 +200,7 @@ async def add_application(
         .exists()
     )
     if open_duplicate:
-        raise DomainError(ErrorCode.DUPLICATE, field=["permitTypeId"], detail=permit_type["code"])
+        raise DomainError(ErrorCode.DUPLICATE, field=["permitTypeId"], value=permit_type["code"])
     application = await Application.create(
         project_id=project.id,
         permit_type_id=permit_type["id"],
@@ -337,7 +337,7 @@ async def submission_errors(locked: Locked, content: dict[str, Any]) -> list[Dom
     )
     row = await CatalogueDocument.filter(key=SHARED_DATA_SCHEMA).values("document")
     if row:
-        errors += validate(row[0]["document"], shared, draft=True, prefix=["project", "sharedData"])
+        errors += validate(row[0]["document"], shared, draft=True, prefix=["sharedData"])
     return errors
 
 

@@ -32,7 +32,12 @@ from actions.attachments import (
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.export import export_document
-from actions.outbox import Subject, notify_authority, notify_customer
+from actions.outbox import (
+    Subject,
+    notify_authority,
+    notify_customer,
+    notify_customer_of_message,
+)
 from actions.threads import lock_thread
 from models import (
     Application,
@@ -517,6 +522,8 @@ async def message_post(
             await _notify_of_message(
                 tx, thread.project_id, app_authority, thread.application_id, project_facts
             )
+        else:
+            await notify_customer_of_message(tx, viewer, facts, project_facts, acting_for)
     return message.id
 
 

@@ -23,7 +23,7 @@ from models import (
 from models.business_id import normalize_business_id
 from models.catalogue import ATTACHMENT_TYPES, SHARED_DATA_SCHEMA, authority_serves
 from models.enums import LANGUAGES, AuthorityScope, Certainty, Channel, OrganisationKind
-from models.errors import DomainError, ErrorCode, raise_all
+from models.errors import DomainError, ErrorCode, excerpt, raise_all
 from models.forms import PROJECT_REQUIREMENTS, check_schema
 from models.survey import Answer, check_answers, check_bundle, needs
 from models.validation import municipality_code
@@ -427,7 +427,7 @@ class Suggestion:
 async def municipality_row(code: str, field: list[str]) -> dict[str, Any]:
     row = await Municipality.filter(code=municipality_code(code, field)).values()
     if not row:
-        raise DomainError(ErrorCode.INVALID_MUNICIPALITY, field=field, value=code[:10])
+        raise DomainError(ErrorCode.INVALID_MUNICIPALITY, field=field, value=excerpt(code))
     return row[0]
 
 

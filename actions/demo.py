@@ -18,8 +18,17 @@ from actions.identity import (
     viewer_for_person,
 )
 from actions.projects import ProjectChanges, project_create
-from models import ApiToken, Application, Organisation, PermitType, Person, Project, ServiceBundle
+from models import (
+    ApiToken,
+    Application,
+    Organisation,
+    PermitType,
+    Person,
+    Project,
+    ServiceBundle,
+)
 from models.enums import OrganisationKind, Role
+from models.ids import global_id
 from models.statuses import ApplicationStatus
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "people.json"
@@ -32,6 +41,25 @@ class DemoToken:
     name: str
     roles: str
     token: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    id: str
+    permit_type: str
+    name: str
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    id: str
+    name: str
+    owner: str
+    starts_on: date | None
+    applications: list[DemoApplication]
 
 
 async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
@@ -67,7 +95,13 @@ async def seed_demo(path: Path = DEMO_FILE) -> list[DemoToken]:
             roles.append("OPERATOR")
         token = await token_issue(label=f"{DEMO_LABEL}: {row['key']}", person=person)
         tokens.append(
-            DemoToken(row["key"], person.name, "; ".join(roles) or "private customer", token)
+            DemoToken(
+                row["key"],
+                person.name,
+                "; ".join(roles) or "private customer",
+                token,
+                person.email,
+            )
         )
     people = {row["key"]: await Person.get(email=row["email"].lower()) for row in data["people"]}
     for row in data.get("projects", []):
@@ -129,6 +163,45 @@ async def _seed_project(
                 request["message"],
                 date.today() + timedelta(days=request["dueInDays"]),
             )
+
+
+async def demo_projects(path: Path = DEMO_FILE) -> list[DemoProject]:
+    """The seeded projects as they are now, with the ids a newcomer pastes into GraphiQL."""
+    data = json.loads(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 - a small local file
+    result = []
+    for row in data.get("projects", []):
+        organisation = await Organisation.get(
+            business_id=next(
+                o["businessId"] for o in data["organisations"] if o["key"] == row["organisation"]
+            )
+        )
+        project = await Project.filter(
+            owner_organisation_id=organisation.id, name=row["name"]
+        ).first()
+        if project is None:
+            continue
+        applications = []
+        for app in await Application.filter(project_id=project.id).order_by("id"):
+            permit_type = await PermitType.get(id=app.permit_type_id)
+            applications.append(
+                DemoApplication(
+                    global_id("Application", app.id),
+                    permit_type.code,
+                    permit_type.name["en"],
+                    str(app.status),
+                    app.version,
+                )
+            )
+        result.append(
+            DemoProject(
+                global_id("Project", project.id),
+                project.name,
+                organisation.name["fi"],
+                project.starts_on,
+                applications,
+            )
+        )
+    return result
 
 
 async def _attach(viewer: Any, app_id: int, attachment: dict[str, str]) -> None:

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from actions.base import atomic
 from models import ApiToken, Membership, Organisation, Person
 from models.business_id import normalize_business_id
 from models.enums import LANGUAGES, OrganisationKind, Role, TokenKind
-from models.errors import DomainError, ErrorCode, raise_all
+from models.errors import DomainError, ErrorCode, excerpt, raise_all
 from models.validation import NAME_MAX, email, text
 from notifications.events import publish_identity_change
 from permissions.facts import Viewer
@@ -60,7 +62,7 @@ async def person_create(
     raise_all(errors)
     assert clean_name is not None and clean_email is not None
     if await Person.exists(email=clean_email.lower()):
-        raise DomainError(ErrorCode.DUPLICATE, field=["email"], detail=clean_email)
+        raise DomainError(ErrorCode.DUPLICATE, field=["email"], value=excerpt(clean_email))
     return await Person.create(
         name=clean_name, email=clean_email.lower(), language=language, is_operator=is_operator
     )
@@ -77,12 +79,14 @@ async def organisation_create(kind: OrganisationKind, name: str, business_id: st
     normal = normalize_business_id(business_id)
     if normal is None:
         errors.append(
-            DomainError(ErrorCode.INVALID_BUSINESS_ID, field=["businessId"], value=business_id[:20])
+            DomainError(
+                ErrorCode.INVALID_BUSINESS_ID, field=["businessId"], value=excerpt(business_id)
+            )
         )
     raise_all(errors)
     assert clean_name is not None and normal is not None
     if await Organisation.exists(business_id=normal):
-        raise DomainError(ErrorCode.DUPLICATE, field=["businessId"], detail=normal)
+        raise DomainError(ErrorCode.DUPLICATE, field=["businessId"], value=excerpt(normal))
     return await Organisation.create(
         kind=kind, name={"fi": clean_name, "sv": clean_name, "en": clean_name}, business_id=normal
     )
@@ -92,7 +96,11 @@ async def membership_add(person: Person, organisation: Organisation, role: Role)
     authority_role = role in (Role.AUTHORITY_HANDLER, Role.AUTHORITY_ADMIN)
     if authority_role != (organisation.kind is OrganisationKind.AUTHORITY):
         raise DomainError(
-            ErrorCode.INVALID_VALUE, field=["role"], detail=f"{role} of a {organisation.kind}"
+            ErrorCode.INVALID_VALUE,
+            field=["role"],
+            detail="{role} of a {kind}",
+            role=role.value,
+            kind=organisation.kind.value,
         )
     async with atomic() as tx:
         membership, created = await Membership.get_or_create(
@@ -196,20 +204,29 @@ async def viewer_for_token(token: str) -> Viewer | None:
     return replace(viewer, expires_at=row["expires_at"])
 
 
-async def viewer_for_person(person: Person) -> Viewer:
-    """The viewer of a person acting in their own name (the CLI and demo seeding use this)."""
-    return await _person_viewer(person.id, person.name, person.language, person.is_operator, None)
+async def viewer_for_person(person: Person, conn: BaseDBAsyncClient | None = None) -> Viewer:
+    """The viewer of a person acting in their own name (the CLI and demo seeding use this; an
+    action deciding about someone else reads it with its transaction's `conn`)."""
+    return await _person_viewer(
+        person.id, person.name, person.language, person.is_operator, None, conn
+    )
 
 
 async def _person_viewer(
-    person_id: int, name: str, language: str, is_operator: bool, token_id: int | None
+    person_id: int,
+    name: str,
+    language: str,
+    is_operator: bool,
+    token_id: int | None,
+    conn: BaseDBAsyncClient | None = None,
 ) -> Viewer:
     represented: set[int] = set()
     handler_of: set[int] = set()
     admin_of: set[int] = set()
-    for membership in await Membership.filter(person_id=person_id).values(
-        "organisation_id", "role"
-    ):
+    memberships = Membership.filter(person_id=person_id)
+    if conn is not None:
+        memberships = memberships.using_db(conn)
+    for membership in await memberships.values("organisation_id", "role"):
         org, role = membership["organisation_id"], membership["role"]
         if role == Role.CUSTOMER_REPRESENTATIVE:
             represented.add(org)

@@ -23,13 +23,15 @@ from tortoise import connections
 from actions.base import Tx
 from actions.sql import param
 from app.settings import get_settings
-from models import Municipality, Organisation, OutboxItem, Person, Project
+from models import Application, Municipality, Organisation, OutboxItem, PermitType, Person, Project
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
 from models.signin import has_real_email
 from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event
+from permissions import policies
+from permissions.facts import ProjectFacts, ThreadFacts, Viewer
 
 #: Wakes the in-process worker after a commit that wrote outbox items.
 _wakers: list[Callable[[], None]] = []
@@ -135,7 +137,13 @@ async def notify_authority(
             tx,
             OutboxKind.DELIVERY,
             f"application.{topic}",
-            {"data": data or {}, "subject": global_id("Application", app.id)},
+            {
+                "data": data or {},
+                "subject": global_id("Application", app.id),
+                # the API's address as the process that made the change knows it: a separate
+                # `luukku worker` need not be configured with it
+                "source": f"{get_settings().public_base_url}/graphql",
+            },
             authority_id=app.authority_id,
             application_id=app.id,
         )
@@ -203,6 +211,61 @@ async def notify_customer(tx: Tx, subject: Subject, topic: str, due: date | None
     )
 
 
+async def notify_customer_of_message(
+    tx: Tx,
+    author: Viewer,
+    thread: ThreadFacts,
+    project: ProjectFacts,
+    authority_id: int | None,
+) -> None:
+    """An authority's message: tell the customer (the person who submitted the application,
+    or the project's owner or creator for the project's discussion), in their language, with
+    a link and without the message's text; if the policy says they may be told."""
+    from actions.identity import viewer_for_person
+
+    row = await Project.filter(id=project.id).using_db(tx.conn).get()
+    application = None
+    if thread.application is not None:
+        application = await Application.filter(id=thread.application.id).using_db(tx.conn).get()
+        person_id = application.submitted_by_id or row.owner_person_id or application.created_by_id
+    else:
+        person_id = row.owner_person_id or row.created_by_id
+    person = await Person.filter(id=person_id).using_db(tx.conn).first()
+    if person is None or not person.is_active:
+        return
+    viewer = await viewer_for_person(person, tx.conn)
+    if not policies.may_be_told_of_message(viewer, author, thread, project):
+        return
+    authority = (
+        await Organisation.filter(id=authority_id).using_db(tx.conn).first()
+        if authority_id
+        else None
+    )
+    language = person.language
+    base = get_settings().customer_ui_url
+    params = {
+        "project": row.name,
+        "authority": _text(authority.name, language) if authority else author.name,
+    }
+    if application is not None:
+        permit_type = await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).get()
+        params["permit"] = _text(permit_type.name, language)
+        params["link"] = f"{base}/applications/{global_id('Application', application.id)}"
+        topic = "customer.message"
+    else:
+        params["link"] = f"{base}/projects/{global_id('Project', row.id)}"
+        topic = "customer.project_message"
+    mail = render(topic, language, person.email, **params)
+    await add_item(
+        tx,
+        OutboxKind.EMAIL,
+        topic,
+        mail.__dict__,
+        authority_id=authority_id,
+        application_id=application.id if application else None,
+    )
+
+
 async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
     """A job for the worker: pass the attachment through the virus scanner (retried with
     the outbox's backoff while the scanner cannot answer). Operators see these items."""
@@ -243,13 +306,15 @@ async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
 
 
 def delivery_event(item: OutboxItem) -> dict[str, Any]:
-    """The CloudEvent of a delivery item (built when sending; its id is the item's event id)."""
+    """The CloudEvent of a delivery item (built when sending; its id is the item's event id,
+    its source the API address recorded with the item)."""
+    source = item.payload.get("source") or f"{get_settings().public_base_url}/graphql"
     return cloud_event(
         item.event_id,
         item.topic,
         item.payload["subject"],
         item.payload["data"],
-        get_settings(),
+        source,
         item.created_at.isoformat(),
     )
 
@@ -287,11 +352,14 @@ async def claim(worker_id: str, batch: int, lease_seconds: float) -> list[Outbox
     )
 
 
-async def complete(item: OutboxItem, worker_id: str) -> bool:
+async def complete(
+    item: OutboxItem, worker_id: str, status: OutboxStatus = OutboxStatus.DELIVERED
+) -> bool:
+    """Record a successful attempt: sent (DELIVERED), or kept instead of sent (KEPT)."""
     updated = await OutboxItem.filter(
         id=item.id, locked_by=worker_id, status=OutboxStatus.PENDING
     ).update(
-        status=OutboxStatus.DELIVERED,
+        status=status,
         delivered_at=now(),
         attempts=item.attempts + 1,
         locked_by=None,

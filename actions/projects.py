@@ -90,7 +90,7 @@ async def _clean(changes: ProjectChanges, *, creating: bool) -> dict[str, Any]:
         shared = changes.shared_data if changes.shared_data is not None else {}
         if not isinstance(shared, dict):
             errors.append(
-                DomainError(ErrorCode.INVALID_VALUE, field=["sharedData"], detail="object")
+                DomainError(ErrorCode.INVALID_VALUE, field=["sharedData"], detail="a JSON object")
             )
         else:
             errors += validate(

@@ -1,27 +1,19 @@
-"""The `luukku` command line.
-
-luukku migrate                      apply database migrations
-luukku catalogue load               load data/catalogue into the database
-luukku demo                         migrate, load catalogue and demo people, print tokens, serve
-luukku demo seed                    (re)create demo people and print fresh tokens
-luukku serve [--workers N]          serve the API with uvicorn
-luukku user create ...              create a person (optionally with a role)
-luukku org create ...               create a company or association
-luukku token create ...             issue a bearer token (person) or API-client token (authority)
-luukku token revoke ID              revoke a token
-luukku attachments purge [--days N] delete files of abandoned drafts and failed uploads
-luukku schema export [PATH]         print or write the GraphQL SDL
-"""
+"""The `luukku` command line: `build_parser` lists every command (README.md, "Command line",
+describes them). Commands that print for people say what they printed and when nothing
+matched; `token create` prints the token alone on stdout so that scripts can capture it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from app.db import close_db, ensure_database, init_db, migrate
 from app.settings import Settings, get_settings
@@ -67,68 +59,156 @@ def cmd_catalogue_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_tokens(tokens: list[Any]) -> None:
-    settings = get_settings()
-    print("\nDemo users and their bearer tokens (send as `Authorization: Bearer <token>`):\n")
-    for t in tokens:
-        print(f"  {t.name}  [{t.roles}]\n    {t.token}")
-    print(f"\nGraphiQL: {settings.public_base_url}/graphql")
-    print('In GraphiQL, open Headers and paste: {"Authorization": "Bearer <token>"}\n')
-
-
-def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from actions.demo import seed_demo
-
-    _print_tokens(_with_db(seed_demo))
-    return 0
-
+#: The dates the README's walkthroughs use, as days from today (`<today+N>` in the README).
+DEMO_DATE_OFFSETS = (0, 7, 60, 62)
 
 DEMO_SYSTEM_AUTHORITY = "helsinki-public-areas"
 DEMO_SYSTEM_KEY = "public-areas-system"
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Migrate, load the catalogue and demo people, then serve the API together with the
-    demo authority system (which receives the Helsinki public-area permits' deliveries)."""
+@dataclass(frozen=True)
+class Demo:
+    """What `luukku demo` prepared: the people's tokens, the projects, the demo system."""
+
+    tokens: list[Any]
+    projects: list[Any]
+    system_secrets: list[str]
+    seconds: float
+
+
+def _prepare_demo(issuer_url: str | None = None) -> Demo:
+    """Migrate, load the catalogue, seed the demo people and projects with fresh tokens, and
+    point the demo authority system's deliveries at it (all idempotent); with the demo
+    issuer's URL, each demo person is also known to it by their login."""
     from actions.catalogue import load_catalogue
-    from actions.demo import seed_demo
+    from actions.demo import demo_projects, seed_demo
     from actions.outbox import configure_authority_system
-    from app.demo_system import DemoSystem
-    from app.graphiql import assets_installed
 
     settings = get_settings()
     system_url = f"http://127.0.0.1:{settings.demo_system_port}/events"
+    started = time.monotonic()
 
-    async def prepare() -> Any:
+    async def prepare() -> Demo:
         await migrate()
         await load_catalogue()
         tokens = await seed_demo()
         authority, _ = await configure_authority_system(
             DEMO_SYSTEM_AUTHORITY, system_url, rotate_secret=False
         )
-        return tokens, list(authority.system_secrets)
+        return Demo(
+            tokens,
+            await demo_projects(),
+            list(authority.system_secrets),
+            time.monotonic() - started,
+        )
 
-    issuer = start_demo_issuer(settings) if not settings.auth_config else None
-    if issuer is not None:
-        tokens, secrets = _with_db(lambda: _prepare_with_issuer(prepare, issuer.url))
+    if issuer_url is not None:
+        demo: Demo = _with_db(lambda: _prepare_with_issuer(prepare, issuer_url))
     else:
-        tokens, secrets = _with_db(prepare)
-    _print_tokens(tokens)
-    if issuer is not None:
-        _print_sign_in(settings, issuer.url)
-    if not assets_installed():
-        print("note: GraphiQL assets missing; run `make graphiql` for the in-browser IDE.")
-    mailbox = (
-        "SMTP " + settings.smtp_host
-        if settings.smtp_configured
-        else "kept: read them with `luukku mail`"
+        demo = _with_db(prepare)
+    return demo
+
+
+def _print_demo(demo: Demo, *, serving: bool) -> None:
+    """Everything a newcomer needs: who is who, their tokens, the ids, dates and URLs."""
+    settings = get_settings()
+    out = ["", "Demo people (send a token as `Authorization: Bearer <token>`):", ""]
+    for t in demo.tokens:
+        out.append(f"  {t.name}  [{t.roles}]")
+        if t.email:
+            out.append(f"    e-mail  {t.email}")
+        out.append(f"    {t.token}")
+    for project in demo.projects:
+        out += ["", f"Demo project {project.name!r} of {project.owner}", f"    id  {project.id}"]
+        if project.starts_on:
+            out.append(f"    starts  {project.starts_on.isoformat()}")
+        for app in project.applications:
+            out.append(f"    {app.permit_type}  {app.status}  version {app.version}  id {app.id}")
+    today = date.today()
+    dates = ", ".join(
+        f"<today{'+' + str(n) if n else ''}> = {(today + timedelta(days=n)).isoformat()}"
+        for n in DEMO_DATE_OFFSETS
     )
-    print(f"Mails: {mailbox}")
-    print(scanning_notice(settings))
-    print(f"Demo authority system ({DEMO_SYSTEM_AUTHORITY}): {system_url}\n", flush=True)
-    token = next(t.token for t in tokens if t.key == DEMO_SYSTEM_KEY)
-    system = DemoSystem(secrets=secrets, api_url=f"{settings.public_base_url}/graphql", token=token)
+    out += ["", f"Dates in the README's examples: {dates}", ""]
+    url = settings.public_base_url
+    out.append(f"GraphiQL:  {url}/graphql")
+    out.append('           open Headers and paste {"Authorization": "Bearer <token>"}')
+    out.append(f"Health:    {url}/healthz")
+    out.append(
+        f"Demo authority system ({DEMO_SYSTEM_AUTHORITY}): "
+        f"http://127.0.0.1:{settings.demo_system_port}/events"
+    )
+    mailbox = (
+        f"sent through SMTP {settings.smtp_host}"
+        if settings.smtp_configured
+        else "kept in the database: `luukku mail`"
+    )
+    out.append(f"Mails:     {mailbox}")
+    out.append(scanning_notice(settings))
+    out.append(
+        "CLI:       . .venv/bin/activate   puts `luukku` on your PATH (or type .venv/bin/luukku)"
+    )
+    out.append("Start over: make demo-reset   (forgets everything in the demo database)")
+    out.append(f"Database:  {_safe_url(settings.database_url)}, ready in {demo.seconds:.1f} s")
+    if serving:
+        from app.graphiql import assets_installed
+
+        if not assets_installed():
+            out.append("note: GraphiQL assets missing; run `make graphiql` for the in-browser IDE.")
+    print("\n".join(out) + "\n", flush=True)
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    _print_demo(_prepare_demo(), serving=False)
+    return 0
+
+
+def cmd_demo_reset(args: argparse.Namespace) -> int:
+    """Forget the demo: delete the SQLite database file (only SQLite: a PostgreSQL database
+    is not dropped by a command meant for the demo)."""
+    settings = get_settings()
+    url = settings.database_url
+    if not url.startswith("sqlite://") or ":memory:" in url:
+        raise SystemExit(
+            "luukku demo reset only deletes an SQLite demo database; "
+            f"drop {_safe_url(url)} yourself if you mean it"
+        )
+    path = Path(url.removeprefix("sqlite://"))
+    removed = [p for p in (path, *(Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal")))]
+    removed = [p for p in removed if p.exists()]
+    for p in removed:
+        p.unlink()
+    print(f"deleted {path}" if removed else f"nothing to delete: {path} does not exist")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Prepare the demo, then serve the API together with the demo authority system (which
+    receives the Helsinki public-area permits' deliveries) and, unless AUTH_CONFIG is set,
+    the demo's OpenID Connect issuer."""
+    from app.demo_system import DemoSystem
+
+    settings = get_settings()
+    issuer = start_demo_issuer(settings) if not settings.auth_config else None
     try:
+        demo = _prepare_demo(issuer.url if issuer is not None else None)
+        _print_demo(demo, serving=True)
+        if issuer is not None:
+            _print_sign_in(settings, issuer.url)
+        print("Serving; stop with Ctrl-C.\n", flush=True)
+        token = next(t.token for t in demo.tokens if t.key == DEMO_SYSTEM_KEY)
+        system = DemoSystem(
+            secrets=demo.system_secrets, api_url=f"{settings.public_base_url}/graphql", token=token
+        )
         asyncio.run(_serve_with_demo_system(settings, system))
     finally:
         if issuer is not None:
@@ -314,32 +394,121 @@ def cmd_org_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _describe_token(token: Any, now: datetime) -> str:
+    """One line about a token (never the token itself: only its hash is stored)."""
+    if token.person_id is not None:
+        owner = f"{token.person.name} <{token.person.email}>"
+    else:
+        owner = f"system of {token.organisation.code}"
+    if token.revoked_at is not None:
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}"
+    elif token.expires_at is not None and token.expires_at <= now:
+        state = f"expired {token.expires_at:%Y-%m-%d}"
+    elif token.expires_at is not None:
+        state = f"active until {token.expires_at:%Y-%m-%d}"
+    else:
+        state = "active"
+    return f"{token.id:>5}  {owner}  label {token.label!r}  {state}  (created {token.created_at:%Y-%m-%d})"
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from actions.identity import token_issue
-    from models import Organisation, Person
+    """Print the token alone on stdout (TOKEN=$(luukku token create ...)); what it is, and how
+    to revoke it, on stderr."""
+    from actions.identity import hash_token, token_issue
+    from models import ApiToken, Organisation, Person
 
     expires = datetime.now(UTC) + timedelta(days=args.expires_days) if args.expires_days else None
 
-    async def work() -> str:
+    async def work() -> tuple[str, str]:
         if args.authority:
             authority = await Organisation.get_or_none(code=args.authority)
             if authority is None:
                 raise SystemExit(f"no authority with code {args.authority}")
-            return await token_issue(label=args.label, authority=authority, expires_at=expires)
-        person = await Person.get_or_none(email=args.email.lower())
-        if person is None:
-            raise SystemExit(f"no person with e-mail {args.email}")
-        return await token_issue(label=args.label, person=person, expires_at=expires)
+            token = await token_issue(label=args.label, authority=authority, expires_at=expires)
+        else:
+            person = await Person.get_or_none(email=args.email.strip().lower())
+            if person is None:
+                raise SystemExit(
+                    f"no person with e-mail {args.email} (`luukku token list` shows who has tokens)"
+                )
+            token = await token_issue(label=args.label, person=person, expires_at=expires)
+        row = await ApiToken.get(token_hash=hash_token(token)).prefetch_related(
+            "person", "organisation"
+        )
+        kind = "API-client token" if args.authority else "bearer token"
+        owner = (
+            f"{row.person.name} <{row.person.email}>"
+            if row.person is not None
+            else f"the system of {args.authority}"
+        )
+        expiry = f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "no expiry"
+        about = (
+            f"{kind} {row.id} for {owner}, label {row.label!r}, {expiry}; shown once. "
+            f"Revoke: luukku token revoke {row.id}"
+        )
+        return token, about
 
-    print(_with_db(work))
+    token, about = _with_db(work)
+    print(about, file=sys.stderr)
+    print(token)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from models import ApiToken
+
+    now = datetime.now(UTC)
+
+    async def work() -> list[Any]:
+        query = ApiToken.all().prefetch_related("person", "organisation").order_by("id")
+        if args.email:
+            query = query.filter(person__email=args.email.strip().lower())
+        if args.authority:
+            query = query.filter(organisation__code=args.authority)
+        if not args.all:
+            query = query.filter(revoked_at=None)
+        return [t for t in await query if args.all or t.expires_at is None or t.expires_at > now]
+
+    tokens = _with_db(work)
+    if not tokens:
+        print("no tokens" + ("" if args.all else " (--all also lists revoked and expired ones)"))
+    for token in tokens:
+        print(_describe_token(token, now))
     return 0
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from actions.identity import token_revoke
+    """Revoke by the id that `token create` and `token list` show, or by the token itself."""
+    from actions.identity import TOKEN_PREFIX, hash_token, token_revoke
+    from models import ApiToken
 
-    done = _with_db(lambda: token_revoke(args.id, datetime.now(UTC)))
-    print("revoked" if done else "no such active token")
+    given = args.token.strip()
+
+    async def work() -> tuple[int | None, bool]:
+        if given.startswith(TOKEN_PREFIX):
+            row = await ApiToken.get_or_none(token_hash=hash_token(given))
+            token_id = row.id if row is not None else None
+        elif given.isdigit():
+            token_id = int(given)
+        else:
+            raise SystemExit(f"give a token id (a number) or the token itself ({TOKEN_PREFIX}…)")
+        if token_id is None:
+            return None, False
+        return token_id, await token_revoke(token_id, datetime.now(UTC))
+
+    token_id, done = _with_db(work)
+    settings = get_settings()
+    if done and settings.broadcast_url.startswith("memory://"):
+        print(
+            f"token {token_id} revoked. API processes share no bus with this command "
+            "(BROADCAST_URL=memory://): they refuse it within VIEWER_CACHE_SECONDS "
+            f"({settings.viewer_cache_seconds:g} s) and close its live connections within "
+            f"LIVE_RECHECK_SECONDS ({settings.live_recheck_seconds:g} s)"
+        )
+    elif done:
+        print(f"token {token_id} revoked; every API process refuses it and closes its sockets now")
+    else:
+        print("no such active token (`luukku token list` shows them)", file=sys.stderr)
     return 0 if done else 1
 
 
@@ -381,8 +550,11 @@ def cmd_mail(args: argparse.Namespace) -> int:
         return list(reversed(await query.limit(args.last)))
 
     mails = _with_db(work)
-    if not mails:
-        print("no kept mails (mails are kept when SMTP_HOST is not set)")
+    if not mails and args.to:
+        print(f"no kept mails to addresses containing {args.to!r}")
+    elif not mails:
+        sent = " (SMTP_HOST is set: mails are sent, not kept)" if get_settings().smtp_host else ""
+        print(f"no kept mails{sent}")
     for kept in mails:
         print(
             f"--- #{kept.id}  {kept.kept_at:%Y-%m-%d %H:%M:%S}  To: {kept.to}\nSubject: {kept.subject}\n"
@@ -392,19 +564,28 @@ def cmd_mail(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_list(args: argparse.Namespace) -> int:
+    """Newest first: e-mails sent (DELIVERED) or only kept (KEPT: no SMTP_HOST), deliveries,
+    and what is pending or dead, with the last error."""
     from models import OutboxItem
 
     async def work() -> list[Any]:
         query = OutboxItem.all().order_by("-id")
         if args.status:
             query = query.filter(status=args.status)
-        return await query.limit(args.last)
+        return list(await query.limit(args.last))
 
-    for item in _with_db(work):
-        print(
-            f"#{item.id} {item.status:<9} {item.kind:<8} {item.topic:<32} attempts={item.attempts}"
-            f" next={item.next_attempt_at:%Y-%m-%d %H:%M:%S} {item.last_error or ''}"
+    items = _with_db(work)
+    if not items:
+        print(f"no {args.status} outbox items" if args.status else "the outbox is empty")
+    for item in items:
+        to = f" to {item.payload.get('to')}" if item.kind == "EMAIL" else ""
+        when = (
+            f"next attempt {item.next_attempt_at:%Y-%m-%d %H:%M:%S}"
+            if item.status == "PENDING"
+            else f"attempts {item.attempts}"
         )
+        error = f"  last error: {item.last_error}" if item.last_error else ""
+        print(f"#{item.id} {item.status:<9} {item.kind:<8} {item.topic}{to}  {when}{error}")
     return 0
 
 
@@ -490,6 +671,8 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from models.outbox import OutboxStatus
+
     parser = argparse.ArgumentParser(prog="luukku", description="Luukku command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
@@ -502,9 +685,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="prepare the demo and serve it")
     demo.set_defaults(func=cmd_demo)
     demo_sub = demo.add_subparsers(dest="what")
-    demo_sub.add_parser("seed", help="create demo people and print tokens").set_defaults(
-        func=cmd_demo_seed
-    )
+    demo_sub.add_parser(
+        "seed", help="prepare the demo (people, projects, fresh tokens) without serving"
+    ).set_defaults(func=cmd_demo_seed)
+    demo_sub.add_parser(
+        "reset", help="delete the demo's SQLite database (make demo-reset, then make demo)"
+    ).set_defaults(func=cmd_demo_reset)
 
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--workers", type=int, default=1)
@@ -542,8 +728,15 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--label", default="cli")
     token_create.add_argument("--expires-days", type=int, default=None)
     token_create.set_defaults(func=cmd_token_create)
+    token_list = token.add_parser("list", help="list active tokens (never the tokens themselves)")
+    token_list.add_argument("--email", help="only this person's tokens")
+    token_list.add_argument("--authority", help="only this authority's API-client tokens")
+    token_list.add_argument("--all", action="store_true", help="also revoked and expired ones")
+    token_list.set_defaults(func=cmd_token_list)
     token_revoke = token.add_parser("revoke", help="revoke a token")
-    token_revoke.add_argument("id", type=int)
+    token_revoke.add_argument(
+        "token", help="its id (token create and token list show it) or the token"
+    )
     token_revoke.set_defaults(func=cmd_token_revoke)
 
     sub.add_parser("worker", help="run the outbox worker").set_defaults(func=cmd_worker)
@@ -557,7 +750,9 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="notices and deliveries")
     outbox_sub = outbox.add_subparsers(dest="what", required=True)
     outbox_list = outbox_sub.add_parser("list", help="list outbox items, newest first")
-    outbox_list.add_argument("--status", choices=["PENDING", "DELIVERED", "DEAD"], default=None)
+    outbox_list.add_argument(
+        "--status", choices=[status.value for status in OutboxStatus], default=None
+    )
     outbox_list.add_argument("--last", type=int, default=50)
     outbox_list.set_defaults(func=cmd_outbox_list)
     outbox_retry = outbox_sub.add_parser("retry", help="queue dead items again")

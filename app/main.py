@@ -22,13 +22,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.base import HTTPException
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types.unset import UNSET, UnsetType
 
 from actions.scanning import get_scanner
@@ -116,10 +120,30 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     await response(scope, receive, send)
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """Strawberry's graphql-transport-ws handler, for sockets Luukku closes itself.
+
+    A subscription closes its socket when the viewer's access ends (4403) or the bus is lost
+    (1012), and then ends; Strawberry would still send the operation's `complete`, which
+    Starlette refuses on a closed socket, and log that as an exception for every socket.
+    Once the socket is closed there is nothing to send, so messages are dropped instead."""
+
+    async def send_message(self, message: Message) -> None:
+        socket = getattr(self.websocket, "ws", None)
+        if isinstance(socket, WebSocket) and WebSocketState.DISCONNECTED in (
+            socket.application_state,
+            socket.client_state,
+        ):
+            return
+        await super().send_message(message)
+
+
 class LuukkuGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Luukku's context, auth, uploads and offline GraphiQL."""
 
     request_adapter_class = UploadRequestAdapter
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         if isinstance(request, WebSocket):

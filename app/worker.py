@@ -21,7 +21,7 @@ import httpx
 from actions import attachment_links, attachments, outbox, reminders
 from app.settings import Settings
 from models import KeptMail, Organisation, OutboxItem
-from models.outbox import OutboxKind
+from models.outbox import OutboxKind, OutboxStatus
 from notifications import mail, webhooks
 
 log = logging.getLogger("luukku.outbox")
@@ -41,25 +41,27 @@ class OutboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> OutboxStatus:
+        """Send the item; returns DELIVERED, or KEPT for a mail kept instead of sent."""
         if item.kind == OutboxKind.SCAN:
             await attachments.scan_attachment(int(item.payload["attachment"]))
-            return
+            return OutboxStatus.DELIVERED
         if item.kind == OutboxKind.EMAIL:
             if self.settings.smtp_configured:
                 await mail.send(item.payload, self.settings, item.event_id)
-            else:  # no SMTP server: keep it, readable with `luukku mail` (the demo's mailbox)
-                await KeptMail.get_or_create(
-                    outbox_item_id=item.id,
-                    defaults={
-                        "to": item.payload["to"],
-                        "subject": item.payload["subject"],
-                        "text": item.payload["text"],
-                        "html": item.payload["html"],
-                        "language": item.payload.get("language", "fi"),
-                    },
-                )
-            return
+                return OutboxStatus.DELIVERED
+            # no SMTP server: keep it, readable with `luukku mail` (the demo's mailbox)
+            await KeptMail.get_or_create(
+                outbox_item_id=item.id,
+                defaults={
+                    "to": item.payload["to"],
+                    "subject": item.payload["subject"],
+                    "text": item.payload["text"],
+                    "html": item.payload["html"],
+                    "language": item.payload.get("language", "fi"),
+                },
+            )
+            return OutboxStatus.KEPT
         authority = await Organisation.get_or_none(id=item.authority_id)
         assert self._client is not None
         await webhooks.deliver(
@@ -69,19 +71,20 @@ class OutboxWorker:
             self.settings,
             self._client,
         )
+        return OutboxStatus.DELIVERED
 
     async def _handle(self, item: OutboxItem) -> None:
         if item.topic in reminders.TOPICS and not await reminders.still_true(item):
             await outbox.cancel(item, self.id)  # no longer true when due: never sent
             return
         try:
-            await self._deliver(item)
+            status = await self._deliver(item)
         except Exception as exc:
             status = await outbox.fail(item, self.id, f"{type(exc).__name__}: {exc}")
             self.failed += 1
             log.warning("outbox item %s (%s) failed: %s; now %s", item.id, item.topic, exc, status)
             return
-        if await outbox.complete(item, self.id):
+        if await outbox.complete(item, self.id, status):
             self.sent += 1
 
     async def run_once(self) -> int:

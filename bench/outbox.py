@@ -64,8 +64,8 @@ class Sink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for line in envelope.content.decode(errors="replace").splitlines():
             if line.lower().startswith("message-id:"):
-                # <time.pid.random.EVENT_ID@luukku.invalid> (email.utils.make_msgid)
-                key = line.split("<", 1)[-1].split("@", 1)[0].rsplit(".", 1)[-1]
+                # <EVENT_ID@luukku.invalid> (notifications.mail.message_id)
+                key = line.split("<", 1)[-1].split("@", 1)[0]
                 self.arrived.setdefault(key, time.monotonic())
                 break
         return "250 OK"

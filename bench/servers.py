@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 from bench.procs import LUUKKU, PYTHON, ROOT, BenchError, Server, free_port, http_ok
 
@@ -139,7 +138,3 @@ def node_version() -> str:
     if node is None:
         return "(none)"
     return subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
-
-
-def peer_dir() -> Path:
-    return PEER_DIR

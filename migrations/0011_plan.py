@@ -28,7 +28,7 @@ async def _no_statistics(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_attachments')]
+    dependencies = [('models', '0009_outbox_kept')]
 
     initial = False
 
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
         ops.AlterField(
             model_name='OutboxItem',
             name='status',
-            field=fields.CharEnumField(default=OutboxStatus.PENDING, description='PENDING: PENDING\nDELIVERED: DELIVERED\nDEAD: DEAD\nCANCELLED: CANCELLED', enum_type=OutboxStatus, max_length=16),
+            field=fields.CharEnumField(default=OutboxStatus.PENDING, description='PENDING: PENDING\nDELIVERED: DELIVERED\nKEPT: KEPT\nDEAD: DEAD\nCANCELLED: CANCELLED', enum_type=OutboxStatus, max_length=16),
         ),
         ops.AddIndex(
             model_name='OutboxItem',

@@ -18,6 +18,7 @@ class OutboxKind(StrEnum):
 class OutboxStatus(StrEnum):
     PENDING = "PENDING"  # waiting to be sent, or to be retried at next_attempt_at
     DELIVERED = "DELIVERED"
+    KEPT = "KEPT"  # an e-mail kept in the database instead of sent (no SMTP_HOST): `luukku mail`
     DEAD = "DEAD"  # the retry schedule ran out; an admin or operator may retry it
     CANCELLED = "CANCELLED"  # a scheduled reminder that was no longer true
 

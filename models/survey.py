@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.enums import LANGUAGES, Certainty, QuestionType
-from models.errors import DomainError, ErrorCode
+from models.errors import ANSWER_TYPES, DomainError, ErrorCode, excerpt
 
 Answer = bool | float | str
 Condition = Mapping[str, Any]
@@ -219,6 +219,10 @@ def is_asked(question: Mapping[str, Any], answers: Mapping[str, Answer]) -> bool
     return condition is None or evaluate(condition, answers)
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def check_answers(
     questions: Sequence[Mapping[str, Any]], answers: Sequence[tuple[str, Answer]]
 ) -> tuple[dict[str, Answer], list[DomainError]]:
@@ -230,10 +234,12 @@ def check_answers(
         where = ["answers", str(index)]
         question = by_id.get(qid)
         if question is None:
-            errors.append(DomainError(ErrorCode.UNKNOWN_QUESTION, field=where, question=qid))
+            errors.append(
+                DomainError(ErrorCode.UNKNOWN_QUESTION, field=where, question=excerpt(qid))
+            )
             continue
         if qid in result:
-            errors.append(DomainError(ErrorCode.DUPLICATE, field=where, detail=qid))
+            errors.append(DomainError(ErrorCode.DUPLICATE, field=where, value=question["text"]))
             continue
         qtype = question["type"]
         ok = (
@@ -243,25 +249,47 @@ def check_answers(
         )
         if not ok:
             errors.append(
-                DomainError(ErrorCode.WRONG_ANSWER_TYPE, field=where, question=qid, expected=qtype)
+                DomainError(
+                    ErrorCode.WRONG_ANSWER_TYPE,
+                    field=where,
+                    question=question["text"],
+                    expected=ANSWER_TYPES[qtype],
+                )
             )
             continue
         if qtype == QuestionType.NUMBER:
             assert isinstance(value, float)
             if question.get("integer") and not value.is_integer():
                 errors.append(
-                    DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: integer")
+                    DomainError(
+                        ErrorCode.INVALID_VALUE,
+                        field=where,
+                        detail="{question}: a whole number",
+                        question=question["text"],
+                    )
                 )
                 continue
             low, high = question.get("min"), question.get("max")
             if (low is not None and value < low) or (high is not None and value > high):
                 errors.append(
-                    DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {low}…{high}")
+                    DomainError(
+                        ErrorCode.INVALID_VALUE,
+                        field=where,
+                        detail="{question}: from {low} to {high}",
+                        question=question["text"],
+                        low="…" if low is None else _number(low),
+                        high="…" if high is None else _number(high),
+                    )
                 )
                 continue
         if qtype == QuestionType.CHOICE and value not in {c["value"] for c in question["choices"]}:
             errors.append(
-                DomainError(ErrorCode.INVALID_VALUE, field=where, detail=f"{qid}: {value}")
+                DomainError(
+                    ErrorCode.INVALID_VALUE,
+                    field=where,
+                    detail="{question}: not one of the choices",
+                    question=question["text"],
+                )
             )
             continue
         result[qid] = value
@@ -274,7 +302,7 @@ def check_answers(
             ):
                 errors.append(
                     DomainError(
-                        ErrorCode.MISSING_ANSWER, field=["answers"], question=question["id"]
+                        ErrorCode.MISSING_ANSWER, field=["answers"], question=question["text"]
                     )
                 )
     return result, errors

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from models.errors import DomainError, ErrorCode
+from models.errors import DomainError, ErrorCode, size
 
 NAME_MAX = 200
 TEXT_MAX = 10_000
@@ -43,7 +43,7 @@ def text(
         errors.append(DomainError(ErrorCode.REQUIRED, field=field))
         return None
     if len(cleaned) > max_length:
-        errors.append(DomainError(ErrorCode.TOO_LONG, field=field, max=max_length))
+        errors.append(DomainError(ErrorCode.TOO_LONG, field=field, max=size(max_length)))
         return None
     return cleaned
 
@@ -68,7 +68,11 @@ def point(
             DomainError(
                 ErrorCode.INVALID_VALUE,
                 field=field,
-                detail=f"WGS84 point outside Finland ({lat_min}–{lat_max} N, {lon_min}–{lon_max} E)",
+                detail="WGS84 point outside Finland ({lat_min}–{lat_max} N, {lon_min}–{lon_max} E)",
+                lat_min=lat_min,
+                lat_max=lat_max,
+                lon_min=lon_min,
+                lon_max=lon_max,
             )
         )
         return None
@@ -110,7 +114,9 @@ def geojson_area(value: Any, field: Sequence[str], *, errors: list[DomainError])
             return None
         points += sum(len(r) for r in polygon)
     if points > _MAX_AREA_POINTS:
-        errors.append(DomainError(ErrorCode.TOO_LONG, field=field, max=_MAX_AREA_POINTS))
+        errors.append(
+            DomainError(ErrorCode.TOO_LONG, field=field, max=size(_MAX_AREA_POINTS, "points"))
+        )
         return None
     return {"type": value["type"], "coordinates": coordinates}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 import aiosmtplib
 
@@ -221,6 +221,40 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Sign in to Luukku to answer: {link}",
         ),
     },
+    "customer.message": {
+        "fi": (
+            "Uusi viesti hakemukseesi: {permit}",
+            "{authority} on lähettänyt sinulle viestin Luukussa.\n\nLupa: {permit}\nHanke: {project}\n\n"
+            "Kirjaudu Luukkuun lukeaksesi viestin: {link}",
+        ),
+        "sv": (
+            "Nytt meddelande om din ansökan: {permit}",
+            "{authority} har skickat dig ett meddelande i Luukku.\n\nTillstånd: {permit}\n"
+            "Projekt: {project}\n\nLogga in i Luukku för att läsa meddelandet: {link}",
+        ),
+        "en": (
+            "New message about your application: {permit}",
+            "{authority} has sent you a message in Luukku.\n\nPermit: {permit}\nProject: {project}\n\n"
+            "Sign in to Luukku to read the message: {link}",
+        ),
+    },
+    "customer.project_message": {
+        "fi": (
+            "Uusi viesti hankkeeseesi: {project}",
+            "{authority} on lähettänyt viestin hankkeesi keskusteluun Luukussa.\n\nHanke: {project}\n\n"
+            "Kirjaudu Luukkuun lukeaksesi viestin: {link}",
+        ),
+        "sv": (
+            "Nytt meddelande i ditt projekt: {project}",
+            "{authority} har skrivit ett meddelande i ditt projekts diskussion i Luukku.\n\n"
+            "Projekt: {project}\n\nLogga in i Luukku för att läsa meddelandet: {link}",
+        ),
+        "en": (
+            "New message in your project: {project}",
+            "{authority} has posted a message in your project's discussion in Luukku.\n\n"
+            "Project: {project}\n\nSign in to Luukku to read the message: {link}",
+        ),
+    },
     "customer.processed": {
         "fi": (
             "Hakemuksesi on käsitelty: {permit}",
@@ -298,14 +332,20 @@ def render(topic: str, language: str, to: str, **params: str) -> Mail:
     return Mail(to=to, subject=subject[:300], text=text, html=document, language=language)
 
 
+def message_id(event_id: str) -> str:
+    """The mail's Message-ID, derived from the outbox item's event id alone: the same on every
+    attempt, so that a mail sent twice (a worker killed mid-send) is recognisably one mail.
+    (`email.utils.make_msgid` would add the time, the pid and randomness.)"""
+    return f"<{event_id}@luukku.invalid>"
+
+
 def message_of(payload: dict[str, str], sender: str, event_id: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    # Stable across retries, so that a mail sent twice (a worker killed mid-send) is one mail.
-    message["Message-ID"] = make_msgid(idstring=event_id, domain="luukku.invalid")
+    message["Message-ID"] = message_id(event_id)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")

@@ -59,12 +59,12 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
 
 
 def cloud_event(
-    event_id: str, topic: str, subject: str, data: dict[str, Any], settings: Settings, time_: str
+    event_id: str, topic: str, subject: str, data: dict[str, Any], source: str, time_: str
 ) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": event_id,
-        "source": f"{settings.public_base_url}/graphql",
+        "source": source,
         "type": f"fi.luukku.{topic}",
         "subject": subject,
         "time": time_,

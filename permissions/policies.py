@@ -295,6 +295,21 @@ def can_post_to_thread(viewer: Viewer, thread: ThreadFacts, project: ProjectFact
     return is_addressed_authority(viewer, thread.application)
 
 
+def may_be_told_of_message(
+    person: Viewer, author: Viewer, thread: ThreadFacts, project: ProjectFacts
+) -> bool:
+    """Whether `person` gets a notice (never the text) of a message `author` posted: messages
+    from the authorities' side are addressed to the customer, so a customer of the project
+    who may read the thread is told, unless they wrote it themselves."""
+    return (
+        person.person_id is not None
+        and person.person_id != author.person_id
+        and not is_customer(author, project)
+        and is_customer(person, project)
+        and can_read_thread(person, thread, project)
+    )
+
+
 # --- authority work -----------------------------------------------------------------------
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -16,7 +15,7 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from app.settings import get_settings
-from models.errors import MESSAGES, ErrorCode
+from models.errors import DESCRIPTIONS, ErrorCode
 
 T = TypeVar("T")
 
@@ -26,9 +25,7 @@ UserErrorCode = strawberry.enum(
     description="Machine-readable reason of a user error.",
 )
 for _value in UserErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = re.sub(r"\s*\{\w+\}", "", MESSAGES[ErrorCode(_value.value)]["en"]).strip(
-        " :"
-    )
+    _value.description = DESCRIPTIONS[ErrorCode(_value.value)]
 
 First = Annotated[
     int | None,
@@ -64,7 +61,10 @@ class UserError:
     code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
     message: str = strawberry.field(description="Explanation in the request's language.")
     field: list[str] | None = strawberry.field(
-        description='Path of the input field at fault, e.g. ["input", "content", "date"].'
+        description='Path of the input field at fault, e.g. ["input", "content", "date"]. '
+        "What applicationSubmit finds missing or invalid is at the path of the input field "
+        'that supplies it: ["input", "content", …] (applicationUpdate) or ["input", '
+        '"sharedData", …], ["input", "startsOn"], … (projectUpdate).'
     )
 
 

@@ -20,6 +20,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from app.settings import get_settings
+from models.errors import EXCERPT_LENGTH, excerpt
 
 log = logging.getLogger("luukku.graphql")
 
@@ -87,8 +88,31 @@ def with_code(error: GraphQLError) -> GraphQLError:
 
 def _coded(result: Any) -> Any:
     if isinstance(result, ExecutionResult) and result.errors:
-        result.errors = [with_code(e) for e in result.errors]
+        result.errors = [shortened(with_code(e)) for e in result.errors]
     return result
+
+
+#: How much of one message an error may keep: graphql-core's messages quote the values and
+#: names a client sent ("Value 'QQQ…' does not exist", "Cannot query field 'QQQ…'").
+MESSAGE_MAX = 1000
+
+
+def shortened(error: GraphQLError) -> GraphQLError:
+    """The error with every long run of non-space characters (what the client sent) cut to
+    a short excerpt, and the whole message to MESSAGE_MAX characters."""
+    message = re.sub(rf"\S{{{EXCERPT_LENGTH + 1},}}", lambda m: excerpt(m.group(0)), error.message)
+    message = excerpt(message, MESSAGE_MAX)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 class LuukkuSchema(Schema):
@@ -122,7 +146,7 @@ class LuukkuSchema(Schema):
         except Exception as exc:
             error = GraphQLError(str(exc), original_error=exc)
             self.process_errors([error])
-            coded = [with_code(error)]
+            coded = [shortened(with_code(error))]
             yield (
                 PreExecutionError(data=None, errors=coded)
                 if first

@@ -30,6 +30,8 @@ describe(
     {
         "PENDING": "Waiting to be sent, or to be retried.",
         "DELIVERED": "Sent.",
+        "KEPT": "An e-mail kept in the database instead of sent, as no SMTP server is "
+        "configured (SMTP_HOST): `keptMails`, or `luukku mail`.",
         "DEAD": "The retry schedule ran out; it can be retried by hand.",
         "CANCELLED": "A scheduled reminder that was no longer true when due; never sent.",
     },

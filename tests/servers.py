@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,14 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 LUUKKU = str(Path(sys.executable).parent / "luukku")
+
+
+def demo_tokens(output: str) -> dict[str, str]:
+    """The bearer token of each demo person and system, by name, from `luukku demo`'s output."""
+    found = re.findall(
+        r"^  (.+?)  \[.*\]\n(?:    e-mail  \S+\n)?    (lk_\S+)$", output, re.MULTILINE
+    )
+    return dict(found)
 
 
 def free_port() -> int:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -102,15 +105,17 @@ async def test_cli_sets_up_people_and_tokens(cli_database: str) -> None:
         "token",
         "create",
         "--email",
-        "hilma@test.luukku.example",
+        "HILMA@test.luukku.example",
         "--expires-days",
         "30",
     )
     assert token.stdout.startswith("lk_")
+    assert "bearer token" in token.stderr and "expires 20" in token.stderr
     system = luukku(
         cli_database, "token", "create", "--authority", "helsinki-public-areas", "--label", "system"
     )
     assert system.stdout.startswith("lk_")
+    assert "API-client token" in system.stderr and "helsinki-public-areas" in system.stderr
 
     recount = luukku(cli_database, "inbox", "recount")
     assert recount.returncode == 0, recount.stderr
@@ -119,3 +124,83 @@ async def test_cli_sets_up_people_and_tokens(cli_database: str) -> None:
     rebuilt = luukku(cli_database, "statistics", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "statistics rebuilt from the status history: 0 cases" in rebuilt.stdout
+
+
+def test_tokens_are_listed_and_revoked_by_what_the_user_has(cli_database: str) -> None:
+    for args in (["migrate"], ["demo", "seed"]):
+        assert luukku(cli_database, *args).returncode == 0
+    email = "maija.meikalainen@demo.luukku.example"
+    created = luukku(cli_database, "token", "create", "--email", email, "--label", "laptop")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("lk_") and "\n" not in token  # alone on stdout, for $(...)
+    match = re.search(r"bearer token (\d+) for Maija Meikäläinen <" + email, created.stderr)
+    assert match, created.stderr
+    token_id = match.group(1)
+    assert f"luukku token revoke {token_id}" in created.stderr
+
+    listed = luukku(cli_database, "token", "list", "--email", email).stdout
+    assert re.search(
+        rf"^\s*{token_id}  Maija Meikäläinen <{email}>  label 'laptop'  active", listed, re.M
+    )
+    assert token not in listed  # only its hash is stored
+
+    assert luukku(cli_database, "token", "revoke", token).returncode == 0  # by the token itself
+    again = luukku(cli_database, "token", "revoke", token_id)  # and by the id shown
+    assert again.returncode == 1 and "no such active token" in again.stderr
+    active = luukku(cli_database, "token", "list", "--email", email).stdout
+    assert not re.search(rf"^\s*{token_id} ", active, re.M)
+    assert "revoked" in luukku(cli_database, "token", "list", "--email", email, "--all").stdout
+    other = luukku(cli_database, "token", "create", "--email", email, "--expires-days", "3")
+    assert luukku(cli_database, "token", "revoke", other.stdout.strip()[:-1] + "x").returncode == 1
+    nobody = luukku(cli_database, "token", "create", "--email", "nobody@example.org")
+    assert nobody.returncode != 0 and "no person with e-mail nobody@example.org" in nobody.stderr
+
+
+def test_kept_mails_dead_items_and_empty_filters_say_so(cli_database: str) -> None:
+    assert luukku(cli_database, "migrate").returncode == 0
+    assert "the outbox is empty" in luukku(cli_database, "outbox", "list").stdout
+    # the seed's two submissions and one supplement request: three mails now; reminders are
+    # scheduled for later days and stay PENDING until then
+    assert luukku(cli_database, "demo", "seed").returncode == 0
+    env = {**os.environ, "DATABASE_URL": cli_database, "OUTBOX_POLL_MS": "100"}
+    worker = subprocess.Popen([LUUKKU, "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+    def due_now(lines: list[str]) -> list[str]:
+        return [line for line in lines if " PENDING " in line and "reminder" not in line]
+
+    try:
+        for _ in range(300):
+            listed = luukku(cli_database, "outbox", "list").stdout
+            if not due_now(listed.splitlines()):
+                break
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    mails = [line for line in listed.splitlines() if " EMAIL " in line and "reminder" not in line]
+    assert len(mails) == 3 and all(" KEPT " in line for line in mails), listed
+    reminders = [line for line in listed.splitlines() if "reminder" in line]
+    assert reminders and all(" KEPT " not in line for line in reminders), listed
+    assert "to helsinki-police@demo.luukku.example" in listed
+    assert "DELIVERED" not in luukku(cli_database, "outbox", "list", "--status", "KEPT").stdout
+    dead = luukku(cli_database, "outbox", "list", "--status", "DEAD")
+    assert dead.returncode == 0 and dead.stdout.strip() == "no DEAD outbox items"
+    mails = luukku(cli_database, "mail", "--to", "police").stdout
+    assert "To: helsinki-police@demo.luukku.example" in mails
+    nothing = luukku(cli_database, "mail", "--to", "maija").stdout
+    assert nothing.strip() == "no kept mails to addresses containing 'maija'"
+
+
+def test_demo_reset_deletes_only_an_sqlite_demo_database(cli_database: str) -> None:
+    assert luukku(cli_database, "demo", "seed").returncode == 0  # migrates and loads, too
+    reset = luukku(cli_database, "demo", "reset")
+    if cli_database.startswith("sqlite://"):
+        path = Path(cli_database.removeprefix("sqlite://"))
+        assert reset.returncode == 0 and f"deleted {path}" in reset.stdout
+        assert not path.exists()
+        again = luukku(cli_database, "demo", "seed")
+        assert again.returncode == 0 and "Maija Meikäläinen" in again.stdout
+    else:
+        assert reset.returncode != 0 and "only deletes an SQLite demo database" in reset.stderr
+        assert luukku(cli_database, "token", "list").stdout.count("demo:") >= 10  # untouched

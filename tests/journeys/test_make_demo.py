@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest_asyncio
 from tests import db as test_db
 from tests.factories import example_for
 from tests.flows import event_journey
-from tests.servers import LUUKKU, ROOT, free_port, running
+from tests.servers import LUUKKU, ROOT, demo_tokens, free_port, running
 
 
 def _demo_env(database: str) -> dict[str, str]:
@@ -35,8 +36,16 @@ async def demo_database(tmp_path: Path) -> AsyncIterator[str]:
 
 async def test_demo_serves_graphql_with_working_tokens(demo_database: str) -> None:
     with running(["demo"], _demo_env(demo_database)) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         assert {"Maija Meikäläinen", "Ville Virtanen", "Sanna Saarinen"} <= set(tokens)
+        # what a newcomer needs: e-mail addresses, ids, the README's dates, URLs, the CLI
+        output = server.output
+        assert "e-mail  maija.meikalainen@demo.luukku.example" in output
+        assert re.search(r"^    id  \S+$", output, re.M)  # the demo project's
+        assert re.search(r"helsinki-police-event-notification  NOT_STARTED  version 3  id ", output)
+        assert f"<today+7> = {(date.today() + timedelta(days=7)).isoformat()}" in output
+        assert f"GraphiQL:  {server.url}/graphql" in output and f"{server.url}/healthz" in output
+        assert ". .venv/bin/activate" in output and "make demo-reset" in output
         assert "Virus scanning: OFF" in server.output  # and the files say NOT_SCANNED
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
             # the rescue department downloads the seeded rescue plan's site map
@@ -146,10 +155,8 @@ COMMON_VIEW = """{ projects(first: 10) { nodes { id name applications { nodes {
 
 async def test_demo_handlers_work_the_demo_event_project(demo_database: str) -> None:
     """The authorities issue's 'done when', with the tokens `make demo` prints."""
-    from datetime import date, timedelta
-
     with running(["demo"], _demo_env(demo_database)) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
 
             async def as_(
@@ -284,7 +291,7 @@ async def test_demo_mails_and_the_api_channel_round_trip(demo_database: str) -> 
 
     env = _demo_env(demo_database)
     with running(["demo"], env) as server:
-        tokens = dict(re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", server.output, re.MULTILINE))
+        tokens = demo_tokens(server.output)
         aino = tokens["Aino Andersson"]
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
 

@@ -26,7 +26,7 @@ QUESTIONS = [
         "integer": True,
         "min": 0,
         "max": 500,
-        "text": {"fi": "a", "sv": "b", "en": "c"},
+        "text": {"fi": "Montako?", "sv": "Hur många?", "en": "How many?"},
         "askIf": {"question": "kind", "op": "eq", "value": "WIND"},
     },
     {"id": "big", "type": "BOOLEAN", "text": {"fi": "a", "sv": "b", "en": "c"}},
@@ -89,9 +89,8 @@ def test_bad_conditions_are_rejected_when_the_catalogue_loads(condition: object)
 
 def test_answers_are_type_checked_and_required_ones_depend_on_ask_if() -> None:
     _, errors = check_answers(QUESTIONS, [("kind", "WIND")])
-    assert [(e.code, e.params.get("question")) for e in errors] == [
-        (ErrorCode.MISSING_ANSWER, "count")
-    ]
+    assert [(e.code, e.field) for e in errors] == [(ErrorCode.MISSING_ANSWER, ["answers"])]
+    assert errors[0].render("sv") == "Frågan ”Hur många?” måste besvaras."  # its text, not its id
     _, errors = check_answers(QUESTIONS, [("kind", "SOLAR")])
     assert errors == []
     _, errors = check_answers(

@@ -117,3 +117,48 @@ async def test_a_project_message_tells_every_involved_authority(db: str) -> None
         "helsinki-police@demo.luukku.example",
         "helsinki-rescue@demo.luukku.example",
     ]
+
+
+async def test_an_authoritys_message_tells_the_customer_without_its_text(db: str) -> None:
+    customer = await make_customer(language="sv")
+    project_id = await make_project(customer)
+    police = await make_handler("helsinki-police")
+    app_id = await make_application(customer, project_id, status=S.NOT_STARTED, handler=police)
+    thread = await Thread.get(application_id=app_id)
+    await authority_actions.message_post(police.viewer, thread.id, "Hemligt: ta med kartan")
+    (item,) = await _items(topic="customer.message")
+    person = await Person.get(id=customer.viewer.person_id)
+    mail = item.payload
+    assert (mail["to"], mail["language"]) == (person.email, "sv")
+    assert mail["subject"].startswith("Nytt meddelande om din ansökan")
+    assert "Polisinrättningen i Helsingfors har skickat dig ett meddelande" in mail["text"]
+    assert "/ui/applications/" in mail["text"] and "Hemligt" not in mail["text"] + mail["html"]
+    assert item.application_id == app_id
+    # the project's discussion: told too, linked to the project
+    project_thread = await Thread.get(project_id=project_id, application_id=None)
+    await authority_actions.message_post(police.viewer, project_thread.id, "Till alla")
+    (project_item,) = await _items(topic="customer.project_message")
+    assert "/ui/projects/" in project_item.payload["text"]
+    # the customer's own messages tell the authority, not the customer
+    await authority_actions.message_post(customer.viewer, thread.id, "Tack")
+    assert await OutboxItem.filter(topic__startswith="customer.").count() == 2
+
+
+async def test_a_representative_who_lost_the_role_is_not_told(db: str) -> None:
+    from actions.identity import membership_remove
+    from models import Organisation
+    from models.enums import Role
+    from tests.factories import make_company, make_representative
+
+    company = await make_company()
+    rep = await make_representative(company)
+    project_id = await make_project(rep, organisation=company)
+    police = await make_handler("helsinki-police")
+    app_id = await make_application(rep, project_id, status=S.NOT_STARTED, handler=police)
+    person = await Person.get(id=rep.viewer.person_id)
+    await membership_remove(
+        person, await Organisation.get(id=company.id), Role.CUSTOMER_REPRESENTATIVE
+    )
+    thread = await Thread.get(application_id=app_id)
+    await authority_actions.message_post(police.viewer, thread.id, "Vastaus")
+    assert await OutboxItem.filter(topic="customer.message").count() == 0

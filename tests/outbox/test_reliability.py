@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from actions import outbox as outbox_actions
 from actions.outbox import configure_authority_system
 from app.settings import Settings
 from app.worker import OutboxWorker
@@ -107,6 +108,27 @@ async def test_smtp_refusing_for_a_while_then_the_outbox_drains(
         await _settle(worker, lambda: _delivered(12))
     assert len(sink.messages) == 12
     assert len({m["Message-ID"] for m in sink.messages}) == 12
+
+
+async def test_a_mail_sent_again_after_a_worker_died_keeps_its_message_id(
+    db: str, configure: Callable[..., Settings]
+) -> None:
+    """A worker sends, dies before recording it; its lease expires and another worker sends
+    the same item again: both copies carry the same Message-ID, derived from the item."""
+    sink = MailSink()
+    with smtp_server(sink) as port:
+        settings = configure(smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none")
+        customer = await make_customer()
+        project_id = await make_project(customer)
+        await make_application(customer, project_id, status=S.NOT_STARTED)
+        dying = OutboxWorker(settings, worker_id="dying")
+        (item,) = await outbox_actions.claim(dying.id, 10, 60)
+        await dying._deliver(item)  # sent; the worker dies before outbox.complete
+        await OutboxItem.filter(id=item.id).update(locked_until=datetime(2000, 1, 1, tzinfo=UTC))
+        await OutboxWorker(settings, worker_id="next").drain()
+    first, second = sink.messages
+    assert first["Message-ID"] == second["Message-ID"] == f"<{item.event_id}@luukku.invalid>"
+    assert (await OutboxItem.get(id=item.id)).status == "DELIVERED"
 
 
 async def _api_item(customer_actor: object | None = None) -> int:

@@ -117,3 +117,23 @@ async def test_items_waiting_for_a_retry_are_not_claimed_early(
     claimed = await claim("w", 10, 60)
     assert [i.event_id for i in claimed] == ["now"]
     assert await claim("other", 10, 60) == []  # leased to "w"
+
+
+async def test_a_separate_worker_sends_the_source_the_api_recorded_not_its_own_default(
+    db: str, configure: Callable[..., Settings]
+) -> None:
+    """The API runs behind https://luukku.example.fi; a `luukku worker` started without
+    PUBLIC_BASE_URL (defaulting to http://127.0.0.1:8000) still sends the API's address."""
+    api = configure(public_base_url="https://luukku.example.fi")
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    await make_application(customer, project_id, "helsinki-public-area-use", status=S.NOT_STARTED)
+    _, secret = await configure_authority_system("helsinki-public-areas", None, rotate_secret=True)
+    receiver = Receiver(secret or "")
+    worker_settings = configure(public_base_url="http://127.0.0.1:8000")
+    assert api.public_base_url != worker_settings.public_base_url
+    async with http_endpoint(receiver) as url:
+        await configure_authority_system("helsinki-public-areas", url, rotate_secret=False)
+        await OutboxWorker(worker_settings).drain()
+    (event,) = receiver.received
+    assert event["source"] == "https://luukku.example.fi/graphql"

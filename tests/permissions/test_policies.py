@@ -159,3 +159,27 @@ def test_statement_texts_are_for_the_two_authorities_until_shared() -> None:
     assert policies.can_share_statement(POLICE_SYSTEM, statement)
     assert not policies.can_share_statement(OTHER_HANDLER, statement)
     assert not policies.can_answer_statement(OTHER_HANDLER, statement)  # closed
+
+
+def test_customers_are_told_of_messages_from_the_authorities_side_only() -> None:
+    may_be_told_of_message = policies.may_be_told_of_message
+    police = Viewer(person_id=9, handler_of=frozenset({100}))
+    owner, rep, other = (
+        Viewer(person_id=1),
+        Viewer(person_id=2, represented=frozenset({50})),
+        Viewer(person_id=3),
+    )
+    submitted = ApplicationFacts(1, 7, 100, ApplicationStatus.NOT_STARTED, False, True)
+    personal = ProjectFacts(7, 1, None, frozenset({100}))
+    company = ProjectFacts(7, None, 50, frozenset({100}))
+    on_app = ThreadFacts(1, 7, submitted)
+    on_project = ThreadFacts(2, 7, None)
+    assert may_be_told_of_message(owner, police, on_app, personal)
+    assert may_be_told_of_message(owner, police, on_project, personal)
+    assert may_be_told_of_message(rep, police, on_app, company)
+    assert not may_be_told_of_message(other, police, on_app, personal)  # not the customer
+    assert not may_be_told_of_message(owner, owner, on_app, personal)  # their own message
+    assert not may_be_told_of_message(
+        rep, Viewer(person_id=4, represented=frozenset({50})), on_app, company
+    )
+    assert not may_be_told_of_message(Viewer(system_authority_id=100), police, on_app, personal)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import subprocess
 import threading
 import time
@@ -26,7 +25,7 @@ import pytest
 import pytest_asyncio
 
 from tests import db as test_db
-from tests.servers import LUUKKU, ROOT, running
+from tests.servers import LUUKKU, ROOT, demo_tokens, running
 from tests.subscriptions.test_bus import REDIS_URL
 
 NODE_DIR = ROOT / "tests" / "node"
@@ -127,9 +126,7 @@ async def test_two_workers_a_node_client_and_the_permission_rules(shared_databas
     }
     _cli(env, "migrate")
     _cli(env, "catalogue", "load")
-    tokens = dict(
-        re.findall(r"^  (.+?)  \[.*\]\n    (lk_\S+)$", _cli(env, "demo", "seed"), re.MULTILINE)
-    )
+    tokens = demo_tokens(_cli(env, "demo", "seed"))
     customer, police, rescue, third = (
         tokens["Aino Andersson"],
         tokens["Ville Virtanen"],

@@ -36,8 +36,9 @@ async def test_submit_without_required_content_lists_every_missing_field(gql: GQ
     errors = result["data"]["applicationSubmit"]["userErrors"]
     fields = {tuple(e["field"]) for e in errors}
     assert ("input", "content", "event_type") in fields
-    assert ("input", "project", "sharedData", "contact") in fields
-    assert ("input", "project", "startsOn") in fields
+    # at the input fields of projectUpdate that supply them
+    assert ("input", "sharedData", "contact") in fields
+    assert ("input", "startsOn") in fields
     assert {e["code"] for e in errors} == {"REQUIRED"}
     app = await Application.get(id=app_id)
     assert (app.status, app.submitted_at, app.version) == ("DRAFT", None, 2)
