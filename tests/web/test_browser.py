@@ -112,6 +112,7 @@ async def test_customer_and_handler_journeys_in_chromium(
         # the customer signed in at the demo's issuer and worked with the session cookie
         assert results["customerSignIn"] == "session", report
         # the rescue plan's site map went up, was scanned CLEAN and came down unchanged
+        assert results["siteMap"]["scan"] == "CLEAN", report
         assert results["siteMap"]["downloadedAs"] == "asemapiirros.png", report
         assert len(results["states"]) >= 25, report
         assert 0 < results["firstViewJsGzip"] <= FIRST_VIEW_BUDGET, report
