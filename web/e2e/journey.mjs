@@ -11,7 +11,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -31,6 +32,51 @@ let shot = 0;
 
 function log(message) {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+/** A small PNG "site map" (a framed plan with four exits), made here so that no fixture file is needed. */
+function siteMapPng(width = 160, height = 100) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, tail]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3, 255);
+    row[0] = 0;
+    for (let x = 0; x < width; x += 1) {
+      const frame = x < 3 || y < 3 || x >= width - 3 || y >= height - 3;
+      const exit = frame && ((x > 70 && x < 90) || (y > 40 && y < 60));
+      const stage = x > 60 && x < 100 && y > 10 && y < 30;
+      const rgb = exit ? [0, 150, 0] : frame ? [40, 40, 40] : stage ? [200, 60, 60] : [255, 255, 255];
+      row.set(rgb, 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function isoDay(offset) {
@@ -154,7 +200,7 @@ const openPages = new Map();
 function watch(page, name) {
   openPages.set(name, page);
   page.on('console', (m) => {
-    if (m.type() === 'error') results.consoleErrors.push({ page: name, text: m.text() });
+    if (m.type() === 'error') results.consoleErrors.push({ page: name, text: m.text(), url: m.location()?.url ?? '', afterStep: results.steps.at(-1) ?? null });
   });
   page.on('pageerror', (e) => results.consoleErrors.push({ page: name, text: String(e) }));
 }
@@ -210,7 +256,9 @@ async function mailLink(to, path) {
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens['Olli Operaattori']}` },
       body: JSON.stringify({ query: '{ keptMails(first: 50) { nodes { to subject text } } }' }),
     });
-    const mails = (await response.json()).data?.keptMails?.nodes ?? [];
+    const answer = await response.json();
+    if (answer.errors) log(`keptMails: ${JSON.stringify(answer.errors)}`);
+    const mails = answer.data?.keptMails?.nodes ?? [];
     for (const mail of mails) {
       if (!mail.to.includes(to)) continue;
       const link = (mail.text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes(path));
@@ -221,7 +269,13 @@ async function mailLink(to, path) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`no kept mail to ${to} links to ${path}`);
+  const seen = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens['Olli Operaattori']}` },
+    body: JSON.stringify({ query: '{ keptMails(first: 50) { nodes { to subject text } } }' }),
+  }).then((r) => r.json());
+  const summary = (seen.data?.keptMails?.nodes ?? []).map((m) => `${m.to}: ${m.subject} ${(m.text.match(/https?:\/\/\S+/g) ?? []).join(' ')}`);
+  throw new Error(`no kept mail to ${to} links to ${path}; kept: ${JSON.stringify(summary)} ${JSON.stringify(seen.errors ?? [])}`);
 }
 
 /** The README's pictures (README_SHOTS=web/docs): the top of a page at 1100 × 760. */
@@ -372,8 +426,37 @@ async function main() {
     await audit(customer, 'withdraw-dialog-open');
     await customer.keyboard.press('Escape');
     await customer.getByRole('heading', { name: 'Perutaanko hakemus?' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+    // the rescue plan needs its site map (PermitType.attachmentRequirements): refused without it
+    await customer.getByRole('button', { name: 'Lähetä hakemus' }).click();
+    await customer.getByText('Pakollinen liite puuttuu: Tapahtuma-alueen kartta.').first().waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'application-attachment-missing');
+    // a file of a type the requirement does not allow: the server's coded error at the control
+    const fileInput = customer.locator('#customer-attachment-file');
+    await fileInput.setInputFiles({ name: 'kartta.txt', mimeType: 'text/plain', buffer: Buffer.from('Kartta tulossa.\n') });
+    await customer.locator('.fi-file-input--error').waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachment-type-error');
+    // the site map: uploaded (GraphQL multipart), scanned by clamd, then the plan is submitted
+    const siteMap = siteMapPng();
+    await fileInput.setInputFiles({ name: 'asemapiirros.png', mimeType: 'image/png', buffer: siteMap });
+    const siteMapRow = customer.locator('tr[data-attachment="asemapiirros.png"]');
+    await siteMapRow.waitFor({ timeout: TIMEOUT });
+    await customer.getByText('Liite asemapiirros.png lisätty.', { exact: false }).waitFor({ timeout: TIMEOUT });
+    // CLEAN from clamd (the test's server scans); NOT_SCANNED against `make demo` (scanning off)
+    await customer.locator('tr[data-attachment="asemapiirros.png"]:is([data-scan="CLEAN"], [data-scan="NOT_SCANNED"])').waitFor({ timeout: 30_000 });
+    const siteMapScan = await siteMapRow.getAttribute('data-scan');
+    await siteMapRow.getByText(createHash('sha256').update(siteMap).digest('hex'), { exact: false }).waitFor({ timeout: TIMEOUT });
+    await siteMapRow.getByRole('link', { name: 'Lataa asemapiirros.png' }).waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachment-clean');
+    // another file, removed again
+    await customer.getByRole('radio', { name: 'Muu liite' }).check({ force: true });
+    await fileInput.setInputFiles({ name: 'ylimaarainen.png', mimeType: 'image/png', buffer: siteMapPng(40, 30) });
+    await customer.locator('tr[data-attachment="ylimaarainen.png"]').waitFor({ timeout: TIMEOUT });
+    await customer.getByRole('button', { name: 'Poista ylimaarainen.png' }).click();
+    await customer.locator('tr[data-attachment="ylimaarainen.png"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+    await customer.getByText('Liite ylimaarainen.png poistettu.').waitFor({ timeout: TIMEOUT });
     await customer.getByRole('button', { name: 'Lähetä hakemus' }).click();
     await customer.getByText('Hakemus on lähetetty viranomaiselle.').waitFor({ timeout: TIMEOUT });
+    results.siteMap = { bytes: siteMap.length, sha256: createHash('sha256').update(siteMap).digest('hex'), scan: siteMapScan };
 
     // the project page stays open from here on
     await customer.goto(projectUrl);
@@ -446,6 +529,20 @@ async function main() {
     await handler.getByRole('link', { name: 'Hankkeen yhteinen näkymä' }).click();
     await handler.getByRole('heading', { name: 'Mitä näet' }).waitFor({ timeout: TIMEOUT });
     await audit(handler, 'common-view');
+    // the submitted rescue plan's site map, downloaded by a co-authority of the project
+    await handler.locator('tr[data-application="helsinki-rescue-plan"] a').click();
+    const handlerSiteMap = handler.locator('[data-testid="handler-attachments"] tr[data-attachment="asemapiirros.png"]');
+    await handlerSiteMap.waitFor({ timeout: TIMEOUT });
+    await audit(handler, 'handler-attachments');
+    const [fileDownload] = await Promise.all([
+      handler.waitForEvent('download', { timeout: TIMEOUT }),
+      handlerSiteMap.getByRole('link', { name: 'Lataa asemapiirros.png' }).click(),
+    ]);
+    const downloaded = readFileSync(await fileDownload.path());
+    if (createHash('sha256').update(downloaded).digest('hex') !== results.siteMap.sha256) throw new Error('the downloaded site map differs from the upload');
+    results.siteMap.downloadedAs = fileDownload.suggestedFilename();
+    await handler.goBack();
+    await handler.getByRole('heading', { name: 'Mitä näet' }).waitFor({ timeout: TIMEOUT });
     await handler.goBack();
     await handler.getByRole('button', { name: 'Kirjaa päätös' }).waitFor({ timeout: TIMEOUT });
 
@@ -505,6 +602,9 @@ async function main() {
     await customer.goto(projectUrl);
     await statusIs(customer.getByTestId('status-helsinki-police-event-notification'), 'Godkänd');
     await audit(customer, 'project-sv-375px');
+    await customer.locator('tr[data-application="helsinki-rescue-plan"] a').click();
+    await customer.locator('tr[data-attachment="asemapiirros.png"]').getByText('Kontrollerad', { exact: false }).waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachments-sv-375px');
     await handler.setViewportSize({ width: 375, height: 800 });
     await handler.getByRole('link', { name: '← Saapuneet hakemukset' }).click();
     await handler.getByTestId('inbox-table').waitFor({ timeout: TIMEOUT });

@@ -39,6 +39,7 @@ import {
   type Project,
   type UserError,
 } from '../api';
+import { AttachmentList, Requirements } from '../attachments';
 import { DecisionView, Discussion, LiveAnnouncer, StatusHistory, SupplementList, useEventText, useProjectActivity, useStatusLabel } from '../common';
 import type { ApplicationDetail } from '../customer/pages';
 import { NotFound } from '../customer/pages';
@@ -329,6 +330,7 @@ function HandlerApplication({ id }: { id: string }) {
   const reload = () => refetch({ requestPolicy: 'network-only' });
   useProjectActivity(app?.project.id, (event) => {
     if (event && event.application && event.application.id !== id) return;
+    if (event && event.attachmentId && event.attachmentApplication?.id !== id) return;
     if (event) setAnnouncement(eventText(event));
     reload();
   });
@@ -540,6 +542,13 @@ function HandlerApplication({ id }: { id: string }) {
           <Paragraph>{t('handler.noContent')}</Paragraph>
         )}
       </Section>
+      {app.content && (
+        <Section title={t('attachments.heading')} id="attachments">
+          <Requirements requirements={app.permitType.attachmentRequirements} attachments={app.attachments} />
+          <h3 className="luukku-h3">{t('attachments.files')}</h3>
+          <AttachmentList applicationId={app.id} requirements={app.permitType.attachmentRequirements} attachments={app.attachments} editable={false} idPrefix="handler" />
+        </Section>
+      )}
       <Section title={t('supplement.heading')} id="supplements">
         <SupplementList requests={app.supplementRequests} />
       </Section>
