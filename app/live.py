@@ -36,7 +36,9 @@ Resolver = Callable[[str], Awaitable[Viewer | None]]
 class LiveConnections:
     def __init__(self) -> None:
         self._contexts: weakref.WeakSet[Context] = weakref.WeakSet()
-        self._tokens: dict[Context, tuple[Resolver, str]] = weakref.WeakKeyDictionary()  # type: ignore[assignment]
+        self._tokens: weakref.WeakKeyDictionary[Context, tuple[Resolver, str]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, context: Context, token: str, resolve: Resolver | None = None) -> None:

@@ -142,10 +142,10 @@ class Attachment(relay.Node):
     kind: str | None = strawberry.field(
         description="The permit type's attachment requirement it meets, if any."
     )
-    belongs_to: AttachmentOwner = strawberry.field(  # type: ignore[valid-type]
+    belongs_to: AttachmentOwner = strawberry.field(  # type: ignore[valid-type]  # a strawberry.enum() value
         description="What the attachment belongs to."
     )
-    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")  # type: ignore[valid-type]
+    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")  # type: ignore[valid-type]  # a strawberry.enum() value
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
     uploaded_by_name: str = strawberry.field(description="Who uploaded it (a person or system).")
     row: strawberry.Private[Row]
@@ -201,9 +201,9 @@ class Attachment(relay.Node):
         return await visible_application(info, self.row["application_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
+    ) -> list[Attachment | None]:
         return [await visible_attachment(info, int(i) if i.isdigit() else 0) for i in node_ids]
 
 

@@ -41,9 +41,9 @@ describe(
 @strawberry.type(description="A notice or delivery in the transactional outbox.")
 class OutboxItem(relay.Node):
     id: relay.NodeID[int]
-    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")  # type: ignore[valid-type]
+    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")  # type: ignore[valid-type]  # a strawberry.enum() value
     topic: str = strawberry.field(description="What it tells, e.g. authority.submitted.")
-    status: OutboxStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]
+    status: OutboxStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]  # a strawberry.enum() value
     event_id: str = strawberry.field(
         description="Stable id (the CloudEvent id; receivers deduplicate by it)."
     )
@@ -81,7 +81,7 @@ class OutboxItem(relay.Node):
         return await visible_application(info, self.application_id)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         return [None for _ in node_ids]  # listed through `outboxItems` only

@@ -42,7 +42,7 @@ describe(
 )
 class StatementRequest(relay.Node):
     id: relay.NodeID[int]
-    status: StatementStatus = strawberry.field(description="Where the request is.")  # type: ignore[valid-type]
+    status: StatementStatus = strawberry.field(description="Where the request is.")  # type: ignore[valid-type]  # a strawberry.enum() value
     due_date: date = strawberry.field(description="The statement is asked for by this day.")
     requested_at: datetime = strawberry.field(description="When it was asked.")
     requested_by_name: str = strawberry.field(description="Who asked (a handler or system).")
@@ -135,9 +135,9 @@ class StatementRequest(relay.Node):
         return await _authority(info, self.row["asked_authority_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
+    ) -> list[StatementRequest | None]:
         return [await visible_statement(info, int(i) if i.isdigit() else 0) for i in node_ids]
 
 
