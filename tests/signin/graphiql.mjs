@@ -1,6 +1,7 @@
 // A demo person in Debian's Chromium: opens GraphiQL, signs in on the issuer's own login
 // page, and then works in GraphiQL with the session cookie alone: a query, a mutation, a
-// subscription over WebSocket that shows a change made in a second GraphiQL tab, sign-out.
+// subscription over WebSocket that shows a change made in a second GraphiQL tab, and
+// signs out (at Luukku and at the issuer).
 // tests/signin/test_graphiql_in_chromium.py starts `luukku demo` and runs this script.
 //
 // Environment: LUUKKU_URL, LUUKKU_ISSUER, LUUKKU_LOGIN / LUUKKU_PASSWORD (the demo person),
@@ -249,7 +250,13 @@ try {
   await page.locator('button.luukku-sign-out').click();
   await until('the sign-out', () => !page.url().startsWith(`${origin}/graphql`));
   results.afterSignOut = page.url();
-  await screenshot(page, 'issuer-after-sign-out');
+  // Canaille asks to confirm (Luukku keeps no ID token for id_token_hint), then comes back
+  await page.locator('button[name="answer"][value="logout"]').waitFor({ timeout: TIMEOUT });
+  await screenshot(page, 'issuer-sign-out');
+  await page.locator('button[name="answer"][value="logout"]').click();
+  await until('Luukku\'s signed-out page', () => page.url().startsWith(`${origin}/auth/logged-out`));
+  results.signedOutPage = (await page.locator('body').innerText()).trim();
+  await screenshot(page, 'signed-out');
   await page.goto(`${base}/graphql`);
   await page.locator('a.luukku-sign-in').waitFor({ timeout: TIMEOUT });
   results.signedOut = true;

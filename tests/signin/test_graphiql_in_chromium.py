@@ -134,7 +134,9 @@ async def test_a_demo_person_signs_in_and_uses_graphiql_with_the_session_alone(
                 if m["type"] == "connection_init"
             ]
             assert inits and all("authorization" not in str(m).lower() for m in inits), report
-            assert results["signedOut"] and results["afterSignOut"].startswith(issuer), report
+            # signed out at Luukku, then at the issuer's end-session page, and back
+            assert results["afterSignOut"].startswith(issuer + "/oauth/end_session"), report
+            assert "signed out" in results["signedOutPage"] and results["signedOut"], report
             assert results["seconds"] < 60, report
 
             # a system calls the API with a JWT access token from the same issuer (the demo's
