@@ -79,7 +79,7 @@ _LOGO = """
         } else if (LUUKKU_LOGIN && viewer) {
           who = e("a", { className: "luukku-sign-in", href: LUUKKU_LOGIN }, "Sign in");
         }
-        return e(React.Fragment, null, "Luukku", who ? " " : null, who);
+        return e(React.Fragment, null, "Luukku", who ? " · " : null, who);
       }
 
 """
