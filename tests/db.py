@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from app.db import close_db, init_db, migrate
 
@@ -146,8 +147,17 @@ async def reset() -> None:
         else "DELETE FROM \"organisation\" WHERE kind <> 'AUTHORITY'"
         for t in tables
     ]
-    for statement in statements:
-        await conn.execute_script(statement)
+    if conn.capabilities.dialect == "postgres":
+        # One transaction that first locks every table: a task a previous test left running
+        # (an outbox round, a live re-check) cannot insert a child between two DELETEs.
+        tables_sql = ", ".join(f'"{t}"' for t in tables)
+        async with in_transaction() as tx:
+            await tx.execute_script(f"LOCK TABLE {tables_sql} IN ACCESS EXCLUSIVE MODE")
+            for statement in statements:
+                await tx.execute_script(statement)
+    else:
+        for statement in statements:
+            await conn.execute_script(statement)
     from actions import statistics
 
     statistics.invalidate()  # the figures this process read from the emptied tables
