@@ -17,6 +17,7 @@ from models.authority_work import AuditAction
 from models.confidential import present_paths, redact
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
+from models.ids import local_id
 from models.statuses import FINAL, LABELS
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import policies
@@ -337,7 +338,7 @@ class Application(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_application(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_application(info, local_id(i) or 0) for i in node_ids]
 
 
 async def visible_application(info: Info, application_id: int) -> Application | None:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction as DomainAuditAction
-from models.ids import global_id
+from models.ids import global_id, local_id
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
@@ -198,9 +198,7 @@ class Message(relay.Node):
     ) -> list[Self | None]:
         result: list[Self | None] = []
         for node_id in node_ids:
-            row = (
-                await info.context.loaders.message.load(int(node_id)) if node_id.isdigit() else None
-            )
+            row = await info.context.loaders.message.load(local_id(node_id) or 0)
             visible = row is not None and await visible_thread(info, row["thread_id"]) is not None
             result.append(cls.from_row(row) if visible and row is not None else None)
         return result
@@ -253,7 +251,7 @@ class Thread(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_thread(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_thread(info, local_id(i) or 0) for i in node_ids]
 
 
 async def thread_of(info: Info, row: Row) -> Thread:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 from strawberry import relay
 
+from models.ids import local_id
 from models.statements import StatementStatus as DomainStatus
 from permissions import policies
 from permissions.facts import ApplicationFacts, ProjectFacts, StatementFacts
@@ -138,7 +139,7 @@ class StatementRequest(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_statement(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_statement(info, local_id(i) or 0) for i in node_ids]
 
 
 async def _authority(info: Info, authority_id: int) -> Authority:
