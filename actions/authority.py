@@ -441,7 +441,7 @@ async def application_export(viewer: Viewer, application_id: int) -> dict[str, A
         require_handling(viewer, locked)
         if not policies.can_export_application(viewer, locked.app_facts, locked.project_facts):
             raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
-        document = await export_document(tx, locked)
+        document = await export_document(tx, locked, viewer)
         await audit(
             tx,
             viewer,

@@ -20,7 +20,7 @@ from models.enums import Certainty as DomainCertainty
 from models.ids import local_id
 from models.statuses import FINAL, LABELS
 from models.statuses import ApplicationStatus as DomainStatus
-from permissions import policies
+from permissions import classification, policies
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts
 from permissions.fields import (
     CanReadApplicationContent,
@@ -52,21 +52,39 @@ class StatusChange:
         description="Status before the change; null for the creation of the draft."
     )
     to_status: ApplicationStatus = strawberry.field(description="Status after the change.")  # type: ignore[valid-type]
-    comment: str = strawberry.field(description="Comment given with the change.")
     created_at: datetime = strawberry.field(description="When the change happened.")
     actor_name: str = strawberry.field(description="Name of the person or system that made it.")
     row: strawberry.Private[Row]
 
+    app: strawberry.Private[ApplicationFacts]
+
     @classmethod
-    def from_row(cls, row: Row) -> Self:
+    def from_row(cls, row: Row, app: ApplicationFacts) -> Self:
         return cls(
             from_status=None if row["from_status"] is None else DomainStatus(row["from_status"]),
             to_status=DomainStatus(row["to_status"]),
-            comment=row["comment"],
             created_at=row["created_at"],
             actor_name=row["actor_label"],
             row=row,
+            app=app,
         )
+
+    @strawberry.field(
+        description="Comment given with the change. The change that recorded a decision has "
+        "the decision's summary here: empty for a viewer who may not see the decision."
+    )
+    async def comment(self, info: Info) -> str:
+        loaders = info.context.loaders
+        decision = None
+        if classification.status_comment_gate(self.to_status) is classification.G.DECISION:
+            row = await loaders.decision_by_application.load(self.app.id)
+            if row is not None:
+                decision = DecisionFacts(self.app.id, self.app.authority_id, row["is_shared"])
+        project = await loaders.project_facts(self.app.project_id)
+        visible = project is not None and classification.may_read_status_comment(
+            info.context.viewer, self.to_status, decision, self.app, project
+        )
+        return str(self.row["comment"]) if visible else ""
 
     @strawberry.field(description="The person who made the change; null for an authority system.")
     async def actor(self, info: Info) -> Person | None:
@@ -184,7 +202,11 @@ class Application(relay.Node):
     ) -> Connection[StatusChange]:
         rows = await info.context.loaders.status_changes_by_application.load(self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
-        return connection(page, len(rows), StatusChange.from_row, lambda r: [r["id"]])
+
+        def build(row: Row) -> StatusChange:
+            return StatusChange.from_row(row, self.facts)
+
+        return connection(page, len(rows), build, lambda r: [r["id"]])
 
     @strawberry.field(
         description="Form data and shared data; null when the viewer may not read them "
