@@ -386,10 +386,10 @@ async def attachment_add(
     viewer: Viewer, application_id: int, files: Sequence[FileSpec]
 ) -> list[int]:
     """Add files to an application draft (the customer)."""
-    from actions.applications import lock_application
+    from actions.access import access_application
 
     async def check(tx: Tx) -> Any:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         if not policies.can_read_application_content(
             viewer, locked.app_facts, locked.project_facts
         ):

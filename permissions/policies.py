@@ -262,9 +262,14 @@ def can_read_statement_text(
     return statement.is_shared_with_customer and can_see_statement(viewer, statement, app, project)
 
 
+def is_asked_authority(viewer: Viewer, statement: StatementFacts) -> bool:
+    """The viewer acts for the authority the statement is asked of."""
+    return statement.asked_authority_id in viewer.acting_authorities
+
+
 def can_answer_statement(viewer: Viewer, statement: StatementFacts) -> bool:
     """The asked authority answers or declines while the request is open."""
-    return statement.is_open and statement.asked_authority_id in viewer.acting_authorities
+    return statement.is_open and is_asked_authority(viewer, statement)
 
 
 def can_share_statement(viewer: Viewer, statement: StatementFacts) -> bool:
@@ -373,6 +378,17 @@ def access_still_holds(old: Viewer, fresh: Viewer | None) -> bool:
         and old.system_authority_id == fresh.system_authority_id
         and old.acting_for == fresh.acting_for
     )
+
+
+def authority_may_be_told_of_message(
+    app: ApplicationFacts, thread: ThreadFacts, project: ProjectFacts
+) -> bool:
+    """Whether the authority of `app` gets a notice of a customer's message on `thread`: on
+    an application's thread its authority, on the project's every involved authority (told
+    about its own application), once the application is visible to authorities."""
+    if thread.application is not None and thread.application.id != app.id:
+        return False
+    return app.authority_id in project.involved_authorities and is_visible_to_authorities(app)
 
 
 # --- authority work -----------------------------------------------------------------------

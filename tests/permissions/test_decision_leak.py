@@ -191,14 +191,14 @@ async def test_the_export_and_deliveries_follow_the_rule(gql: GQL) -> None:
 
 async def test_the_export_for_a_reader_without_the_decision_has_neither(db: str) -> None:
     """export_document applies the same rule for any reader it is made for."""
-    from actions.applications import lock_application
+    from actions.access import access_application
     from actions.base import atomic
     from actions.export import export_document
 
     world = await _world(False)
     await _decide(world)
     async with atomic() as tx:
-        locked = await lock_application(tx, world["rescue"].viewer, world["app"])
+        locked = await access_application(tx, world["rescue"].viewer, world["app"])
         document = await export_document(tx, locked, world["rescue"].viewer)
     assert document["decision"] is None
     assert SUMMARY not in str(document)
