@@ -105,11 +105,8 @@ async def access_application(
     if lock:
         query = query.select_for_update()
     application = await query.using_db(tx.conn).first()
-    project = (
-        None
-        if application is None
-        else await Project.filter(id=application.project_id).using_db(tx.conn).first()
-    )
+    project_id = application.project_id if application is not None else 0
+    project = await Project.filter(id=project_id).using_db(tx.conn).first()
     siblings, facts = await _facts_of_project(tx, project)
     app_facts = next(
         (ApplicationFacts.from_row(r) for r in siblings if r["id"] == application_id), None
@@ -148,11 +145,8 @@ async def access_thread(
 ) -> ThreadAccess:
     """The thread, if the viewer may read it (policies.can_read_thread); else NOT_FOUND."""
     thread = await Thread.filter(id=thread_id).using_db(tx.conn).first()
-    project = (
-        None
-        if thread is None
-        else await Project.filter(id=thread.project_id).using_db(tx.conn).first()
-    )
+    project_id = thread.project_id if thread is not None else 0
+    project = await Project.filter(id=project_id).using_db(tx.conn).first()
     siblings, project_facts = await _facts_of_project(tx, project)
     if thread is None or project_facts is None:
         raise not_found(field)

@@ -89,8 +89,13 @@ def is_involved(viewer: Viewer, project: ProjectFacts) -> bool:
     return not viewer.acting_authorities.isdisjoint(project.involved_authorities)
 
 
+def acts_for_authority(viewer: Viewer, authority_id: int | None) -> bool:
+    """The viewer is a handler or admin of the authority, or its system's token."""
+    return authority_id is not None and authority_id in viewer.acting_authorities
+
+
 def is_addressed_authority(viewer: Viewer, app: ApplicationFacts) -> bool:
-    return app.authority_id in viewer.acting_authorities
+    return acts_for_authority(viewer, app.authority_id)
 
 
 def is_asked_for_statement(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
@@ -404,6 +409,11 @@ def inbox_authorities(viewer: Viewer, only: int | None = None) -> frozenset[int]
     if only is None:
         return viewer.acting_authorities
     return viewer.acting_authorities & {only}
+
+
+def is_in_inbox(viewer: Viewer, app: ApplicationFacts, only: int | None = None) -> bool:
+    """The inbox lists the submitted applications addressed to the viewer's authorities."""
+    return app.is_submitted and app.authority_id in inbox_authorities(viewer, only)
 
 
 def is_inbox_event_for(viewer: Viewer, event_authorities: Iterable[int]) -> bool:

@@ -199,8 +199,9 @@ class Message(relay.Node):
         result: list[Self | None] = []
         for node_id in node_ids:
             row = await info.context.loaders.message.load(local_id(node_id) or 0)
-            visible = row is not None and await visible_thread(info, row["thread_id"]) is not None
-            result.append(cls.from_row(row) if visible and row is not None else None)
+            # a missing message does the work of a hidden one (the thread "0")
+            thread = await visible_thread(info, row["thread_id"] if row else 0)
+            result.append(cls.from_row(row) if thread is not None and row is not None else None)
         return result
 
 
@@ -269,11 +270,12 @@ async def thread_of(info: Info, row: Row) -> Thread:
 
 async def visible_thread(info: Info, thread_id: int) -> Thread | None:
     row = await info.context.loaders.thread.load(thread_id)
-    if row is None:
+    # a missing thread does the work of a hidden one (the facts of "project 0")
+    project = await info.context.loaders.project_facts(row["project_id"] if row else 0)
+    if row is None or project is None:
         return None
     thread = await thread_of(info, row)
-    project = await info.context.loaders.project_facts(row["project_id"])
-    if project is None or not policies.can_read_thread(info.context.viewer, thread.facts, project):
+    if not policies.can_read_thread(info.context.viewer, thread.facts, project):
         return None
     return thread
 

@@ -175,9 +175,8 @@ class Project(relay.Node):
 async def visible_project(info: Info, project_id: int) -> Project | None:
     """The project, if the viewer may see it; None otherwise (never a hint that it exists)."""
     row = await info.context.loaders.project.load(project_id)
-    if row is None:
-        return None
+    # the facts are read for a missing project too: the same work as for a hidden one
     facts = await info.context.loaders.project_facts(project_id)
-    if facts is None or not policies.can_see_project(info.context.viewer, facts):
+    if row is None or facts is None or not policies.can_see_project(info.context.viewer, facts):
         return None
     return Project.from_row(row)
