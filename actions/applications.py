@@ -359,7 +359,7 @@ async def application_withdraw(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
         await reminders.sync(tx, locked.project.id)
-        if locked.application.submitted_at is not None:
+        if policies.authority_may_be_told_of_withdrawal(locked.app_facts):
             data = {
                 "application": global_id("Application", locked.application.id),
                 "status": "WITHDRAWN",

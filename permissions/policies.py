@@ -396,6 +396,12 @@ def authority_may_be_told_of_message(
     return app.authority_id in project.involved_authorities and is_visible_to_authorities(app)
 
 
+def authority_may_be_told_of_withdrawal(app: ApplicationFacts) -> bool:
+    """A withdrawal is told to the addressed authority once it had the application
+    submitted (a shared draft's authority only looked at it)."""
+    return app.is_submitted
+
+
 # --- authority work -----------------------------------------------------------------------
 
 
