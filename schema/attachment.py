@@ -14,6 +14,7 @@ from actions.attachment_links import link, subject_of
 from app.settings import get_settings
 from models.attachments import AttachmentOwner as DomainOwner
 from models.attachments import ScanStatus as DomainScanStatus
+from models.ids import local_id
 from permissions import attachments as rules
 from permissions.attachments import AttachmentFacts
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts
@@ -204,7 +205,7 @@ class Attachment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Attachment | None]:
-        return [await visible_attachment(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_attachment(info, local_id(i) or 0) for i in node_ids]
 
 
 async def visible_attachment(info: Info, attachment_id: int) -> Attachment | None:

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from app.settings import get_settings
 from models.confidential import confidential_paths
 from models.enums import AuthorityScope as DomainScope
+from models.ids import local_id
 from permissions.fields import IsMemberOfAuthority, restricted
 from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Info
@@ -42,7 +43,7 @@ class Municipality:
 
 async def _nodes(info: Info, node_ids: Iterable[str], loader_name: str, build: Any) -> list[Any]:
     loader = getattr(info.context.loaders, loader_name)
-    ids = [int(i) if str(i).isdigit() else 0 for i in node_ids]
+    ids = [local_id(str(i)) or 0 for i in node_ids]
     rows = await loader.load_many(ids)
     return [None if row is None else build(row) for row in rows]
 
