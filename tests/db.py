@@ -127,7 +127,7 @@ def _data_tables() -> list[str]:
         seen.add(table)
         for other, model in tables.items():
             for fk in model._meta.fk_fields | model._meta.o2o_fields:
-                target = model._meta.fields_map[fk].related_model._meta.db_table  # type: ignore[attr-defined]
+                target = model._meta.fields_map[fk].related_model._meta.db_table
                 if target == table and other != table:
                     visit(other, seen)
         order.append(table)
