@@ -517,6 +517,13 @@ async function main() {
     await customer.locator('#form-safety_officer_phone').fill('+358 40 123 4567');
     await customer.locator('#form-hazards').fill('Tungos lavan edessä; helle.');
     await customer.locator('#form-evacuation_routes').fill('Neljä uloskäyntiä puiston laidoilla.');
+    // the draft shown to the authorities (with the keyboard), and hidden again
+    await customer.getByText('Luonnos näkyy vain sinulle').waitFor({ timeout: TIMEOUT });
+    await keyboardActivate(customer, customer.locator('#share'), 'Space');
+    await customer.getByText('Luonnos näkyy viranomaisille').waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'draft-shared');
+    await customer.getByText('Näytä luonnos viranomaisille').click();
+    await customer.getByText('Luonnos näkyy vain sinulle').waitFor({ timeout: TIMEOUT });
     await customer.getByRole('button', { name: 'Peru hakemus' }).click();
     await customer.getByRole('heading', { name: 'Perutaanko hakemus?' }).waitFor({ timeout: TIMEOUT });
     await audit(customer, 'withdraw-dialog-open');
