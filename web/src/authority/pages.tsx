@@ -77,12 +77,15 @@ export default function AuthorityPages({ location }: { location: Location }) {
   return <NotFound />;
 }
 
-function H1({ children }: { children: string }) {
+/** The page's heading; `objectId` names the project or application the page shows (the e2e test checks that a notice's link landed on it). */
+function H1({ children, objectId }: { children: string; objectId?: string }) {
   const small = useSmallScreen();
   return (
-    <Heading variant="h1" smallScreen={small} mb="m">
-      {children}
-    </Heading>
+    <div data-object-id={objectId}>
+      <Heading variant="h1" smallScreen={small} mb="m">
+        {children}
+      </Heading>
+    </div>
   );
 }
 
@@ -369,7 +372,7 @@ function HandlerApplication({ id }: { id: string }) {
       <p>
         <AppLink to="/authority">{t('handler.back')}</AppLink> · <AppLink to={`/authority/projects/${app.project.id}`}>{t('handler.commonView')}</AppLink>
       </p>
-      <H1>{lt(app.permitType.name)}</H1>
+      <H1 objectId={app.id}>{lt(app.permitType.name)}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Row>
@@ -729,7 +732,7 @@ function CommonView({ id }: { id: string }) {
       <p>
         <AppLink to="/authority">{t('handler.back')}</AppLink>
       </p>
-      <H1>{t('common.heading', { project: project.name })}</H1>
+      <H1 objectId={project.id}>{t('common.heading', { project: project.name })}</H1>
       <LiveAnnouncer text={announcement} />
       <Paragraph mb="m">{t('common.intro')}</Paragraph>
       <Card>

@@ -96,12 +96,15 @@ export function NotFound() {
   );
 }
 
-function H1({ children }: { children: string }) {
+/** The page's heading; `objectId` names the project or application the page shows (the e2e test checks that a notice's link landed on it). */
+function H1({ children, objectId }: { children: string; objectId?: string }) {
   const small = useSmallScreen();
   return (
-    <Heading variant="h1" smallScreen={small} mb="m">
-      {children}
-    </Heading>
+    <div data-object-id={objectId}>
+      <Heading variant="h1" smallScreen={small} mb="m">
+        {children}
+      </Heading>
+    </div>
   );
 }
 
@@ -762,7 +765,7 @@ function ProjectPage({ id }: { id: string }) {
   if (!project) return <NotFound />;
   return (
     <>
-      <H1>{project.name}</H1>
+      <H1 objectId={project.id}>{project.name}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Dl>
@@ -945,7 +948,7 @@ function ApplicationPage({ id }: { id: string }) {
       <p>
         <AppLink to={`/projects/${app.project.id}`}>{t('application.back', { project: app.project.name })}</AppLink>
       </p>
-      <H1>{lt(app.permitType.name)}</H1>
+      <H1 objectId={app.id}>{lt(app.permitType.name)}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Row>
