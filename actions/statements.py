@@ -126,7 +126,7 @@ async def statement_request(
                 DomainError(
                     ErrorCode.DUPLICATE,
                     field=["askedAuthorityId"],
-                    detail="an open request to this authority",
+                    value=asked.name,
                 )
             )
         raise_all(errors)
