@@ -105,8 +105,8 @@ def _text(value: dict[str, str] | None, language: str) -> str:
 
 
 async def _params(tx: Tx, subject: Subject, language: str, link_base: str) -> dict[str, str]:
-    authority = await Organisation.get(id=subject.application.authority_id).using_db(tx.conn)
-    municipality = await Municipality.get(code=subject.project.municipality_id).using_db(tx.conn)
+    authority = await Organisation.get(id=subject.application.authority_id, using_db=tx.conn)
+    municipality = await Municipality.get(code=subject.project.municipality_id, using_db=tx.conn)
     return {
         "permit": _text(subject.permit_type["name"], language),
         "project": subject.project.name,
@@ -120,7 +120,7 @@ async def _authority_recipient(tx: Tx, subject: Subject) -> tuple[str, str]:
     """The handler's redirect address once taken, else the permit's notification address."""
     app = subject.application
     if app.notice_email and app.assigned_to_id is not None:
-        handler = await Person.get_or_none(id=app.assigned_to_id).using_db(tx.conn)
+        handler = await Person.get_or_none(id=app.assigned_to_id, using_db=tx.conn)
         return app.notice_email, handler.language if handler else "fi"
     return subject.permit_type["notification_email"], "fi"
 
@@ -187,7 +187,7 @@ async def customer_mail(
     draft's creator), in their language, linking to the application; None if nobody to tell."""
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
-    person = await Person.get_or_none(id=person_id).using_db(tx.conn)
+    person = await Person.get_or_none(id=person_id, using_db=tx.conn)
     if person is None or not person.is_active or not has_real_email(person.email):
         return None  # a person whose issuer sent no e-mail address gets no mail until they add one
     params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
@@ -281,7 +281,7 @@ async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
 
 async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
     """Tell the person who uploaded a file that it was found infected (never the file)."""
-    project = await Project.get(id=attachment.project_id).using_db(tx.conn)
+    project = await Project.get(id=attachment.project_id, using_db=tx.conn)
     link = get_settings().customer_ui_url + (
         f"/applications/{global_id('Application', attachment.application_id)}"
         if attachment.application_id is not None
