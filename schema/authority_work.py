@@ -194,7 +194,7 @@ class Message(relay.Node):
         return await _org_name(info, self.row["acting_for_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         result: list[Self | None] = []

@@ -29,7 +29,7 @@ class Person(relay.Node):
         return cls(id=row["id"], name=row["name"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """A person is visible as a node to themselves."""
@@ -62,7 +62,7 @@ class Organisation(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """An organisation is visible as a node to its representatives."""

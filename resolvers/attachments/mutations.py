@@ -37,6 +37,7 @@ def file_specs(
                     "en": "a file part of a multipart request",
                 },
             )
+        # an Upload: a file part, as checked above
         specs.append(FileSpec(upload, item.kind, [field, str(index)]))  # type: ignore[arg-type]
     return specs
 
