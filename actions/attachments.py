@@ -351,18 +351,18 @@ async def facts_of(tx: Tx, row: Attachment) -> tuple[AttachmentFacts, ProjectFac
     from actions.facts import project_facts_in
     from models import Project
 
-    project = await Project.get(id=row.project_id).using_db(tx.conn)
+    project = await Project.get(id=row.project_id, using_db=tx.conn)
     siblings, project_facts = await project_facts_in(tx, project)
     app = next(
         (ApplicationFacts.from_row(r) for r in siblings if r["id"] == row.application_id), None
     )
     thread = decision = None
     if row.owner_kind == AttachmentOwner.MESSAGE:
-        message = await Message.get(id=row.owner_id).using_db(tx.conn)
-        thread_row = await Thread.get(id=message.thread_id).using_db(tx.conn)
+        message = await Message.get(id=row.owner_id, using_db=tx.conn)
+        thread_row = await Thread.get(id=message.thread_id, using_db=tx.conn)
         thread = ThreadFacts(thread_row.id, thread_row.project_id, app)
     elif row.owner_kind == AttachmentOwner.DECISION and app is not None:
-        decision_row = await Decision.get(id=row.owner_id).using_db(tx.conn)
+        decision_row = await Decision.get(id=row.owner_id, using_db=tx.conn)
         decision = DecisionFacts(app.id, app.authority_id, decision_row.is_shared)
     facts = AttachmentFacts(
         id=row.id,
@@ -584,7 +584,7 @@ async def _tell_uploader(tx: Tx, row: Attachment) -> None:
 
     if row.uploaded_by_id is None:
         return
-    person = await Person.get_or_none(id=row.uploaded_by_id).using_db(tx.conn)
+    person = await Person.get_or_none(id=row.uploaded_by_id, using_db=tx.conn)
     if person is None or not person.is_active:
         return
     await notify_uploader(tx, person, row)

@@ -459,7 +459,7 @@ async def _message_rules(tx: Tx, viewer: Viewer, thread_id: int) -> UploadRules:
     thread = access.thread
     if thread.application_id is None:  # the project's discussion: the catalogue's default types
         return UploadRules(types=await default_types(), kinds_allowed=False)
-    app = await Application.get(id=thread.application_id).using_db(tx.conn)
+    app = await Application.get(id=thread.application_id, using_db=tx.conn)
     permit_type = (await PermitType.filter(id=app.permit_type_id).using_db(tx.conn).values())[0]
     return await rules_for_application(tx, permit_type, app.id, kinds_allowed=False)
 
@@ -525,7 +525,7 @@ async def _notify_of_message(tx: Tx, thread: ThreadFacts, project_facts: Project
     project's discussion (each about its own application, for the link and the address), as
     policies.authority_may_be_told_of_message says."""
     rows = await Application.filter(project_id=thread.project_id).using_db(tx.conn).order_by("id")
-    project = await Project.get(id=thread.project_id).using_db(tx.conn)
+    project = await Project.get(id=thread.project_id, using_db=tx.conn)
     notified: set[int] = set()
     for app in rows:
         facts = application_facts(app)

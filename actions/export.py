@@ -16,7 +16,7 @@ from permissions import classification, policies
 from permissions.facts import ApplicationFacts, DecisionFacts, ThreadFacts, Viewer
 
 if TYPE_CHECKING:
-    from actions.applications import Locked
+    from actions.access import Locked
 
 
 def _iso(value: Any) -> Any:
@@ -44,17 +44,17 @@ async def export_document(tx: Tx, locked: Locked, reader: Viewer | None = None) 
 
     owner: dict[str, Any]
     if project.owner_organisation_id is not None:
-        org = await Organisation.get(id=project.owner_organisation_id).using_db(conn)
+        org = await Organisation.get(id=project.owner_organisation_id, using_db=conn)
         owner = {"type": "ORGANISATION", "name": org.name.get("fi"), "businessId": org.business_id}
     else:
-        person = await Person.get(id=project.owner_person_id).using_db(conn)
+        person = await Person.get(id=project.owner_person_id, using_db=conn)
         owner = {"type": "PERSON", "name": person.name, "email": person.email}
     submitted_by = (
-        await Person.get_or_none(id=app.submitted_by_id).using_db(conn)
+        await Person.get_or_none(id=app.submitted_by_id, using_db=conn)
         if app.submitted_by_id
         else None
     )
-    authority = await Organisation.get(id=app.authority_id).using_db(conn)
+    authority = await Organisation.get(id=app.authority_id, using_db=conn)
     history = (
         await StatusChange.filter(application_id=app.id)
         .using_db(conn)
@@ -115,7 +115,10 @@ async def export_document(tx: Tx, locked: Locked, reader: Viewer | None = None) 
         messages = []
     for supplement in supplements:
         supplement["answer_content"] = content(supplement["answer_content"])
-    clean = lambda rows: [{k: _iso(v) for k, v in row.items()} for row in rows]  # noqa: E731
+
+    def clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: _iso(v) for k, v in row.items()} for row in rows]
+
     return {
         "format": "luukku.application.export/1",
         "exportedAt": datetime.now(UTC).isoformat(),

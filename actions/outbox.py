@@ -117,8 +117,8 @@ def customer_link(path: str, project: Project) -> str:
 async def _params(tx: Tx, subject: Subject, language: str, link_base: str | None) -> dict[str, str]:
     """A notice's texts; its link goes to the authority's side at `link_base`, or to the
     customer's side when `link_base` is None."""
-    authority = await Organisation.get(id=subject.application.authority_id).using_db(tx.conn)
-    municipality = await Municipality.get(code=subject.project.municipality_id).using_db(tx.conn)
+    authority = await Organisation.get(id=subject.application.authority_id, using_db=tx.conn)
+    municipality = await Municipality.get(code=subject.project.municipality_id, using_db=tx.conn)
     path = f"/applications/{global_id('Application', subject.application.id)}"
     return {
         "permit": _text(subject.permit_type["name"], language),
@@ -133,7 +133,7 @@ async def _authority_recipient(tx: Tx, subject: Subject) -> tuple[str, str]:
     """The handler's redirect address once taken, else the permit's notification address."""
     app = subject.application
     if app.notice_email and app.assigned_to_id is not None:
-        handler = await Person.get_or_none(id=app.assigned_to_id).using_db(tx.conn)
+        handler = await Person.get_or_none(id=app.assigned_to_id, using_db=tx.conn)
         return app.notice_email, handler.language if handler else "fi"
     return subject.permit_type["notification_email"], "fi"
 
@@ -200,7 +200,7 @@ async def customer_mail(
     draft's creator), in their language, linking to the application; None if nobody to tell."""
     app = subject.application
     person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
-    person = await Person.get_or_none(id=person_id).using_db(tx.conn)
+    person = await Person.get_or_none(id=person_id, using_db=tx.conn)
     if person is None or not person.is_active or not has_real_email(person.email):
         return None  # a person whose issuer sent no e-mail address gets no mail until they add one
     params = await _params(tx, subject, person.language, None)
@@ -295,7 +295,7 @@ async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
 
 async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
     """Tell the person who uploaded a file that it was found infected (never the file)."""
-    project = await Project.get(id=attachment.project_id).using_db(tx.conn)
+    project = await Project.get(id=attachment.project_id, using_db=tx.conn)
     link = customer_link(
         f"/applications/{global_id('Application', attachment.application_id)}"
         if attachment.application_id is not None

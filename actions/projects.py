@@ -76,7 +76,8 @@ async def _clean(changes: ProjectChanges, *, creating: bool) -> dict[str, Any]:
         if changes.location is None:
             values["latitude"] = values["longitude"] = None
         else:
-            checked = point(*changes.location, ["location"], errors=errors)
+            latitude, longitude = changes.location
+            checked = point(latitude, longitude, ["location"], errors=errors)
             if checked is not None:
                 values["latitude"], values["longitude"] = checked
     if changes.area is not UNSET:
@@ -122,7 +123,8 @@ async def project_create(
         changes.municipality_code = None
     values = await _clean(changes, creating=True)
     municipality = values.pop("municipality")
-    schedule(values.get("starts_on"), values.get("ends_on"), [], errors=(errors := []))
+    errors: list[DomainError] = []
+    schedule(values.get("starts_on"), values.get("ends_on"), [], errors=errors)
     raise_all(errors)
     offered = {row["id"]: row for row in await offered_permit_types(municipality)}
     for index, permit_type_id in enumerate(permit_type_ids or []):

@@ -179,7 +179,7 @@ async def _close(
         raise_all(errors)
         statement.status = status
         statement.answer = clean_answer  # type: ignore[assignment]  # a nullable TextField
-        statement.decline_reason = clean_reason or None  # type: ignore[assignment]
+        statement.decline_reason = clean_reason or None
         statement.answered_at = now()
         statement.answered_by_id = viewer.person_id
         statement.answered_by_label = viewer.name[:200]

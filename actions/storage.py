@@ -218,7 +218,7 @@ class PostgresStorage:
     async def close(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            await pool.close()  # type: ignore[attr-defined]
+            await pool.close()  # type: ignore[attr-defined]  # an asyncpg.Pool, imported on open
 
     async def create(self) -> _LargeObjectWriter:
         await self.open()

@@ -37,7 +37,7 @@ class SupplementRequest(Model):
         "models.Person", related_name="supplements_answered", null=True, on_delete=fields.RESTRICT
     )
     answered_by_id: int | None
-    answer_message = fields.TextField(null=True)
+    answer_message: str | None = fields.TextField(null=True)
     answer_content: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
         null=True, description="The form content as supplemented"
     )

@@ -55,7 +55,7 @@ class StatementRequest(Model):
     requested_by_label = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
     answer = fields.TextField(null=True)
-    decline_reason = fields.TextField(null=True)
+    decline_reason: str | None = fields.TextField(null=True)
     answered_at = fields.DatetimeField(null=True, description="Answered, declined or cancelled")
     answered_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="statements_answered", null=True, on_delete=fields.RESTRICT

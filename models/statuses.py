@@ -100,11 +100,6 @@ FINAL: frozenset[ApplicationStatus] = frozenset(
 #: Final statuses an authority gives with a decision (withdrawal is the customer's).
 DECISION_OUTCOMES: frozenset[ApplicationStatus] = FINAL - {S.WITHDRAWN}
 
-#: Statuses in which the addressed authority is handling (or about to handle) the application.
-OPEN_FOR_AUTHORITY: frozenset[ApplicationStatus] = frozenset(
-    {S.NOT_STARTED, S.IN_PROGRESS, S.INFORMATION_REQUESTED}
-)
-
 
 @dataclass(frozen=True)
 class Transition:
@@ -146,7 +141,3 @@ def find_transition(
     source: ApplicationStatus, target: ApplicationStatus, side: Side, via: Via
 ) -> Transition | None:
     return _INDEX.get((source, target, side, via))
-
-
-def allowed_targets(source: ApplicationStatus, side: Side, via: Via) -> list[ApplicationStatus]:
-    return [t.target for t in TRANSITIONS if t.source is source and t.side is side and t.via is via]

@@ -9,43 +9,53 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from permissions import policies
 from permissions.facts import ThreadFacts
 
 
-class IsAuthenticated(BasePermission):
+class CodedPermission(BasePermission):
+    """A permission whose error carries `extensions.code` (the class's `code`)."""
+
+    code: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.error_extensions = {"code": self.code}
+
+
+class IsAuthenticated(CodedPermission):
     message = "Sign in with a bearer token to do this."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "UNAUTHENTICATED"}
+    code = "UNAUTHENTICATED"
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return bool(info.context.viewer.is_authenticated)
 
 
-class IsPerson(BasePermission):
+class IsPerson(CodedPermission):
     """Customer actions need a person, not an authority system's token."""
 
     message = "Only a signed-in person can do this."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return info.context.viewer.person_id is not None
 
 
-class IsAuthorityUser(BasePermission):
+class IsAuthorityUser(CodedPermission):
     message = "Only authority handlers and authority systems can do this."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return policies.can_use_inbox(info.context.viewer)
 
 
-class CanReadApplicationContent(BasePermission):
+class CanReadApplicationContent(CodedPermission):
     """Application content: the customer always; authorities once submitted or shared."""
 
     message = "Application content is not visible to you."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         project = await info.context.loaders.project_facts(source.project_id)
@@ -54,28 +64,28 @@ class CanReadApplicationContent(BasePermission):
         )
 
 
-def authenticated() -> list[PermissionExtension]:
+def authenticated() -> list[FieldExtension]:
     return [PermissionExtension(permissions=[IsAuthenticated()])]
 
 
-def person_only() -> list[PermissionExtension]:
+def person_only() -> list[FieldExtension]:
     return [PermissionExtension(permissions=[IsAuthenticated(), IsPerson()])]
 
 
-def authority_only() -> list[PermissionExtension]:
+def authority_only() -> list[FieldExtension]:
     return [PermissionExtension(permissions=[IsAuthenticated(), IsAuthorityUser()])]
 
 
-def restricted(permission: BasePermission) -> list[PermissionExtension]:
+def restricted(permission: BasePermission) -> list[FieldExtension]:
     """A nullable field that resolves to null when the permission denies."""
     return [PermissionExtension(permissions=[permission], fail_silently=True)]
 
 
-class CanSeeDecision(BasePermission):
+class CanSeeDecision(CodedPermission):
     """A decision: the customer and the deciding authority; co-authorities when shared."""
 
     message = "The decision is not visible to you."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         decision = await source.decision_facts(info)
@@ -87,11 +97,11 @@ class CanSeeDecision(BasePermission):
         )
 
 
-class CanReadApplicationThread(BasePermission):
+class CanReadApplicationThread(CodedPermission):
     """An application's discussion: the customer; involved authorities once it is visible."""
 
     message = "The discussion is not visible to you."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         project = await info.context.loaders.project_facts(source.project_id)
@@ -99,32 +109,32 @@ class CanReadApplicationThread(BasePermission):
         return project is not None and policies.can_read_thread(info.context.viewer, facts, project)
 
 
-class IsAddressedAuthority(BasePermission):
+class IsAddressedAuthority(CodedPermission):
     """Authority-internal data of an application: only its addressed authority's users."""
 
     message = "Only the addressed authority sees this."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return policies.is_addressed_authority(info.context.viewer, source.facts)
 
 
-class CanSeeProjectPlan(BasePermission):
+class CanSeeProjectPlan(CodedPermission):
     """A project's permit plan: its customer and involved authorities."""
 
     message = "The permit plan is not visible to you."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         project = await info.context.loaders.project_facts(source.id)
         return project is not None and policies.can_see_plan(info.context.viewer, project)
 
 
-class CanReadProjectThread(BasePermission):
+class CanReadProjectThread(CodedPermission):
     """A project's discussion: its customer and involved authorities."""
 
     message = "The discussion is not visible to you."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         project = await info.context.loaders.project_facts(source.id)
@@ -133,11 +143,11 @@ class CanReadProjectThread(BasePermission):
         )
 
 
-class IsMemberOfAuthority(BasePermission):
+class IsMemberOfAuthority(CodedPermission):
     """An authority's staff list: visible to its own handlers and admins."""
 
     message = "Only the authority's own staff sees this."
-    error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
+    code = "FORBIDDEN"
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return policies.can_see_staff_list(info.context.viewer, source.id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from permissions.facts import Viewer
 
-INTROSPECTION_MODES = ("on", "signed-in", "off")
-
 
 def can_introspect(viewer: Viewer | None, mode: str) -> bool:
     """Introspection (`__schema`, `__type`) under GRAPHQL_INTROSPECTION: everyone ("on"),

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from models.statuses import FINAL, OPEN_FOR_AUTHORITY, ApplicationStatus
+from models.statuses import FINAL, ApplicationStatus
 from permissions.facts import (
     ApplicationFacts,
     DecisionFacts,
@@ -219,10 +219,6 @@ def can_export_application(viewer: Viewer, app: ApplicationFacts, project: Proje
     )
 
 
-def is_open_for_authority(app: ApplicationFacts) -> bool:
-    return app.status in OPEN_FOR_AUTHORITY
-
-
 def is_processed(app: ApplicationFacts) -> bool:
     return app.status in FINAL
 
@@ -241,11 +237,6 @@ def can_see_decision(
 
 
 # --- statements between authorities -------------------------------------------------------
-
-
-def can_request_statement(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
-    """The handling authority asks another authority for a statement."""
-    return can_handle_application(viewer, app, project)
 
 
 def can_see_statement(

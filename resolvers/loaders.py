@@ -162,7 +162,7 @@ class OrganisationLoader:
     """Authorities come from the catalogue; companies and associations from the database."""
 
     def __init__(self) -> None:
-        self._others = DataLoader(
+        self._others: DataLoader[int, Row | None] = DataLoader(
             load_fn=_by_key(lambda ids: Organisation.filter(id__in=ids).values())
         )
 

@@ -1,1 +1,2 @@
-"""The GraphQL schema: Strawberry types per area, assembled in schema/root.py."""
+"""The GraphQL schema: Strawberry types per area; schema/root.py composes the root types from
+the areas' fields (resolvers/<area>/)."""

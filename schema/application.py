@@ -48,10 +48,10 @@ StatementRequestRef = Annotated["StatementRequest", strawberry.lazy("schema.stat
 
 @strawberry.type(description="One step of an application's status history.")
 class StatusChange:
-    from_status: ApplicationStatus | None = strawberry.field(  # type: ignore[valid-type]
+    from_status: ApplicationStatus | None = strawberry.field(
         description="Status before the change; null for the creation of the draft."
     )
-    to_status: ApplicationStatus = strawberry.field(description="Status after the change.")  # type: ignore[valid-type]
+    to_status: ApplicationStatus = strawberry.field(description="Status after the change.")
     created_at: datetime = strawberry.field(description="When the change happened.")
     actor_name: str = strawberry.field(description="Name of the person or system that made it.")
     row: strawberry.Private[Row]
@@ -120,12 +120,12 @@ class ApplicationContent:
 @strawberry.type(description="An application for one permit, addressed to one authority.")
 class Application(relay.Node):
     id: relay.NodeID[int]
-    status: ApplicationStatus = strawberry.field(description="Processing status.")  # type: ignore[valid-type]
+    status: ApplicationStatus = strawberry.field(description="Processing status.")
     is_shared_with_authorities: bool = strawberry.field(
         description="A draft the customer has marked visible to authorities."
     )
-    origin: ApplicationOrigin = strawberry.field(description="Added from the survey or by hand.")  # type: ignore[valid-type]
-    certainty: Certainty | None = strawberry.field(  # type: ignore[valid-type]
+    origin: ApplicationOrigin = strawberry.field(description="Added from the survey or by hand.")
+    certainty: Certainty | None = strawberry.field(
         description="The survey's certainty, when added from its suggestions."
     )
     version: int = strawberry.field(description="Current version, for `expectedVersion`.")
@@ -242,7 +242,9 @@ class Application(relay.Node):
             removed = present_paths(form_data, schema)
             form_data = redact(form_data, schema)
         return ApplicationContent(
-            form_data=form_data, shared_data=project["shared_data"] or {}, redacted_fields=removed
+            form_data=JSON(form_data),
+            shared_data=JSON(project["shared_data"] or {}),
+            redacted_fields=removed,
         )
 
     async def form_schema(self, info: Info) -> dict[str, Any]:
@@ -319,7 +321,8 @@ class Application(relay.Node):
         extensions=restricted(IsAddressedAuthority()),
     )
     def notice_email(self) -> str | None:
-        return self.row["notice_email"]
+        email: str | None = self.row["notice_email"]
+        return email
 
     @strawberry.field(description="True when the viewer may read `content`.")
     async def viewer_can_read_content(self, info: Info) -> bool:
@@ -351,12 +354,13 @@ class Application(relay.Node):
             return None
         if permit_type["lead_time_days"] is None:
             return None
-        return project["starts_on"] - timedelta(days=permit_type["lead_time_days"])
+        starts_on: Date = project["starts_on"]
+        return starts_on - timedelta(days=permit_type["lead_time_days"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
+    ) -> list[Application | None]:
         return [await visible_application(info, local_id(i) or 0) for i in node_ids]
 
 

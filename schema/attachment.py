@@ -31,7 +31,8 @@ ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 # Strawberry's Upload scalar: a file sent by the GraphQL multipart request specification
 # (`null` in the variables, the file in its own part of the multipart/form-data body).
 
-ScanStatus = strawberry.enum(DomainScanStatus, description="Where a file is in the virus scan.")
+ScanStatus = DomainScanStatus
+strawberry.enum(ScanStatus, description="Where a file is in the virus scan.")
 describe(
     ScanStatus,
     {
@@ -43,7 +44,8 @@ describe(
     },
 )
 
-AttachmentOwner = strawberry.enum(DomainOwner, description="What an attachment belongs to.")
+AttachmentOwner = DomainOwner
+strawberry.enum(AttachmentOwner, description="What an attachment belongs to.")
 describe(
     AttachmentOwner,
     {
@@ -143,10 +145,8 @@ class Attachment(relay.Node):
     kind: str | None = strawberry.field(
         description="The permit type's attachment requirement it meets, if any."
     )
-    belongs_to: AttachmentOwner = strawberry.field(  # type: ignore[valid-type]  # a strawberry.enum() value
-        description="What the attachment belongs to."
-    )
-    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    belongs_to: AttachmentOwner = strawberry.field(description="What the attachment belongs to.")
+    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
     uploaded_by_name: str = strawberry.field(description="Who uploaded it (a person or system).")
     row: strawberry.Private[Row]

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 ProjectRef = Annotated["Project", strawberry.lazy("schema.project")]
 
-AuditAction = strawberry.enum(DomainAuditAction, description="What an audited action did.")
+AuditAction = DomainAuditAction
+strawberry.enum(AuditAction, description="What an audited action did.")
 describe(
     AuditAction,
     {
@@ -126,7 +127,7 @@ class SupplementRequest:
 
 @strawberry.type(description="The outcome of an application, as its authority recorded it.")
 class Decision:
-    outcome: ApplicationStatus = strawberry.field(description="The final status given.")  # type: ignore[valid-type]
+    outcome: ApplicationStatus = strawberry.field(description="The final status given.")
     decided_on: date = strawberry.field(description="Date of the decision.")
     summary: str = strawberry.field(description="Summary of the decision.")
     document_reference: str | None = strawberry.field(
@@ -193,7 +194,7 @@ class Message(relay.Node):
         return await _org_name(info, self.row["acting_for_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         result: list[Self | None] = []
@@ -249,9 +250,9 @@ class Thread(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
+    ) -> list[Thread | None]:
         return [await visible_thread(info, local_id(i) or 0) for i in node_ids]
 
 
@@ -282,7 +283,7 @@ async def visible_thread(info: Info, thread_id: int) -> Thread | None:
 
 @strawberry.type(description="One entry of the audit log.")
 class AuditEntry:
-    action: AuditAction = strawberry.field(description="What was done.")  # type: ignore[valid-type]
+    action: AuditAction = strawberry.field(description="What was done.")
     object_id: strawberry.ID = strawberry.field(description="Global id of the object concerned.")
     created_at: datetime = strawberry.field(description="When.")
     actor_name: str = strawberry.field(description="Who: the person or system.")

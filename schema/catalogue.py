@@ -54,14 +54,13 @@ class Authority(relay.Node):
     code: str = strawberry.field(description="Stable short code of the authority.")
     name: LocalizedText = strawberry.field(description="Name of the authority.")
     business_id: str | None = strawberry.field(description="Business ID (Y-tunnus), when known.")
-    scope: AuthorityScope = strawberry.field(description="Local or national.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    scope: AuthorityScope = strawberry.field(description="Local or national.")
     municipality_codes: strawberry.Private[list[str]]
 
     @strawberry.field(
         description="The authority's handlers and admins (for assigning applications); visible "
         "to its own staff, empty for others.",
-        # until permissions.fields.restricted is typed to return list[FieldExtension]
-        extensions=restricted(IsMemberOfAuthority()),  # type: ignore[arg-type]
+        extensions=restricted(IsMemberOfAuthority()),
     )
     async def handlers(self, info: Info) -> list[PersonRef]:
         from schema.identity import Person
@@ -106,7 +105,7 @@ class SurveyQuestion:
     question_id: str = strawberry.field(
         description="Id to answer with (`SurveyAnswerInput.questionId`)."
     )
-    type: QuestionType = strawberry.field(description="Type of the answer.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    type: QuestionType = strawberry.field(description="Type of the answer.")
     is_required: bool = strawberry.field(description="Must be answered when asked.")
     text: LocalizedText = strawberry.field(description="The question.")
     help: LocalizedText | None = strawberry.field(description="Guidance for answering.")
@@ -204,7 +203,7 @@ class PermitType(relay.Node):
     code: str = strawberry.field(description="Stable short code of the permit type.")
     name: LocalizedText = strawberry.field(description="Name of the permit.")
     description: LocalizedText = strawberry.field(description="What the permit is for.")
-    channel: Channel = strawberry.field(description="How applications reach the authority.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    channel: Channel = strawberry.field(description="How applications reach the authority.")
     notification_email: str = strawberry.field(
         description="Where the authority is notified of new applications."
     )
@@ -307,7 +306,7 @@ class PermitType(relay.Node):
 
 @strawberry.type(description="A permit the survey suggests, with where and by when to apply.")
 class PermitSuggestion:
-    certainty: Certainty = strawberry.field(description="CERTAIN or POSSIBLE.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    certainty: Certainty = strawberry.field(description="CERTAIN or POSSIBLE.")
     reasons: list[LocalizedText] = strawberry.field(description="Why the permit is suggested.")
     lead_time_days: int | None = strawberry.field(
         description="Statutory lead time before the project starts, in days, if any."
@@ -340,5 +339,5 @@ class PermitSuggestion:
         return None if row is None else Authority.from_row(row)
 
     @strawberry.field(description="How the application would reach the authority, if offered.")
-    def channel(self) -> Channel | None:  # type: ignore[valid-type]  # a strawberry.enum() value
+    def channel(self) -> Channel | None:
         return None if self.permit_type_row is None else self.permit_type_row["channel"]

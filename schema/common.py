@@ -19,8 +19,9 @@ from models.errors import DESCRIPTIONS, ErrorCode
 
 T = TypeVar("T")
 
-UserErrorCode = strawberry.enum(
-    ErrorCode,
+UserErrorCode = ErrorCode
+strawberry.enum(
+    UserErrorCode,
     name="UserErrorCode",
     description="Machine-readable reason of a user error.",
 )
@@ -59,7 +60,7 @@ class LocalizedText:
 
 @strawberry.type(description="A business failure of a mutation or query, for the user to fix.")
 class UserError:
-    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
     message: str = strawberry.field(description="Explanation in the request's language.")
     field: list[str] | None = strawberry.field(
         description='Path of the input field at fault, e.g. ["input", "content", "date"]. '

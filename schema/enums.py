@@ -1,4 +1,8 @@
-"""GraphQL enums, made from the domain enums (one source of truth in models/)."""
+"""GraphQL enums, made from the domain enums (one source of truth in models/).
+
+Each name is the domain enum itself: `strawberry.enum(X, ...)` marks the class and returns
+it, and a plain `X = DomainX` keeps it usable as a type for mypy (a call's result is not).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from models import enums
 from models.statuses import LABELS
 from models.statuses import ApplicationStatus as DomainApplicationStatus
 
-ApplicationStatus = strawberry.enum(
-    DomainApplicationStatus,
+ApplicationStatus = DomainApplicationStatus
+strawberry.enum(
+    ApplicationStatus,
     name="ApplicationStatus",
     description=(
         "Processing status of an application. DRAFT before submission; NOT_STARTED, "
@@ -29,29 +34,35 @@ def describe(enum: Any, descriptions: dict[str, str]) -> None:
 
 describe(ApplicationStatus, {s.name: LABELS[s]["en"] for s in DomainApplicationStatus})
 
-Channel = strawberry.enum(
-    enums.Channel,
+Channel = enums.Channel
+strawberry.enum(
+    Channel,
     description="How an application reaches its authority: API (the authority's own system) "
     "or LIGHT (the authority handles it in Luukku).",
 )
-Certainty = strawberry.enum(
-    enums.Certainty, description="How sure the permit-needs survey is that a permit is needed."
+Certainty = enums.Certainty
+strawberry.enum(
+    Certainty, description="How sure the permit-needs survey is that a permit is needed."
 )
-OrganisationKind = strawberry.enum(enums.OrganisationKind, description="Kind of organisation.")
-AuthorityScope = strawberry.enum(
-    enums.AuthorityScope,
+OrganisationKind = enums.OrganisationKind
+strawberry.enum(OrganisationKind, description="Kind of organisation.")
+AuthorityScope = enums.AuthorityScope
+strawberry.enum(
+    AuthorityScope,
     description="LOCAL authorities serve listed municipalities; NATIONAL ones the whole "
     "country except Åland.",
 )
-Role = strawberry.enum(enums.Role, description="A person's role in an organisation.")
-ApplicationOrigin = strawberry.enum(
-    enums.ApplicationOrigin,
+Role = enums.Role
+strawberry.enum(Role, description="A person's role in an organisation.")
+ApplicationOrigin = enums.ApplicationOrigin
+strawberry.enum(
+    ApplicationOrigin,
     description="Whether an application was added from survey suggestions or by hand.",
 )
-QuestionType = strawberry.enum(enums.QuestionType, description="Answer type of a survey question.")
-Language = strawberry.enum(
-    enums.Language, description="A language of the service: Finnish, Swedish or English."
-)
+QuestionType = enums.QuestionType
+strawberry.enum(QuestionType, description="Answer type of a survey question.")
+Language = enums.Language
+strawberry.enum(Language, description="A language of the service: Finnish, Swedish or English.")
 
 describe(Language, {"FI": "Finnish.", "SV": "Swedish.", "EN": "English."})
 describe(

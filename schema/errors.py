@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry import Schema
@@ -59,11 +59,12 @@ def with_code(error: GraphQLError) -> GraphQLError:
     message = error.message
     if not settings.field_suggestions:
         message = _SUGGESTION.sub("", message)
-    has_code = bool(error.extensions and "code" in error.extensions)
+    extensions = error.extensions or {}
+    has_code = "code" in extensions
     if has_code and message == error.message and not isinstance(error, GraphQLSyntaxError):
         return error
     if has_code:
-        code = str(error.extensions["code"])  # type: ignore[index]
+        code = str(extensions["code"])
     elif is_bug(error):
         code = INTERNAL
         if not settings.is_development:
@@ -86,7 +87,10 @@ def with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
-def _coded(result: Any) -> Any:
+R = TypeVar("R")
+
+
+def _coded(result: R) -> R:
     if isinstance(result, ExecutionResult) and result.errors:
         result.errors = [shortened(with_code(e)) for e in result.errors]
     return result
@@ -125,10 +129,10 @@ class LuukkuSchema(Schema):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        return _coded(await super().execute(*args, **kwargs))  # type: ignore[no-any-return]
+        return _coded(await super().execute(*args, **kwargs))
 
     def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        return _coded(super().execute_sync(*args, **kwargs))  # type: ignore[no-any-return]
+        return _coded(super().execute_sync(*args, **kwargs))
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Every streamed result (WebSocket operations and subscription events) coded and

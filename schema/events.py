@@ -19,7 +19,8 @@ from schema.enums import ApplicationStatus, describe
 from schema.project import Project, visible_project
 from schema.statements import StatementRequest, visible_statement
 
-EventKind = strawberry.enum(DomainEventKind, description="What happened.")
+EventKind = DomainEventKind
+strawberry.enum(EventKind, description="What happened.")
 describe(
     EventKind,
     {
@@ -46,7 +47,7 @@ describe(
 @strawberry.interface(description="Something that happened in a project, pushed live.")
 class ProjectActivityEvent:
     event_id: str = strawberry.field(description="Unique id of the event.")
-    kind: EventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    kind: EventKind = strawberry.field(description="What happened.")
     occurred_at: datetime = strawberry.field(description="When it was committed.")
     source: strawberry.Private[LiveEvent]
     #: (event id, audience): subscribers with the same key share one execution
@@ -87,10 +88,8 @@ class ApplicationWithdrawnEvent(ApplicationEvent):
 
 @strawberry.type(description="An application's status changed (by any action that changes it).")
 class ApplicationStatusChangedEvent(ApplicationEvent):
-    from_status: ApplicationStatus | None = strawberry.field(  # type: ignore[valid-type]
-        description="The status before."
-    )
-    to_status: ApplicationStatus = strawberry.field(description="The status after.")  # type: ignore[valid-type]
+    from_status: ApplicationStatus | None = strawberry.field(description="The status before.")
+    to_status: ApplicationStatus = strawberry.field(description="The status after.")
 
 
 @strawberry.type(description="An authority asked the customer for more information.")
@@ -225,6 +224,8 @@ def project_event(event: LiveEvent) -> ProjectActivityEvent:
 
 def status_event(event: LiveEvent) -> ApplicationStatusChangedEvent:
     """Any status-changing event, as applicationStatusChanged delivers it."""
+    if event.to_status is None:
+        raise ValueError(f"{event.kind} changes no status")
     return ApplicationStatusChangedEvent(
         **_base(event),
         from_status=None if event.from_status is None else DomainStatus(event.from_status),

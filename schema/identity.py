@@ -29,7 +29,7 @@ class Person(relay.Node):
         return cls(id=row["id"], name=row["name"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """A person is visible as a node to themselves."""
@@ -48,7 +48,7 @@ class Person(relay.Node):
 @strawberry.type(description="A company or an association that owns projects.")
 class Organisation(relay.Node):
     id: relay.NodeID[int]
-    kind: OrganisationKind = strawberry.field(description="Company or association.")  # type: ignore[valid-type]
+    kind: OrganisationKind = strawberry.field(description="Company or association.")
     name: str = strawberry.field(description="Registered name.")
     business_id: str | None = strawberry.field(description="Business ID (Y-tunnus).")
 
@@ -62,7 +62,7 @@ class Organisation(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """An organisation is visible as a node to its representatives."""
@@ -80,7 +80,7 @@ class Organisation(relay.Node):
 
 @strawberry.type(description="A role the viewer has in an organisation or an authority.")
 class Membership:
-    role: Role = strawberry.field(description="The role.")  # type: ignore[valid-type]
+    role: Role = strawberry.field(description="The role.")
     organisation_row: strawberry.Private[Row]
 
     @strawberry.field(description="The company or association (for CUSTOMER_REPRESENTATIVE).")
@@ -129,7 +129,7 @@ class Mandate:
 )
 class Viewer:
     is_authenticated: bool = strawberry.field(description="False without a valid bearer token.")
-    language: Language = strawberry.field(description="Language of this response's texts.")  # type: ignore[valid-type]
+    language: Language = strawberry.field(description="Language of this response's texts.")
     is_operator: bool = strawberry.field(description="Luukku's own operator (service desk).")
     has_session: bool = strawberry.field(
         description="True when signed in through the browser (/auth/login) with the session cookie."
@@ -141,7 +141,7 @@ class Viewer:
     )
     person_row: strawberry.Private[Row | None]
     system_authority_id: strawberry.Private[int | None]
-    organisation_roles: strawberry.Private[list[tuple[int, str]]]
+    organisation_roles: strawberry.Private[list[tuple[int, Role]]]
     acting_for_id: strawberry.Private[int | None]
     mandates: strawberry.Private[list[tuple[int, str, list[str]]]]
 
@@ -190,7 +190,7 @@ class Viewer:
             [o for o, _ in self.organisation_roles]
         )
         return [
-            Membership(role=role, organisation_row=row)  # type: ignore[arg-type]
+            Membership(role=role, organisation_row=row)
             for (_, role), row in zip(self.organisation_roles, rows, strict=True)
             if row is not None
         ]

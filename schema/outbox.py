@@ -18,7 +18,8 @@ from resolvers.loaders import Row
 from schema.application import Application, visible_application
 from schema.enums import describe
 
-OutboxKind = strawberry.enum(DomainKind, description="What an outbox item sends.")
+OutboxKind = DomainKind
+strawberry.enum(OutboxKind, description="What an outbox item sends.")
 describe(
     OutboxKind,
     {
@@ -27,7 +28,8 @@ describe(
         "SCAN": "A virus scan of an uploaded file (operators see these).",
     },
 )
-OutboxStatus = strawberry.enum(DomainStatus, description="Where an outbox item is.")
+OutboxStatus = DomainStatus
+strawberry.enum(OutboxStatus, description="Where an outbox item is.")
 describe(
     OutboxStatus,
     {
@@ -44,9 +46,9 @@ describe(
 @strawberry.type(description="A notice or delivery in the transactional outbox.")
 class OutboxItem(relay.Node):
     id: relay.NodeID[int]
-    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")
     topic: str = strawberry.field(description="What it tells, e.g. authority.submitted.")
-    status: OutboxStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    status: OutboxStatus = strawberry.field(description="Where it is.")
     event_id: str = strawberry.field(
         description="Stable id (the CloudEvent id; receivers deduplicate by it)."
     )

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 
-PlanWarningCode = strawberry.enum(WarningCode, description="What a plan warning is about.")
+PlanWarningCode = WarningCode
+strawberry.enum(PlanWarningCode, description="What a plan warning is about.")
 describe(
     PlanWarningCode,
     {
@@ -35,9 +36,8 @@ describe(
         "DECISION_AFTER_NEEDED": "The decision is expected after another permit needs it.",
     },
 )
-ExpectedBasis = strawberry.enum(
-    DomainBasis, description="Where an expected decision date comes from."
-)
+ExpectedBasis = DomainBasis
+strawberry.enum(ExpectedBasis, description="Where an expected decision date comes from.")
 describe(
     ExpectedBasis,
     {
@@ -56,7 +56,7 @@ def _application(rows: dict[int, Row], application_id: int) -> Application:
 
 @strawberry.type(description="A warning of the permit plan, in fi, sv and en.")
 class PlanWarning:
-    code: PlanWarningCode = strawberry.field(description="What it is about.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    code: PlanWarningCode = strawberry.field(description="What it is about.")
     message: LocalizedText = strawberry.field(description="The warning, to show as is.")
     date: Date | None = strawberry.field(
         description="The date it is about: the passed date, the supplement's due date or "
@@ -98,7 +98,7 @@ class PlanEntry:
     expected_processing_days: int = strawberry.field(
         description="Days from submission to decision the plan expects for this permit."
     )
-    basis: ExpectedBasis = strawberry.field(description="Where the expectation comes from.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    basis: ExpectedBasis = strawberry.field(description="Where the expectation comes from.")
     decision_needed_by: Date | None = strawberry.field(
         description="The date by which the project's start is at risk: if the decision has not "
         "come by then, the start (or a permit that needs this one) is late."

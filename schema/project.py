@@ -77,7 +77,7 @@ class Project(relay.Node):
             area=row["area"],
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
-            shared_data=row["shared_data"] or {},
+            shared_data=JSON(row["shared_data"] or {}),
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
@@ -166,9 +166,9 @@ class Project(relay.Node):
         return policies.can_edit_project(info.context.viewer, await self.facts(info))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
+    ) -> list[Project | None]:
         return [await visible_project(info, local_id(i) or 0) for i in node_ids]
 
 

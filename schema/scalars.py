@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 _CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -27,4 +28,4 @@ CalendarDate = strawberry.scalar(
     parse_value=parse_calendar_date,
 )
 
-SCALAR_MAP = {date: CalendarDate}
+SCALAR_MAP: dict[object, ScalarDefinition] = {date: CalendarDate}

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 ApplicationRef = Annotated["Application", strawberry.lazy("schema.application")]
 AuthorityRef = Annotated["Authority", strawberry.lazy("schema.catalogue")]
 
-StatementStatus = strawberry.enum(DomainStatus, description="Where a statement request is.")
+StatementStatus = DomainStatus
+strawberry.enum(StatementStatus, description="Where a statement request is.")
 describe(
     StatementStatus,
     {
@@ -43,7 +44,7 @@ describe(
 )
 class StatementRequest(relay.Node):
     id: relay.NodeID[int]
-    status: StatementStatus = strawberry.field(description="Where the request is.")  # type: ignore[valid-type]  # a strawberry.enum() value
+    status: StatementStatus = strawberry.field(description="Where the request is.")
     due_date: date = strawberry.field(description="The statement is asked for by this day.")
     requested_at: datetime = strawberry.field(description="When it was asked.")
     requested_by_name: str = strawberry.field(description="Who asked (a handler or system).")

@@ -121,7 +121,7 @@ class JwksCache:
     async def _fetch(self, uri: str) -> KeySet:
         data = await _get_json(uri, "JWKS_UNAVAILABLE")
         try:
-            keys = KeySet.import_key_set(data)  # type: ignore[arg-type]
+            keys = KeySet.import_key_set(data)  # type: ignore[arg-type]  # any JSON: checked there
         except (JoseError, ValueError, TypeError, KeyError) as exc:
             raise TokenError("JWKS_UNAVAILABLE", "the issuer's JWKS cannot be read") from exc
         now = time.monotonic()

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from actions import applications as actions
+from permissions.fields import person_only
 from resolvers.catalogue.queries import SurveyAnswerInput, answers_of
 from resolvers.context import Info
 from resolvers.errors import run_action
@@ -174,4 +175,35 @@ async def application_withdraw(
         lambda: actions.application_withdraw(
             viewer, application_id_of(input.id), input.expected_version, input.comment
         ),
+    )
+
+
+@strawberry.type
+class ApplicationMutation:
+    """Mutation fields of this area: the customer's work on applications."""
+
+    application_create: ApplicationCreatePayload = strawberry.mutation(
+        resolver=application_create,
+        extensions=person_only(),
+        description="Add an application (a draft) to a project.",
+    )
+    application_update: ApplicationUpdatePayload = strawberry.mutation(
+        resolver=application_update,
+        extensions=person_only(),
+        description="Save a draft's form content.",
+    )
+    application_share: ApplicationSharePayload = strawberry.mutation(
+        resolver=application_share,
+        extensions=person_only(),
+        description="Show a draft to authorities, or hide it again.",
+    )
+    application_submit: ApplicationSubmitPayload = strawberry.mutation(
+        resolver=application_submit,
+        extensions=person_only(),
+        description="Submit an application to its authority.",
+    )
+    application_withdraw: ApplicationWithdrawPayload = strawberry.mutation(
+        resolver=application_withdraw,
+        extensions=person_only(),
+        description="Withdraw an application before it has a final status.",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import strawberry
+
 from resolvers.context import Info
 from schema.application import Application, visible_application
 from schema.common import IdArgument
@@ -11,3 +13,13 @@ from schema.node import parse_global_id
 async def application(info: Info, id: IdArgument) -> Application | None:
     application_id = parse_global_id(id, "Application")
     return None if application_id is None else await visible_application(info, application_id)
+
+
+@strawberry.type
+class ApplicationQuery:
+    """Query fields of this area: one application."""
+
+    application: Application | None = strawberry.field(
+        resolver=application,
+        description="An application by id; null if it does not exist or is not visible.",
+    )

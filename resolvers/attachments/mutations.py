@@ -11,6 +11,7 @@ import strawberry
 from actions import attachments as actions
 from actions.attachments import FileSpec
 from models.errors import DomainError, ErrorCode
+from permissions.fields import person_only
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application
@@ -36,6 +37,7 @@ def file_specs(
                     "en": "a file part of a multipart request",
                 },
             )
+        # an Upload: a file part, as checked above
         specs.append(FileSpec(upload, item.kind, [field, str(index)]))  # type: ignore[arg-type]
     return specs
 
@@ -108,3 +110,20 @@ async def attachment_remove(
         None if application_id is None else await visible_application(info, application_id)
     )
     return AttachmentRemovePayload(application=application, user_errors=errors)
+
+
+@strawberry.type
+class AttachmentMutation:
+    """Mutation fields of this area: attachments."""
+
+    attachment_add: AttachmentAddPayload = strawberry.mutation(
+        resolver=attachment_add,
+        extensions=person_only(),
+        description="Attach files to an application draft (a multipart request); each is "
+        "checked, stored, and then scanned for viruses.",
+    )
+    attachment_remove: AttachmentRemovePayload = strawberry.mutation(
+        resolver=attachment_remove,
+        extensions=person_only(),
+        description="Remove a file from an application draft; the file is deleted.",
+    )

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from actions import authority as actions
 from models.statuses import ApplicationStatus as DomainStatus
+from permissions.fields import authority_only, person_only
 from resolvers.applications.mutations import ApplicationPayload, application_id_of, respond
 from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
@@ -40,7 +41,7 @@ class ApplicationAssignPayload(ApplicationPayload):
 class ApplicationStatusUpdateInput:
     id: strawberry.ID = strawberry.field(description="The application.")
     expected_version: int = strawberry.field(description="The version you last saw.")
-    status: ApplicationStatus = strawberry.field(  # type: ignore[valid-type]
+    status: ApplicationStatus = strawberry.field(
         description="The new status (final ones are given with decisionRecord)."
     )
     comment: str | None = strawberry.field(default=None, description="Comment for the history.")
@@ -88,7 +89,7 @@ class SupplementSubmitPayload(ApplicationPayload):
 class DecisionRecordInput:
     id: strawberry.ID = strawberry.field(description="The application.")
     expected_version: int = strawberry.field(description="The version you last saw.")
-    outcome: ApplicationStatus = strawberry.field(description="A final status, e.g. APPROVED.")  # type: ignore[valid-type]
+    outcome: ApplicationStatus = strawberry.field(description="A final status, e.g. APPROVED.")
     decided_on: date = strawberry.field(description="Date of the decision.")
     summary: str = strawberry.field(description="Summary of the decision.")
     document_reference: str | None = strawberry.field(
@@ -247,11 +248,52 @@ async def application_export(
     viewer = info.context.viewer
     application_id = 0
 
-    async def action() -> dict:  # type: ignore[type-arg]
+    async def action() -> JSON:
         nonlocal application_id
         application_id = decode_id(input.id, "Application", ["id"])
-        return await actions.application_export(viewer, application_id)
+        return JSON(await actions.application_export(viewer, application_id))
 
     document, errors = await run_action(info, action)
     application = await visible_application(info, application_id) if document is not None else None
     return ApplicationExportPayload(document=document, application=application, user_errors=errors)
+
+
+@strawberry.type
+class AuthorityMutation:
+    """Mutation fields of this area: the authorities' processing (and supplements)."""
+
+    application_assign: ApplicationAssignPayload = strawberry.mutation(
+        resolver=application_assign,
+        extensions=authority_only(),
+        description="Take an application into processing yourself, or (admins) assign it to a handler.",
+    )
+    application_status_update: ApplicationStatusUpdatePayload = strawberry.mutation(
+        resolver=application_status_update,
+        extensions=authority_only(),
+        description="Set the processing status, following the status model.",
+    )
+    supplement_request: SupplementRequestPayload = strawberry.mutation(
+        resolver=supplement_request,
+        extensions=authority_only(),
+        description="Ask the customer for more information (INFORMATION_REQUESTED).",
+    )
+    supplement_submit: SupplementSubmitPayload = strawberry.mutation(
+        resolver=supplement_submit,
+        extensions=person_only(),
+        description="Answer a request for more information; processing resumes (IN_PROGRESS).",
+    )
+    decision_record: DecisionRecordPayload = strawberry.mutation(
+        resolver=decision_record,
+        extensions=authority_only(),
+        description="Record the decision: a final status, its date and summary.",
+    )
+    application_export: ApplicationExportPayload = strawberry.mutation(
+        resolver=application_export,
+        extensions=authority_only(),
+        description="Export the whole application as JSON for case management (audited).",
+    )
+    application_notice_redirect: ApplicationNoticeRedirectPayload = strawberry.mutation(
+        resolver=application_notice_redirect,
+        extensions=authority_only(),
+        description="Send the application's later notices to an address of your choice.",
+    )

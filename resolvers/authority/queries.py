@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from tortoise.expressions import Q
@@ -15,6 +15,7 @@ from models import Application as ApplicationModel
 from models import AuditEntry as AuditEntryModel
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import filters, policies
+from permissions.fields import authenticated, authority_only
 from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS as _APPLICATION_FIELDS
 from schema.application import Application
@@ -58,7 +59,7 @@ _ORDER: dict[InboxOrder, tuple[str, bool]] = {
 
 @strawberry.input(description="Filters of the inbox; all given filters must match.")
 class InboxFilter:
-    statuses: list[ApplicationStatus] | None = strawberry.field(  # type: ignore[valid-type]
+    statuses: list[ApplicationStatus] | None = strawberry.field(
         default=None, description="Only these statuses."
     )
     assigned_to_me: bool | None = strawberry.field(
@@ -147,10 +148,10 @@ async def inbox(
             raise top_level_error("BAD_USER_INPUT", "Invalid cursor.") from exc
         if not isinstance(after_id, int):
             raise top_level_error("BAD_USER_INPUT", "Invalid cursor.")
-        if ascending:
-            query = query.filter(Q(**{f"{column}__gt": at}) | Q(**{column: at, "id__gt": after_id}))
-        else:
-            query = query.filter(Q(**{f"{column}__lt": at}) | Q(**{column: at, "id__lt": after_id}))
+        beyond = "gt" if ascending else "lt"
+        later: dict[str, Any] = {f"{column}__{beyond}": at}
+        same_moment_later: dict[str, Any] = {column: at, f"id__{beyond}": after_id}
+        query = query.filter(Q(**later) | Q(**same_moment_later))
     ordering = (column, "id") if ascending else (f"-{column}", "-id")
     rows = await query.order_by(*ordering).limit(size + 1).values(*_APPLICATION_FIELDS)
     for row in rows[:size]:
@@ -181,4 +182,27 @@ async def audit_log(
     rows = await query.order_by("-id").limit(size + 1).values()
     return connection(
         Page(rows[:size], len(rows) > size), total, AuditEntry.from_row, lambda r: [r["id"]]
+    )
+
+
+@strawberry.type
+class InboxQuery:
+    """Query fields of this area: the authorities' inbox."""
+
+    inbox: Connection[Application] = strawberry.field(
+        resolver=inbox,
+        extensions=authority_only(),
+        description="Submitted applications addressed to the viewer's authorities (each labelled "
+        "by `authority`), filtered, sorted and paginated.",
+    )
+
+
+@strawberry.type
+class AuditQuery:
+    """Query fields of this area: the audit log."""
+
+    audit_log: Connection[AuditEntry] = strawberry.field(
+        resolver=audit_log,
+        extensions=authenticated(),
+        description="An authority's audit log, newest first; for its admins.",
     )

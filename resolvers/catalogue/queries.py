@@ -85,7 +85,7 @@ class PermitTypeFilter:
     ptv_service_id: str | None = strawberry.field(
         default=None, description="Only the permit type with this PTV service id (deep links)."
     )
-    channel: Channel | None = strawberry.field(default=None, description="Only this channel.")  # type: ignore[valid-type]
+    channel: Channel | None = strawberry.field(default=None, description="Only this channel.")
 
 
 @strawberry.input(description="Answers to a service bundle's permit-needs survey.")
@@ -209,4 +209,35 @@ async def permit_needs_query(
             for s in suggestions or []
         ],
         user_errors=errors,
+    )
+
+
+@strawberry.type
+class CatalogueQuery:
+    """Query fields of this area: the public catalogue and the permit-needs survey."""
+
+    service_bundles: list[ServiceBundle] = strawberry.field(
+        resolver=service_bundles,
+        description="The service bundles (e.g. renewable energy, public event).",
+    )
+    shared_data_schema: JSON = strawberry.field(
+        resolver=shared_data_schema,
+        description="JSON Schema (2020-12) of a project's shared data, given once for all its "
+        "applications (`Project.sharedData`); its `x-label` annotations are the labels in fi, sv and en.",
+    )
+    municipalities: list[Municipality] = strawberry.field(
+        resolver=municipalities,
+        description="Municipalities Luukku knows.",
+        metadata={"list_size": 400},  # for the cost limit (schema/limits.py): all of Finland
+    )
+    authorities: Connection[Authority] = strawberry.field(
+        resolver=authorities,
+        description="Authorities, optionally only those serving a municipality.",
+    )
+    permit_types: Connection[PermitType] = strawberry.field(
+        resolver=permit_types, description="The permit catalogue."
+    )
+    permit_needs: PermitNeedsResult = strawberry.field(
+        resolver=permit_needs_query,
+        description="The permit-needs survey: which permits the answers call for, where and by when.",
     )

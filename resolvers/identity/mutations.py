@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from actions import signin
+from permissions.fields import person_only
 from resolvers.context import Info
 from resolvers.errors import run_action
 from resolvers.identity.queries import viewer as viewer_query
@@ -51,3 +52,15 @@ async def acting_for_select(
     if errors:
         return ActingForSelectPayload(viewer=None, user_errors=errors)
     return ActingForSelectPayload(viewer=await viewer_query(info), user_errors=[])
+
+
+@strawberry.type
+class IdentityMutation:
+    """Mutation fields of this area: whom the session acts for."""
+
+    acting_for_select: ActingForSelectPayload = strawberry.mutation(
+        resolver=acting_for_select,
+        extensions=person_only(),
+        description="Choose the organisation this browser session acts for (one of "
+        "viewer.mayActFor, asked again from the mandate service), or act personally.",
+    )

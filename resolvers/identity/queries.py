@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
+import strawberry
 from strawberry import relay
 
 from actions.signin import session_mandates
@@ -43,7 +46,7 @@ async def viewer(info: Info) -> Viewer:
     person_row = None
     if current.person_id is not None:
         person_row = await info.context.loaders.person.load(current.person_id)
-    roles: list[tuple[int, str]] = [
+    roles: list[tuple[int, Role]] = [
         (o, Role.CUSTOMER_REPRESENTATIVE) for o in sorted(current.represented)
     ]
     roles += [(a, Role.AUTHORITY_ADMIN) for a in sorted(current.admin_of)]
@@ -77,5 +80,19 @@ async def node(info: Info, id: IdArgument) -> relay.Node | None:
     cls = None if decoded is None else NODE_TYPES.get(decoded[0])
     if decoded is None or cls is None:
         return None
-    (found,) = await cls.resolve_nodes(info=info, node_ids=[str(decoded[1])])  # type: ignore[misc]
+    nodes = cls.resolve_nodes(info=info, node_ids=[str(decoded[1])])
+    (found,) = await nodes if isinstance(nodes, Awaitable) else nodes
     return found
+
+
+@strawberry.type
+class IdentityQuery:
+    """Query fields of this area: who is asking, and any object by id."""
+
+    viewer: Viewer = strawberry.field(
+        resolver=viewer, description="Who is asking, and for whom they may act."
+    )
+    node: relay.Node | None = strawberry.field(
+        resolver=node,
+        description="Any object by its global id; null if it does not exist or is not visible.",
+    )

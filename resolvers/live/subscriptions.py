@@ -31,6 +31,7 @@ from notifications.events import (
 from permissions import attachments as attachment_rules
 from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
+from permissions.fields import authenticated, authority_only
 from resolvers.context import Context, Info, current_loaders
 from resolvers.loaders import Loaders
 from schema.attachment import attachment_facts
@@ -212,3 +213,27 @@ async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, Non
             continue
         if await _can_see_event(info, event):
             yield await _share(info, event, project_event(event))
+
+
+@strawberry.type
+class LiveSubscription:
+    """Subscription fields of this area: live tracking."""
+
+    project_activity = strawberry.subscription(
+        resolver=project_activity,
+        extensions=authenticated(),
+        description="Every event of one project the viewer may see: submissions, sharing, "
+        "withdrawals, status changes, supplements, decisions, messages and statements.",
+    )
+    application_status_changed = strawberry.subscription(
+        resolver=application_status_changed,
+        extensions=authenticated(),
+        description="Every status change of one application.",
+    )
+    inbox_activity = strawberry.subscription(
+        resolver=inbox_activity,
+        extensions=authority_only(),
+        description="New or returned work for the viewer's authorities: submissions, answered "
+        "supplements, withdrawals, customers' messages, statements asked of them and "
+        "statements that came.",
+    )

@@ -11,6 +11,7 @@ from models import KeptMail as KeptMailModel
 from models import OutboxItem as OutboxItemModel
 from models.outbox import OutboxStatus as DomainStatus
 from permissions import policies
+from permissions.fields import authenticated
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.common import (
@@ -50,7 +51,7 @@ async def _page(query: Any, first: int | None, after: str | None, build: Any) ->
 async def outbox_items(
     info: Info,
     status: Annotated[
-        OutboxStatus | None,  # type: ignore[valid-type]
+        OutboxStatus | None,
         strawberry.argument(description="Only items in this status, e.g. DEAD."),
     ] = None,
     first: First = None,
@@ -95,3 +96,31 @@ async def outbox_retry(
         ),
     )
     return OutboxRetryPayload(retried=count or 0, user_errors=errors)
+
+
+@strawberry.type
+class OutboxQuery:
+    """Query fields of this area: notices, deliveries and kept mails."""
+
+    outbox_items: Connection[OutboxItem] = strawberry.field(
+        resolver=outbox_items,
+        extensions=authenticated(),
+        description="Notices and deliveries, newest first: an authority admin's own authority's, "
+        "or all for operators.",
+    )
+    kept_mails: Connection[KeptMail] = strawberry.field(
+        resolver=kept_mails,
+        extensions=authenticated(),
+        description="Mails kept instead of sent (no SMTP server configured), newest first; operators.",
+    )
+
+
+@strawberry.type
+class OutboxMutation:
+    """Mutation fields of this area: the outbox."""
+
+    outbox_retry: OutboxRetryPayload = strawberry.mutation(
+        resolver=outbox_retry,
+        extensions=authenticated(),
+        description="Queue dead notices or deliveries again (authority admins, operators).",
+    )

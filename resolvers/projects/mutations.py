@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from actions import projects as actions
 from actions.projects import UNSET, ProjectChanges
+from permissions.fields import person_only
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.common import InputArgument, UserError
@@ -155,3 +156,19 @@ async def project_update(
     project_id, errors = await run_action(info, action)
     project = None if project_id is None else await visible_project(info, project_id)
     return ProjectUpdatePayload(project=project, user_errors=errors)
+
+
+@strawberry.type
+class ProjectMutation:
+    """Mutation fields of this area: projects."""
+
+    project_create: ProjectCreatePayload = strawberry.mutation(
+        resolver=project_create,
+        extensions=person_only(),
+        description="Create a project.",
+    )
+    project_update: ProjectUpdatePayload = strawberry.mutation(
+        resolver=project_update,
+        extensions=person_only(),
+        description="Change a project's details or shared data.",
+    )

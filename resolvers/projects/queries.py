@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import strawberry
+
 from models import Project as ProjectModel
 from permissions import filters
+from permissions.fields import authenticated
 from resolvers.context import Info
 from schema.common import (
     After,
@@ -38,3 +41,18 @@ async def projects(info: Info, first: First = None, after: After = None) -> Conn
 async def project(info: Info, id: IdArgument) -> Project | None:
     project_id = parse_global_id(id, "Project")
     return None if project_id is None else await visible_project(info, project_id)
+
+
+@strawberry.type
+class ProjectQuery:
+    """Query fields of this area: projects."""
+
+    projects: Connection[Project] = strawberry.field(
+        resolver=projects,
+        extensions=authenticated(),
+        description="Projects the viewer may see (own, represented, or involved as an authority), newest first.",
+    )
+    project: Project | None = strawberry.field(
+        resolver=project,
+        description="A project by id; null if it does not exist or is not visible.",
+    )

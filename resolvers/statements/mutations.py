@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 import strawberry
 
 from actions import statements as actions
+from permissions.fields import authority_only
 from resolvers.context import Info
 from resolvers.errors import run_action
 from schema.application import Application, visible_application
@@ -139,4 +140,30 @@ async def statement_share(
         StatementSharePayload,
         info,
         lambda: actions.statement_share(viewer, _statement_id(input.id), input.shared),
+    )
+
+
+@strawberry.type
+class StatementMutation:
+    """Mutation fields of this area: statements."""
+
+    statement_request: StatementRequestPayload = strawberry.mutation(
+        resolver=statement_request,
+        extensions=authority_only(),
+        description="Ask another authority for a statement on an application you handle.",
+    )
+    statement_answer: StatementAnswerPayload = strawberry.mutation(
+        resolver=statement_answer,
+        extensions=authority_only(),
+        description="Give the statement asked of your authority.",
+    )
+    statement_decline: StatementDeclinePayload = strawberry.mutation(
+        resolver=statement_decline,
+        extensions=authority_only(),
+        description="Decline to give the statement asked of your authority.",
+    )
+    statement_share: StatementSharePayload = strawberry.mutation(
+        resolver=statement_share,
+        extensions=authority_only(),
+        description="Share a statement's texts with the customer (and co-authorities), or not.",
     )

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from models import StatementRequest as StatementModel
 from models.statements import StatementStatus as DomainStatus
 from permissions import policies
+from permissions.fields import authority_only
 from resolvers.context import Info
 from resolvers.loaders import STATEMENT_FIELDS
 from schema.common import After, Connection, First, Page, connection, decode_cursor, page_size
@@ -23,7 +24,7 @@ class StatementRequestFilter:
         default=None,
         description="True: asked of the viewer's authorities; false: asked by them; omitted: both.",
     )
-    statuses: list[StatementStatus] | None = strawberry.field(  # type: ignore[valid-type]
+    statuses: list[StatementStatus] | None = strawberry.field(
         default=None, description="Only requests in these statuses."
     )
     is_overdue: bool | None = strawberry.field(
@@ -65,3 +66,15 @@ async def statement_requests(
     nodes = [await visible_statement(info, row["id"]) for row in rows[:size]]
     visible = [n for n in nodes if n is not None]
     return connection(Page(visible, len(rows) > size), total, lambda n: n, lambda n: [n.id])
+
+
+@strawberry.type
+class StatementQuery:
+    """Query fields of this area: statement requests."""
+
+    statement_requests: Connection[StatementRequest] = strawberry.field(
+        resolver=statement_requests,
+        extensions=authority_only(),
+        description="Statement requests asked of the viewer's authorities or asked by them, "
+        "newest first; `isOverdue` flags open ones past their due date.",
+    )

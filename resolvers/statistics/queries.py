@@ -32,3 +32,15 @@ async def processing_statistics(
         rows = [r for r in rows if r["authority_id"] == authority]
     figures = await snapshot()
     return [ProcessingStatistics.of(figures, row) for row in rows]
+
+
+@strawberry.type
+class StatisticsQuery:
+    """Query fields of this area: processing times."""
+
+    processing_statistics: list[ProcessingStatistics] = strawberry.field(
+        resolver=processing_statistics,
+        description="How long authorities take with each permit type (median, 80th percentile, "
+        "count, waiting for the customer apart), from the status history; public aggregates, "
+        "suppressed under STATS_MIN_CASES cases.",
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from actions.authority import message_post as post
+from permissions.fields import authenticated
 from resolvers.attachments.mutations import file_specs
 from resolvers.context import Info
 from resolvers.errors import run_action
@@ -52,3 +53,14 @@ async def message_post(
         row = await info.context.loaders.message.load(message_id)
         message = None if row is None else Message.from_row(row)
     return MessagePostPayload(message=message, user_errors=errors)
+
+
+@strawberry.type
+class ThreadMutation:
+    """Mutation fields of this area: discussions."""
+
+    message_post: MessagePostPayload = strawberry.mutation(
+        resolver=message_post,
+        extensions=authenticated(),
+        description="Post a message to a discussion thread.",
+    )

@@ -294,6 +294,7 @@ class StrawberryCall:
         resolver = field.base_resolver
         assert resolver is not None
         self.field = field
+        # typed as possibly a staticmethod or classmethod; bound by Strawberry, a function here
         self.func: Callable[..., Any] = resolver.wrapped_func  # type: ignore[assignment]
         self.config = converter.config
         self.scalar_registry = converter.scalar_registry

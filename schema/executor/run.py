@@ -147,6 +147,7 @@ class Run:
         return self.drive(data)
 
     def response(self, data: dict[str, Any]) -> ExecutionResult:
+        # not awaitable: the data is a dict, never an awaitable
         return self.ex.build_response(None if self.nulled else data)  # type: ignore[return-value]
 
     # --- the synchronous walk ------------------------------------------------------------------
@@ -170,6 +171,7 @@ class Run:
                 continue
             if kind is _ATTRIBUTE:
                 try:
+                    # every _ATTRIBUTE plan has its getter
                     value = fp.getter(source, fp.attribute)  # type: ignore[misc]
                 except Exception as error:
                     ex.handle_field_error(
@@ -189,6 +191,7 @@ class Run:
                 info = self.info(fp, fpath) if fp.needs_info else None
             else:
                 fpath = Path(path, key, type_name)
+                # field_def is None only for __typename, handled above
                 info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
                 try:
                     call = fp.call
@@ -360,6 +363,7 @@ class Run:
         )
 
     def info(self, fp: FieldPlan, path: Path) -> Any:
+        # field_def is None only for __typename, which needs no info
         return self.ex.build_resolve_info(fp.field_def, fp.nodes, fp.parent_type, path)  # type: ignore[arg-type]
 
     def arguments(self, fp: FieldPlan) -> dict[str, Any]:
@@ -372,7 +376,7 @@ class Run:
             return cached
         ex = self.ex
         values: dict[str, Any] = get_argument_values(
-            fp.field_def,  # type: ignore[arg-type]
+            fp.field_def,  # type: ignore[arg-type]  # None only for __typename (no arguments)
             fp.first.node,
             ex.variable_values,
             fp.first.fragment_variable_values,
