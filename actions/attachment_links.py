@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 
 from tortoise.exceptions import IntegrityError
 
-from app.settings import get_settings
 from models import StoredSecret
 from models.ids import global_id
+from models.settings import get_settings
 from permissions.facts import Viewer
 
 SECRET_NAME = "attachment_links"

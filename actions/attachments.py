@@ -25,13 +25,13 @@ from tortoise.functions import Count, Sum
 from actions.base import Tx, atomic
 from actions.scanning import ScanError, get_scanner
 from actions.storage import Storage, StorageError, delete_quietly, get_storage
-from app.settings import get_settings
 from models import Application, Attachment, CatalogueDocument, Decision, Message, Person, Thread
 from models.attachments import AttachmentOwner, ScanStatus
 from models.authority_work import AuditAction
 from models.catalogue import ATTACHMENT_TYPES
 from models.errors import DomainError, DomainErrors, ErrorCode, raise_all
 from models.filetypes import HEAD_BYTES, claimed_types, detect, matches_claim, name_problem
+from models.settings import get_settings
 from models.statuses import ApplicationStatus
 from notifications.events import EventKind, LiveEvent
 from permissions import attachments as rules

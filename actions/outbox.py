@@ -22,11 +22,11 @@ from tortoise import connections
 
 from actions.base import Tx
 from actions.sql import param
-from app.settings import get_settings
 from models import Application, Municipality, Organisation, OutboxItem, PermitType, Person, Project
 from models.enums import Channel
 from models.ids import global_id
 from models.outbox import OutboxKind, OutboxStatus
+from models.settings import get_settings
 from models.signin import has_real_email
 from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event

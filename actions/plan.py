@@ -9,7 +9,6 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from actions.statistics import Snapshot, snapshot
-from app.settings import get_settings
 from models import (
     Application,
     Decision,
@@ -21,6 +20,7 @@ from models import (
 )
 from models.plan import Plan, compute_plan, item_of
 from models.processing import Metric
+from models.settings import get_settings
 from models.statistics import ExpectedSource, expected_days, figures
 
 Row = Mapping[str, Any]

@@ -23,9 +23,9 @@ from typing import Any
 from actions.base import Tx
 from actions.outbox import Subject, add_item, customer_mail, now
 from actions.plan import project_plan
-from app.settings import get_settings
 from models import Application, OutboxItem, PermitType, Project, SupplementRequest
 from models.outbox import OutboxKind, OutboxStatus
+from models.settings import get_settings
 from models.statuses import ApplicationStatus
 
 S = ApplicationStatus

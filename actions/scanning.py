@@ -155,7 +155,7 @@ _scanner: Scanner | None = None
 def get_scanner() -> Scanner:
     global _scanner
     if _scanner is None:
-        from app.settings import get_settings
+        from models.settings import get_settings
 
         settings = get_settings()
         _scanner = scanner_for(

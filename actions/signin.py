@@ -20,7 +20,6 @@ from actions.auth.config import AuthConfig, Provider, get_auth_config
 from actions.auth.mandates import MandateError, SuomiFiClient
 from actions.base import atomic
 from actions.identity import _person_viewer, identity_changed
-from app.settings import get_settings
 from models import (
     AuthRequest,
     AuthSession,
@@ -34,6 +33,7 @@ from models import (
 from models.business_id import normalize_business_id
 from models.enums import LANGUAGES, OrganisationKind, Role
 from models.errors import DomainError, ErrorCode
+from models.settings import get_settings
 from models.signin import NO_EMAIL_DOMAIN
 from models.validation import NAME_MAX
 from permissions.facts import Viewer

@@ -22,9 +22,9 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from actions.sql import param
-from app.settings import get_settings
 from models import Application, ProcessingCase, ProcessingHistogram
 from models.processing import Metric
+from models.settings import get_settings
 from models.statistics import Histogram, histogram, month_start, window_start
 from models.statuses import FINAL, ApplicationStatus
 

@@ -292,7 +292,7 @@ def get_storage() -> Storage:
     """The store of ATTACHMENT_STORAGE (made on first use)."""
     global _store
     if _store is None:
-        from app.settings import get_settings
+        from models.settings import get_settings
 
         _store = storage_for(get_settings().attachment_storage)
     return _store

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.db import close_db, ensure_database, init_db, migrate
-from app.settings import Settings, get_settings
 from models.errors import DomainError, DomainErrors
+from models.settings import Settings, get_settings
 from notifications.bus import start_bus
 
 

@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 from actions.auth.oidc import looks_like_jwt
 from actions.identity import on_identity_change
 from actions.signin import viewer_for_jwt
-from app.settings import get_settings
+from models.settings import get_settings
 from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context
 from resolvers.viewer import bearer_token, viewer_for_token

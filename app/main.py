@@ -44,11 +44,11 @@ from app.db import close_db, init_db
 from app.downloads import download
 from app.live import live_connections
 from app.security import SecurityHeaders
-from app.settings import Settings, get_settings
 from app.signin import delete_session_cookie, session_cookie
 from app.throttle import Throttled, throttle, throttled_response
 from app.uploads import BadMultipart, UploadRequestAdapter, map_files
 from app.worker import OutboxWorker
+from models.settings import Settings, get_settings
 from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context

@@ -15,7 +15,7 @@ from functools import lru_cache
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.settings import get_settings
+from models.settings import get_settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -22,9 +22,9 @@ from actions import signin
 from actions.auth import oidc
 from actions.auth.config import AuthConfig, Provider, get_auth_config
 from actions.auth.mandates import MandateError, SuomiFiClient
-from app.settings import get_settings
 from app.throttle import Throttled, throttle, throttled_response
 from models.errors import DomainError
+from models.settings import get_settings
 
 log = logging.getLogger("luukku.signin")
 

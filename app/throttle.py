@@ -35,7 +35,7 @@ from tortoise import connections
 
 from actions.sql import param
 from app.security import client_address
-from app.settings import Settings, get_settings
+from models.settings import Settings, get_settings
 
 log = logging.getLogger("luukku.throttle")
 

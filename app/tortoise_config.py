@@ -4,6 +4,6 @@
 """
 
 from app.db import tortoise_config
-from app.settings import get_settings
+from models.settings import get_settings
 
 TORTOISE_ORM = tortoise_config(get_settings().database_url)

@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
-from app.settings import get_settings
+from models.settings import get_settings
 
 SPOOL_BYTES = 64 * 1024
 MAX_FIELDS = 10

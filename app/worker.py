@@ -20,9 +20,9 @@ from collections.abc import AsyncIterator
 import httpx
 
 from actions import attachment_links, attachments, outbox, reminders
-from app.settings import Settings
 from models import KeptMail, Organisation, OutboxItem
 from models.outbox import OutboxKind, OutboxStatus
+from models.settings import Settings
 from notifications import mail, webhooks
 
 log = logging.getLogger("luukku.outbox")

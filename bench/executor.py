@@ -35,7 +35,7 @@ from bench.run import actors
 async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     from app.db import close_db, init_db
     from app.main import create_app, tune_gc
-    from app.settings import get_settings, override_settings
+    from models.settings import get_settings, override_settings
     from notifications.bus import start_bus, stop_bus
     from schema.root import build_schema
 

@@ -23,8 +23,8 @@ import httpx
 
 from actions.storage import LocalStorage, set_storage
 from app.main import create_app, start_services, stop_services
-from app.settings import get_settings
 from models.ids import MAX_DB_ID
+from models.settings import get_settings
 from models.statuses import ApplicationStatus
 from tests import db as test_db
 from tests.factories import gid, make_application, make_customer, make_handler, make_project

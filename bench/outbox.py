@@ -36,10 +36,10 @@ from starlette.routing import Route
 from actions import outbox as outbox_actions
 from actions.base import atomic
 from app.db import close_db, init_db
-from app.settings import get_settings
 from app.worker import OutboxWorker
 from models import KeptMail, Organisation, OutboxItem
 from models.outbox import OutboxKind
+from models.settings import get_settings
 from notifications.mail import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,7 +177,7 @@ async def run(url: str, items: int, log: Any) -> dict[str, Any]:
             outbox_batch_size=50,
             outbox_poll_seconds=1.0,
         )
-        from app import settings as settings_module
+        from models import settings as settings_module
 
         settings_module._settings = settings
         authority = await Organisation.get(code="helsinki-public-areas")

@@ -136,7 +136,7 @@ _last_decoded: tuple[str | bytes, LiveEvent | None] | None = None
 
 def _prefix() -> str:
     """BROADCAST_PREFIX: lets several Luukku installations (or test runs) share one Redis."""
-    from app.settings import get_settings
+    from models.settings import get_settings
 
     return get_settings().broadcast_prefix
 

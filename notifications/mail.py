@@ -13,7 +13,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from app.settings import Settings
+from models.settings import Settings
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     # topic: language: (subject, body); body paragraphs separated by blank lines

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import orjson
 
-from app.settings import Settings
+from models.settings import Settings
 
 SECRET_PREFIX = "whsec_"
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"

@@ -11,10 +11,10 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from actions.attachment_links import link, subject_of
-from app.settings import get_settings
 from models.attachments import AttachmentOwner as DomainOwner
 from models.attachments import ScanStatus as DomainScanStatus
 from models.ids import local_id
+from models.settings import get_settings
 from permissions import attachments as rules
 from permissions.attachments import AttachmentFacts
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts

@@ -10,10 +10,10 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from app.settings import get_settings
 from models.confidential import confidential_paths
 from models.enums import AuthorityScope as DomainScope
 from models.ids import local_id
+from models.settings import get_settings
 from permissions.fields import IsMemberOfAuthority, restricted
 from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Info

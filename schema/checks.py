@@ -37,8 +37,8 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from app.security import client_address
-from app.settings import Settings, get_settings
 from app.throttle import Throttled, throttle
+from models.settings import Settings, get_settings
 from permissions.facts import Viewer
 from permissions.limits import budget_key, can_introspect
 from schema.limits import Limits, limit_errors, measure_document

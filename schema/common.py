@@ -14,8 +14,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
-from app.settings import get_settings
 from models.errors import DESCRIPTIONS, ErrorCode
+from models.settings import get_settings
 
 T = TypeVar("T")
 

@@ -19,8 +19,8 @@ from strawberry.types import ExecutionContext
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from app.settings import get_settings
 from models.errors import EXCERPT_LENGTH, excerpt
+from models.settings import get_settings
 
 log = logging.getLogger("luukku.graphql")
 

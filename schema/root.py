@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from app.settings import get_settings
+from models.settings import get_settings
 from resolvers.applications.mutations import ApplicationMutation
 from resolvers.applications.queries import ApplicationQuery
 from resolvers.attachments.mutations import AttachmentMutation

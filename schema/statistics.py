@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from actions.statistics import Snapshot
-from app.settings import get_settings
 from models.processing import Metric
+from models.settings import get_settings
 from models.statistics import Figures, figures, within_share
 from resolvers.context import Info
 from resolvers.loaders import Row

@@ -22,8 +22,8 @@ import tortoise.exceptions
 
 from actions.storage import LocalStorage, PostgresStorage, set_storage
 from app.main import create_app, start_services, stop_services
-from app.settings import get_settings
 from app.throttle import throttle
+from models.settings import get_settings
 from tests import db as test_db
 from tests.factories import GQL
 

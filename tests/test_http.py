@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.graphiql import ALLOWED, assets_installed
-from app.settings import get_settings
+from models.settings import get_settings
 from schema import checks
 from tests.factories import GQL, gid, make_customer, make_project
 
@@ -179,7 +179,7 @@ async def test_bugs_are_masked_outside_development_and_logged(
 ) -> None:
     from dataclasses import replace
 
-    from app import settings as settings_module
+    from models import settings as settings_module
     from resolvers.catalogue import queries
 
     def broken() -> None:

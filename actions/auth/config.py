@@ -269,7 +269,7 @@ def get_auth_config() -> AuthConfig:
     """The process-wide sign-in configuration (AUTH_CONFIG), read once."""
     global _config
     if _config is None:
-        from app.settings import get_settings
+        from models.settings import get_settings
 
         path = get_settings().auth_config
         _config = load(path) if path else AuthConfig()

@@ -10,8 +10,8 @@ import httpx
 import orjson
 import pytest
 
-from app import settings as app_settings
 from models import Attachment
+from models import settings as app_settings
 from tests.attachments.helpers import ADD, add_variables, draft, nothing_written
 from tests.factories import GQL, gid, make_customer
 from tests.files import pdf, png

@@ -16,9 +16,9 @@ from actions import applications as app_actions
 from actions.attachments import scan_attachment
 from actions.scanning import ClamdScanner, ScanError, set_scanner
 from actions.storage import LocalStorage, get_storage
-from app.settings import get_settings
 from app.worker import OutboxWorker
 from models import Attachment, KeptMail, OutboxItem
+from models.settings import get_settings
 from tests.attachments.helpers import ADD, ATTACHMENTS, SUBMIT, add_variables, draft, fetch
 from tests.clamd import running_clamd
 from tests.factories import GQL, gid, make_customer, make_handler, make_project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.settings import Settings, SettingsError
+from models.settings import Settings, SettingsError
 from schema.root import build_schema, schema
 from schema.sharing import GraphQLCoreSharingExecutionContext, SharingExecutionContext
 

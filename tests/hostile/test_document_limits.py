@@ -12,7 +12,7 @@ import pytest
 from graphql import parse, validate
 from graphql.validation import OverlappingFieldsCanBeMergedRule
 
-from app.settings import get_settings
+from models.settings import get_settings
 from schema.checks import RULES, check_document, limits_of
 from schema.limits import CAP, measure_document
 from schema.overlap import FieldsCanMergeRule, find_conflicts

@@ -10,9 +10,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from app import settings as settings_module
 from app.main import create_app
-from app.settings import Settings, get_settings
+from models import settings as settings_module
+from models.settings import Settings, get_settings
 from tests.factories import GQL, make_customer
 
 INTROSPECTION = "{ __schema { queryType { name } } }"

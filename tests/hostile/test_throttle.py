@@ -12,11 +12,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from app import settings as settings_module
 from app.main import create_app
 from app.security import client_address
-from app.settings import Settings, get_settings
 from app.throttle import DatabaseStore, RedisStore, Throttle, Throttled, throttle
+from models import settings as settings_module
+from models.settings import Settings, get_settings
 from tests.factories import make_customer
 from tests.sqlcount import count_queries
 from tests.subscriptions.wsclient import connect, ws_client

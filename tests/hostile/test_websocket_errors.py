@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app import settings as settings_module
-from app.settings import get_settings
+from models import settings as settings_module
+from models.settings import get_settings
 from resolvers.catalogue import queries
 from tests.factories import make_customer
 from tests.hostile.test_document_limits import fan_out

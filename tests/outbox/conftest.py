@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from app import settings as settings_module
-from app.settings import Settings, get_settings
+from models import settings as settings_module
+from models.settings import Settings, get_settings
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ import pytest_asyncio
 
 from actions import outbox as outbox_actions
 from actions.outbox import configure_authority_system
-from app.settings import Settings
 from app.worker import OutboxWorker
 from models import OutboxItem
+from models.settings import Settings
 from models.statuses import ApplicationStatus
 from notifications.webhooks import new_secret
 from tests import db as test_db

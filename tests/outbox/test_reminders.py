@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from actions import applications as app_actions
 from actions import authority as authority_actions
 from actions.projects import ProjectChanges, project_update
-from app.settings import Settings
 from app.worker import OutboxWorker
 from models import Application, KeptMail, OutboxItem, Project
 from models.outbox import OutboxStatus
+from models.settings import Settings
 from models.statuses import ApplicationStatus as S
 from tests.factories import make_application, make_customer, make_handler, make_project
 

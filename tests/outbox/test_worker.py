@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from actions.outbox import configure_authority_system
-from app.settings import Settings
 from app.worker import OutboxWorker
 from models import KeptMail, OutboxItem
+from models.settings import Settings
 from models.statuses import ApplicationStatus
 from notifications.webhooks import verify
 from tests.factories import make_application, make_customer, make_project

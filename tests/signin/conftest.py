@@ -15,7 +15,7 @@ from pytest_iam import Server
 
 from actions.auth import oidc
 from actions.auth.config import AuthConfig, override_auth_config, parse
-from app.settings import get_settings
+from models.settings import get_settings
 from tests.signin.browser import sign_in_at_issuer
 
 CLIENT_ID = "luukku-test"

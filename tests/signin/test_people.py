@@ -11,8 +11,8 @@ from tortoise import connections
 from actions import signin
 from actions.auth import blind_index
 from actions.auth.config import parse
-from app.settings import get_settings, override_settings
 from models import Person, PersonCodeIndex
+from models.settings import get_settings, override_settings
 
 HETU = "131052-308T"
 KEY1 = base64.b64encode(b"k" * 32).decode()
@@ -39,7 +39,7 @@ def provider(issuer: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def keys():  # type: ignore[no-untyped-def]
     original = get_settings()
-    from app.settings import _hetu_keys
+    from models.settings import _hetu_keys
 
     override_settings(replace(original, hetu_index_keys=_hetu_keys(f"1:{KEY1}")))
     yield
@@ -74,7 +74,7 @@ async def test_rotating_the_key_finds_old_digests_and_rewrites_them(db: str, key
     person = await signin.sign_in(
         provider("https://a.example"), {"sub": "a1", "name": "A", "hetu": HETU}
     )
-    from app.settings import _hetu_keys
+    from models.settings import _hetu_keys
 
     override_settings(replace(get_settings(), hetu_index_keys=_hetu_keys(f"2:{KEY2},1:{KEY1}")))
     again = await signin.sign_in(

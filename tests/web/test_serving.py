@@ -94,7 +94,7 @@ async def test_cross_origin_clients_may_send_the_csrf_header(client: httpx.Async
     from dataclasses import replace
 
     from app.main import create_app
-    from app.settings import get_settings
+    from models.settings import get_settings
 
     app = create_app(
         replace(get_settings(), allowed_origins=("http://127.0.0.1:5173",)), manage_db=False

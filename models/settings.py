@@ -1,5 +1,8 @@
 """Configuration from environment variables.
 
+A leaf: it imports nothing of Luukku, so every layer (models, permissions, actions,
+notifications, schema, resolvers, app) may read its settings from here.
+
 Every setting is documented in README.md ("Configuration"). Defaults are the embedded,
 safe ones: SQLite in ./var, in-memory pub/sub, mails kept in the database, loopback only.
 """
