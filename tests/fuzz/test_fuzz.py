@@ -112,6 +112,8 @@ def _strategy(role: Role) -> st.SearchStrategy[str]:
         "JSON": _json,
         "Date": _dates,
         "DateTime": _datetimes,
+        # a JSON request cannot carry a file: an Upload here is a string or an object
+        "Upload": _hostile_text.map(nodes.String) | _json,
     }
     return st.one_of(
         queries(GRAPHQL, custom_scalars=scalars),
