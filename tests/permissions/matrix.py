@@ -561,6 +561,9 @@ SEES.update(
     }
 )
 
+#: the plan warns while A waits for the customer
+WAITING = frozenset({ST.INFORMATION_REQUESTED})
+
 MORE_FIELDS: dict[str, dict[str, Row]] = {
     "Person": {  # node(id) of the viewer's own Person
         "id": Row("self"),
@@ -576,7 +579,7 @@ MORE_FIELDS: dict[str, dict[str, Row]] = {
         "id": Row("everyone"),
         "code": Row("everyone"),
         "name": Row("everyone", selection="{ fi }"),
-        "businessId": Row("everyone"),
+        "businessId": Row("everyone", NEVER),  # not in the demo catalogue
         "scope": Row("everyone"),
         "municipalities": Row("everyone", selection="{ code }"),
         "handlers": Row("staff", selection="{ name }"),
@@ -621,7 +624,7 @@ MORE_FIELDS: dict[str, dict[str, Row]] = {
         "expectedReadyOn": Row("plan"),
         "isStartAtRisk": Row("plan"),
         "entries": Row("plan", selection="{ slackDays }"),
-        "warnings": Row("plan", NEVER, "{ code }"),
+        "warnings": Row("plan", WAITING, "{ code }"),
         "criticalPath": Row("plan", selection="{ id }"),
     },
     "PlanEntry": {  # the plan's entry of A
@@ -633,7 +636,7 @@ MORE_FIELDS: dict[str, dict[str, Row]] = {
         "decisionNeededBy": Row("plan"),
         "slackDays": Row("plan"),
         "isCritical": Row("plan"),
-        "warnings": Row("plan", NEVER, "{ code }"),
+        "warnings": Row("plan", WAITING, "{ code }"),
         "application": Row("plan", selection="{ id }"),
         "requires": Row("plan", NEVER, "{ id }"),
     },

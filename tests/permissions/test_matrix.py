@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType
 
 from actions.attachments import attachment_add
 from models import (
@@ -32,11 +33,17 @@ from tests.permissions.matrix import (
     AUTHORITY_USERS,
     DOWNLOADS,
     FIELDS,
+    GATES,
+    GROUPS,
+    MORE_FIELDS,
     MUTATION_BUGS,
     MUTATIONS,
     READ_BUGS,
     REFUSED,
+    ROOTS,
     SEES,
+    SUBSCRIPTIONS,
+    VIEWER,
     Row,
     denial,
 )
@@ -395,27 +402,50 @@ async def test_who_downloads_which_file(gql: GQL, state: State, role: Role) -> N
 
 
 def test_matrix_covers_the_schema() -> None:
+    """Every object type, every field of each, every Query and Mutation field and every
+    subscription has a row: FIELDS and MORE_FIELDS (per field), GROUPS (fields that follow
+    one rule, each listed), ROOTS, MUTATIONS (with GATES) and SUBSCRIPTIONS."""
     types = schema._schema.type_map
-    missing = [
-        f"{type_name}.{field}"
-        for type_name in FIELDS
-        for field in types[type_name].fields  # type: ignore[union-attr]
-        if field not in FIELDS[type_name]
-    ]
-    extra = [
-        f"{type_name}.{field}"
-        for type_name, rows in FIELDS.items()
-        for field in rows
-        if field not in types[type_name].fields  # type: ignore[union-attr]
-    ]
-    mutations = set(types["Mutation"].fields)  # type: ignore[union-attr]
+    objects = {
+        name: set(t.fields)
+        for name, t in types.items()
+        if isinstance(t, GraphQLObjectType) and not name.startswith("__")
+    }
+    roots = {"Query", "Mutation", "Subscription"}
+    tables: dict[str, set[str]] = {}
+    twice = []
+    for table in (FIELDS, MORE_FIELDS, {n: g.fields for n, g in GROUPS.items()}):
+        for name, fields in table.items():
+            if name in tables:
+                twice.append(name)
+            tables[name] = set(fields)
+    assert twice == [], f"types with rows in two tables: {twice}"
+    no_rows = sorted(set(objects) - roots - set(tables))
+    assert no_rows == [], f"types without rows in tests/permissions/matrix.py: {no_rows}"
+    gone = sorted(set(tables) - set(objects))
+    assert gone == [], f"rows for types that no longer exist: {gone}"
+    missing = [f"{t}.{f}" for t in tables for f in sorted(objects[t] - tables[t])]
     assert missing == [], f"fields without a row in tests/permissions/matrix.py: {missing}"
+    extra = [f"{t}.{f}" for t in tables for f in sorted(tables[t] - objects[t])]
     assert extra == [], f"rows for fields that no longer exist: {extra}"
-    assert mutations == set(MUTATIONS), f"mutations without a row: {mutations - set(MUTATIONS)}"
+    assert objects["Query"] == set(ROOTS), (
+        f"Query fields without a row: {objects['Query'] - set(ROOTS)}; "
+        f"rows of no field: {set(ROOTS) - objects['Query']}"
+    )
+    assert objects["Mutation"] == set(MUTATIONS) == set(GATES), (
+        f"mutations without a row: {objects['Mutation'] - set(MUTATIONS)}, "
+        f"without a gate: {objects['Mutation'] - set(GATES)}"
+    )
+    subscriptions = {row.split("/")[0] for row in SUBSCRIPTIONS}
+    assert objects["Subscription"] == subscriptions, (
+        f"subscriptions without a row: {objects['Subscription'] - subscriptions}"
+    )
+    for name in ROOTS:
+        assert ROOTS[name] in SEES, name
 
 
 def test_every_row_uses_a_known_class() -> None:
-    for rows in FIELDS.values():
+    for rows in [*FIELDS.values(), *MORE_FIELDS.values(), VIEWER]:
         for row in rows.values():
             assert (
                 isinstance(row, Row) and row.sees in SEES and (row.flag is None or row.flag in SEES)
