@@ -35,6 +35,7 @@ from tests.permissions.matrix import (
     FIELDS,
     GATES,
     GROUPS,
+    LEAK,
     MORE_FIELDS,
     MUTATION_BUGS,
     MUTATIONS,
@@ -509,3 +510,60 @@ async def test_lists_and_nodes_follow_the_same_rules(gql: GQL, state: State, rol
     world = await build_world(state)
     wrong = await lists_wrong(gql, world, role)
     assert wrong == [], f"{role} in {state}:\n  " + "\n  ".join(wrong)
+
+
+# --- the decision's summary goes where the decision goes -----------------------------------------
+
+SUMMARY_PATHS = {
+    "application": """query($application: ID!) { application(id: $application) {
+        decision { summary } statusHistory(first: 100) { nodes { comment } } } }""",
+    "project.applications": """query($project: ID!) { project(id: $project) {
+        applications(first: 100) { nodes { id decision { summary }
+          statusHistory(first: 100) { nodes { comment } } } } } }""",
+    "node": """query($application: ID!) { node(id: $application) {
+        ... on Application { decision { summary } statusHistory(first: 100) { nodes { comment } } } } }""",
+}
+#: who is checked together: the two that must not see an unshared decision leak today
+SUMMARY_GROUPS = {
+    "co-authority": [Role.CO_AUTHORITY_HANDLER],
+    "asked authority": [Role.ASKED_HANDLER],
+    "the others": [r for r in Role if r not in (Role.CO_AUTHORITY_HANDLER, Role.ASKED_HANDLER)],
+}
+SUMMARY_BUGS = {
+    (state, path, group): LEAK
+    for path in SUMMARY_PATHS
+    for state, group in (
+        (State.FINAL, "co-authority"),
+        (State.FINAL, "asked authority"),
+        (State.FINAL_SHARED, "asked authority"),
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "path", "group"),
+    _cases(
+        SUMMARY_BUGS, [State.FINAL, State.FINAL_SHARED], list(SUMMARY_PATHS), list(SUMMARY_GROUPS)
+    ),
+)
+async def test_the_decision_summary_goes_only_where_the_decision_goes(
+    gql: GQL, state: State, path: str, group: str
+) -> None:
+    """Recorded with shareWithAuthorities false (FINAL) or true (FINAL_SHARED): the summary
+    is the decision's, and the comment of A's final status change; through `application`,
+    `project.applications` and `node`, only those who see the decision read it."""
+    world = await build_world(state)
+    wrong = []
+    for role in SUMMARY_GROUPS[group]:
+        query = SUMMARY_PATHS[path]
+        ids = {
+            "project": gid("Project", world.project_id),
+            "application": gid("Application", world.application_id),
+        }
+        used = {k: v for k, v in ids.items() if f"${k}" in query}
+        result = await gql(query, used, token=world.token(role))
+        shown = DECISION_SUMMARY in json.dumps(result["data"], ensure_ascii=False)
+        sees = role in SEES["decision"][state]
+        if shown is not sees:
+            wrong.append(f"{role}: {'expected' if sees else 'unexpected'} summary via {path}")
+    assert wrong == []
