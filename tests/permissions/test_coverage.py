@@ -482,3 +482,47 @@ async def test_node_resolves_every_node_type(gql: GQL, type_name: str) -> None:
             if (result["data"]["node"] is not None) is not sees:
                 wrong.append(f"{role} in {state}: expected {'it' if sees else 'null'}")
     assert wrong == []
+
+
+# --- who is told of a message (a notice, never the text) ----------------------------------------
+
+
+async def notices_wrong(gql: GQL, world: World) -> list[str]:
+    """The police write on A's thread: its submitter (OWNER_REP) is told; the customer's
+    own messages tell no customer; once OWNER_REP no longer represents the company, it is
+    not told either. Changes the world: run it last, or on a world of its own."""
+    from actions import authority as authority_actions
+    from actions.identity import membership_remove
+    from models import Person
+    from models.enums import Role as MemberRole
+
+    owner, co_rep = world.actors[Role.OWNER_REP], world.actors[Role.CO_REP]
+    police = world.actors[Role.ADDRESSED_HANDLER]
+    assert owner is not None and co_rep is not None and police is not None
+    person = await Person.get(id=owner.person_id)
+
+    async def told() -> int:
+        return await OutboxItem.filter(
+            topic="customer.message", application_id=world.application_id
+        ).count()
+
+    wrong = []
+    before = await told()
+    await authority_actions.message_post(co_rep.viewer, world.thread_id, "Asiakkaalta")
+    if await told() != before:
+        wrong.append("a customer was told of the customer's own message")
+    await authority_actions.message_post(police.viewer, world.thread_id, "Poliisilta")
+    if await told() != before + 1:
+        wrong.append("the submitter was not told of the police's message")
+    project = await Project.get(id=world.project_id)
+    company = await Organisation.get(id=project.owner_organisation_id)
+    await membership_remove(person, company, MemberRole.CUSTOMER_REPRESENTATIVE)
+    await authority_actions.message_post(police.viewer, world.thread_id, "Poliisilta taas")
+    if await told() != before + 1:
+        wrong.append("a former representative was told of the police's message")
+    return wrong
+
+
+async def test_who_is_told_of_a_message(gql: GQL) -> None:
+    world = await build_world(State.SUBMITTED)
+    assert await notices_wrong(gql, world) == []
