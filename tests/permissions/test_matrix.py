@@ -124,9 +124,12 @@ async def read_wrong(gql: GQL, world: World, role: Role) -> list[str]:
             "application": gid("Application", world.application_id),
         },
         token=world.token(role),
+        errors=True,
     )
-    data = result["data"]
-    wrong: list[str] = []
+    data = result.get("data") or {}
+    wrong: list[str] = [
+        f"error {e.get('extensions', {}).get('code')}" for e in result.get("errors", [])
+    ]
     for type_name, rows in FIELDS.items():
         parent = _at(data, PATHS[type_name])
         for name, row in rows.items():
@@ -478,6 +481,8 @@ async def lists_wrong(gql: GQL, world: World, role: Role) -> list[str]:
     if role is Role.ANONYMOUS:
         if _code(result) != "UNAUTHENTICATED":
             wrong.append(f"projects: expected UNAUTHENTICATED, got {result}")
+    elif result.get("errors"):
+        wrong.append(f"projects: expected data, got {_code(result)}")
     else:
         listed = [n["id"] for n in result["data"]["projects"]["nodes"]]
         if (project in listed) is not sees:
@@ -487,7 +492,9 @@ async def lists_wrong(gql: GQL, world: World, role: Role) -> list[str]:
         if (result["data"]["applicationNode"] is not None) is not sees:
             wrong.append(f"node(application): expected {'it' if sees else 'null'}")
     inbox = await gql(INBOX, token=world.token(role), errors=True)
-    if role in AUTHORITY_USERS:
+    if role in AUTHORITY_USERS and inbox.get("errors"):
+        wrong.append(f"inbox: expected data, got {_code(inbox)}")
+    elif role in AUTHORITY_USERS:
         ids = [n["id"] for n in inbox["data"]["inbox"]["nodes"]]
         in_inbox = role in SEES["handling"][state]
         if (application in ids) is not in_inbox:

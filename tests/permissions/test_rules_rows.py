@@ -250,6 +250,19 @@ async def signin_wrong(world: World, config: AuthConfig) -> list[str]:
     if again is None or (again.basis or {}).get("mandate", {}).get("checkedAt") == old:
         wrong.append("a mandate checked long ago was not asked again")
 
+    from actions.identity import membership_remove
+    from models.enums import Role as MemberRole
+
+    await AuthSession.filter(id=session.id).update(mandate=session.mandate)  # checked now
+    await membership_remove(
+        await Person.get(id=owner.person_id),
+        await Organisation.get(id=company),
+        MemberRole.CUSTOMER_REPRESENTATIVE,
+    )
+    gone = await signin.viewer_for_session(cookie)
+    if gone is None or gone.acting_for is not None or gone.represented:
+        wrong.append("a session still acts for an organisation its person no longer represents")
+
     customer = world.actors[Role.UNRELATED_CUSTOMER]
     assert customer is not None and customer.person_id is not None
     suomifi_cookie = await _session(customer.person_id, config, provider=1)
@@ -271,3 +284,57 @@ async def signin_wrong(world: World, config: AuthConfig) -> list[str]:
 
 async def test_the_sign_in_rules(db: str, auth_config: AuthConfig) -> None:
     assert await signin_wrong(await build_world(State.DRAFT), auth_config) == []
+
+
+# --- two statement requests on one application ------------------------------------------------
+
+STATEMENTS_OF_A = """query($id: ID!) { application(id: $id) { statementRequests {
+  askedAuthority { code } } } }"""
+
+
+async def statements_wrong(gql: GQL, world: World) -> list[str]:
+    """The police ask the environmental services too: each asked authority sees its own
+    request on A (and A), not the other's; the customer and the involved authorities both."""
+    from datetime import date, timedelta
+
+    from actions import statements as statement_actions
+
+    police = world.actors[Role.ADDRESSED_HANDLER]
+    assert police is not None
+    environment = await Organisation.get(code="helsinki-environmental-services")
+    await statement_actions.statement_request(
+        police.viewer,
+        world.application_id,
+        environment.id,
+        "Ja teiltä?",
+        date.today() + timedelta(days=5),
+    )
+    both = ["helsinki-building-control", "helsinki-environmental-services"]
+    expected = {
+        Role.OWNER_REP: both,
+        Role.CO_AUTHORITY_HANDLER: both,
+        Role.ADDRESSED_HANDLER: both,
+        Role.ASKED_HANDLER: ["helsinki-building-control"],
+        Role.UNINVOLVED_HANDLER: ["helsinki-environmental-services"],
+        Role.UNRELATED_CUSTOMER: None,
+    }
+    wrong = []
+    for role, codes in expected.items():
+        result = await gql(
+            STATEMENTS_OF_A,
+            {"id": gid("Application", world.application_id)},
+            token=world.token(role),
+        )
+        app = result["data"]["application"]
+        got = (
+            None
+            if app is None
+            else sorted(s["askedAuthority"]["code"] for s in app["statementRequests"])
+        )
+        if got != codes:
+            wrong.append(f"{role}: statement requests on A: expected {codes}, got {got}")
+    return wrong
+
+
+async def test_each_asked_authority_sees_its_own_request(gql: GQL) -> None:
+    assert await statements_wrong(gql, await build_world(State.SUBMITTED)) == []
