@@ -21,6 +21,11 @@ $(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,demo]'
 	touch $@
 
+# `lint` adds the pinned linters and type stubs (the dev extra).
+$(VENV)/.dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,demo,dev]'
+	touch $@
+
 # GraphiQL's browser assets come from npm packages (no CDN at run time).
 graphiql: app/graphiql/node_modules/.installed
 
@@ -107,10 +112,11 @@ bench: install node-clients
 bench-upload: install
 	$(BIN)/python -m bench.upload $(BENCH_ARGS)
 
-lint: install
-	$(BIN)/pip install --quiet ruff mypy
+# ruff, then mypy --strict over the packages named in pyproject.toml ([tool.mypy]).
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var app/graphiql/node_modules tests/node/node_modules web/node_modules web/dist .pytest_cache

@@ -6,18 +6,17 @@ application's status; authority actions reuse it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from actions import reminders, statistics
+from actions.access import Locked, access_application, access_project, forbid_unless
 from actions.attachments import missing_required
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.catalogue import municipality_row, offered_permit_types, permit_needs
 from actions.export import export_document
-from actions.facts import APPLICATION_ROW_FIELDS, project_facts_in
-from actions.inbox_counts import InboxKey, inbox_key, note_move
+from actions.inbox_counts import inbox_key, note_move
 from actions.outbox import Subject, notify_authority
 from actions.signin import mandate_ensure
 from models import (
@@ -41,50 +40,20 @@ from models.survey import Answer
 from models.validation import COMMENT_MAX, expect_version, text
 from notifications.events import EventKind, LiveEvent
 from permissions import policies
-from permissions.facts import ApplicationFacts, ProjectFacts, Viewer
+from permissions.facts import Viewer
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Locked:
-    """An application locked for update, with its project and the facts to decide on."""
-
-    application: Application
-    project: Project
-    app_facts: ApplicationFacts
-    project_facts: ProjectFacts
-    permit_type: dict[str, Any]
-    #: where the application counted in the inbox when it was locked (actions/inbox_counts.py)
-    counted: InboxKey | None = None
-
-
-async def lock_application(tx: Tx, viewer: Viewer, application_id: int) -> Locked:
-    """Lock the application row; NOT_FOUND unless the viewer may see it."""
-    application = (
-        await Application.filter(id=application_id).select_for_update().using_db(tx.conn).first()
-    )
-    if application is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-    project = await Project.get(id=application.project_id).using_db(tx.conn)
-    siblings, facts = await project_facts_in(tx, project)
-    app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == application.id)
-    if not policies.can_see_application(viewer, app_facts, facts):
-        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-    permit_type = (
-        await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).values()
-    )[0]
-    return Locked(application, project, app_facts, facts, permit_type, inbox_key(application))
-
-
 def acting_for(viewer: Viewer, locked: Locked, side: Side) -> int | None:
-    """The organisation the viewer acts for in this change."""
+    """The organisation the viewer acts for in this change (policies.acting_for)."""
     if side is Side.AUTHORITY:
-        return locked.application.authority_id
-    owner = locked.project.owner_organisation_id
-    return owner if owner is not None and owner in viewer.represented else None
+        return policies.authority_acting_for(
+            viewer, locked.project_facts, locked.application.authority_id
+        )
+    return policies.customer_acting_for(viewer, locked.project.owner_organisation_id)
 
 
 async def change_status(
@@ -218,7 +187,7 @@ async def add_application(
         to_status=ApplicationStatus.DRAFT,
         actor_id=viewer.person_id,
         actor_label=viewer.name,
-        acting_for_id=owner if owner in viewer.represented else None,
+        acting_for_id=policies.customer_acting_for(viewer, owner),
         using_db=tx.conn,
     )
     return application
@@ -232,30 +201,9 @@ async def application_create(
 ) -> int:
     """Add an application to a project: by hand, or from the survey's suggestions."""
     async with atomic() as tx:
-        project = await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
-        siblings = (
-            await Application.filter(project_id=project_id)
-            .using_db(tx.conn)
-            .values(*APPLICATION_ROW_FIELDS)
-            if project is not None
-            else []
-        )
-        facts = (
-            policies.project_facts(
-                {
-                    "id": project.id,
-                    "owner_person_id": project.owner_person_id,
-                    "owner_organisation_id": project.owner_organisation_id,
-                },
-                siblings,
-            )
-            if project is not None
-            else None
-        )
-        if project is None or facts is None or not policies.can_see_project(viewer, facts):
-            raise DomainError(ErrorCode.NOT_FOUND, field=["projectId"])
-        if not policies.can_edit_project(viewer, facts):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["projectId"])
+        access = await access_project(tx, viewer, project_id, lock=True, field=["projectId"])
+        forbid_unless(policies.can_edit_project(viewer, access.facts), ["projectId"])
+        project = access.project
         municipality = await municipality_row(project.municipality_id, ["projectId"])
         offered = {row["id"]: row for row in await offered_permit_types(municipality)}
         if permit_type_id not in offered:
@@ -294,7 +242,7 @@ async def application_update(
 ) -> int:
     """Save a draft's form content. What is there must be valid; required fields may wait."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         require_draft(locked)
         expect_version(locked.application.version, expected_version)
@@ -311,7 +259,7 @@ async def application_share(
 ) -> int:
     """Mark a draft visible to authorities (e.g. to ask for advice), or hide it again."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         require_draft(locked)
         expect_version(locked.application.version, expected_version)
@@ -348,7 +296,7 @@ async def application_submit(viewer: Viewer, application_id: int, expected_versi
     again first, and the submission is audited with its basis."""
     await mandate_ensure(viewer)
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         require_draft(locked)
         expect_version(locked.application.version, expected_version)
@@ -392,7 +340,7 @@ async def application_withdraw(
 ) -> int:
     """The customer withdraws (peruu) an application before it has a final status."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         expect_version(locked.application.version, expected_version)
         errors: list[DomainError] = []
@@ -411,7 +359,7 @@ async def application_withdraw(
         await save(tx, locked)
         tx.publish(live_event(locked, EventKind.APPLICATION_WITHDRAWN, source))
         await reminders.sync(tx, locked.project.id)
-        if locked.application.submitted_at is not None:
+        if policies.authority_may_be_told_of_withdrawal(locked.app_facts):
             data = {
                 "application": global_id("Application", locked.application.id),
                 "status": "WITHDRAWN",

@@ -386,10 +386,10 @@ async def attachment_add(
     viewer: Viewer, application_id: int, files: Sequence[FileSpec]
 ) -> list[int]:
     """Add files to an application draft (the customer)."""
-    from actions.applications import lock_application
+    from actions.access import access_application
 
     async def check(tx: Tx) -> Any:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         if not policies.can_read_application_content(
             viewer, locked.app_facts, locked.project_facts
         ):
@@ -428,8 +428,7 @@ async def attachment_add(
 
 
 def _customer_org(viewer: Viewer, locked: Any) -> int | None:
-    owner = locked.project.owner_organisation_id
-    return owner if owner is not None and owner in viewer.represented else None
+    return policies.customer_acting_for(viewer, locked.project.owner_organisation_id)
 
 
 async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
@@ -690,11 +689,8 @@ async def open_download(viewer: Viewer, attachment_id: int) -> Attachment:
             raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
         if not rules.can_download_attachment(viewer, facts, project):
             raise NotYetScanned(facts.scan_status)
-        if viewer.is_authority_user and not policies.is_customer(viewer, project):
-            acting = viewer.acting_authorities & (
-                project.involved_authorities | ({authority_id} if authority_id else set())
-            )
-            acting_for = min(acting) if acting else None
+        if policies.is_audited_read(viewer, project):
+            acting_for = policies.authority_acting_for(viewer, project, authority_id)
             concerned = authority_id if authority_id is not None else acting_for
             assert concerned is not None  # an authority user sees it only when involved
             entry = audit_row(

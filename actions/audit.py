@@ -7,6 +7,7 @@ from typing import Any
 from actions.base import Tx
 from models import AuditEntry
 from models.authority_work import AuditAction
+from permissions import policies
 from permissions.facts import Viewer
 
 
@@ -22,7 +23,7 @@ def audit_row(
 ) -> AuditEntry:
     """An unsaved entry; the viewer acts for `authority_id` when they are one of its users,
     otherwise for `acting_for` (e.g. a co-authority reading the application)."""
-    if authority_id in viewer.acting_authorities:
+    if policies.acts_for_authority(viewer, authority_id):
         acting_for = authority_id
     details = dict(details or {})
     if viewer.basis is not None:

@@ -7,18 +7,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from actions import reminders
+from actions.access import Locked, access_application, access_thread, forbid_unless
 from actions.applications import (
-    Locked,
+    acting_for as acting_org,
+)
+from actions.applications import (
     change_status,
     live_event,
-    lock_application,
     now,
     require_customer,
     save,
     subject,
-)
-from actions.applications import (
-    acting_for as acting_org,
 )
 from actions.attachments import (
     FileSpec,
@@ -32,13 +31,13 @@ from actions.attachments import (
 from actions.audit import audit
 from actions.base import Tx, atomic
 from actions.export import export_document
+from actions.facts import application_facts
 from actions.outbox import (
     Subject,
     notify_authority,
     notify_customer,
     notify_customer_of_message,
 )
-from actions.threads import lock_thread
 from models import (
     Application,
     Decision,
@@ -58,7 +57,7 @@ from models.statuses import DECISION_OUTCOMES, ApplicationStatus, Side, Via
 from models.validation import COMMENT_MAX, MESSAGE_MAX, TEXT_MAX, email, expect_version, text
 from notifications.events import EventKind, LiveEvent
 from permissions import policies
-from permissions.facts import Viewer
+from permissions.facts import ProjectFacts, ThreadFacts, Viewer
 
 S = ApplicationStatus
 
@@ -81,7 +80,7 @@ async def _lock_for_authority(
 ) -> Locked:
     """Checks in this order: visible (NOT_FOUND), addressed (WRONG_AUTHORITY), submitted
     (NOT_SUBMITTED), then the version (STALE_VERSION)."""
-    locked = await lock_application(tx, viewer, application_id)
+    locked = await access_application(tx, viewer, application_id)
     require_handling(viewer, locked)
     if expected_version is not None:
         expect_version(locked.application.version, expected_version)
@@ -99,7 +98,7 @@ async def application_assign(
     """Take the application for yourself (handler_id None or yourself), or, as an admin of
     the authority, assign it to another of its handlers."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_addressed(viewer, locked)
         app = locked.application
         target = handler_id if handler_id is not None else viewer.person_id
@@ -254,14 +253,14 @@ async def supplement_submit(
     upload_rules = None
     if files:
         async with atomic() as tx:  # checked before a byte is stored
-            locked = await lock_application(tx, viewer, application_id)
+            locked = await access_application(tx, viewer, application_id)
             require_customer(viewer, locked)
             expect_version(locked.application.version, expected_version)
             upload_rules = await rules_for_application(
                 tx, locked.permit_type, application_id, kinds_allowed=True
             )
     async with stored_files(files, upload_rules) as stored, atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_customer(viewer, locked)
         expect_version(locked.application.version, expected_version)
         errors: list[DomainError] = []
@@ -409,12 +408,10 @@ async def application_notice_redirect(
     """The handler who took the application sends its later notices to an address they choose
     (None: back to the permit's notification address). Admins of the authority may too."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_addressed(viewer, locked)
         app = locked.application
-        taker = app.assigned_to_id is not None and app.assigned_to_id == viewer.person_id
-        if not (taker or app.authority_id in viewer.admin_of):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        forbid_unless(policies.can_redirect_notices(viewer, locked.app_facts), ["id"])
         require_handling(viewer, locked)
         expect_version(app.version, expected_version)
         errors: list[DomainError] = []
@@ -437,11 +434,12 @@ async def application_notice_redirect(
 async def application_export(viewer: Viewer, application_id: int) -> dict[str, Any]:
     """The whole application as one JSON document for the authority's case management."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_handling(viewer, locked)
-        if not policies.can_export_application(viewer, locked.app_facts, locked.project_facts):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
-        document = await export_document(tx, locked)
+        forbid_unless(
+            policies.can_export_application(viewer, locked.app_facts, locked.project_facts), ["id"]
+        )
+        document = await export_document(tx, locked, viewer)
         await audit(
             tx,
             viewer,
@@ -454,9 +452,11 @@ async def application_export(viewer: Viewer, application_id: int) -> dict[str, A
 
 
 async def _message_rules(tx: Tx, viewer: Viewer, thread_id: int) -> UploadRules:
-    thread, facts, project_facts, _ = await lock_thread(tx, viewer, thread_id)
-    if not policies.can_post_to_thread(viewer, facts, project_facts):
-        raise DomainError(ErrorCode.FORBIDDEN, field=["threadId"])
+    access = await access_thread(tx, viewer, thread_id)
+    forbid_unless(
+        policies.can_post_to_thread(viewer, access.facts, access.project_facts), ["threadId"]
+    )
+    thread = access.thread
     if thread.application_id is None:  # the project's discussion: the catalogue's default types
         return UploadRules(types=await default_types(), kinds_allowed=False)
     app = await Application.get(id=thread.application_id).using_db(tx.conn)
@@ -476,18 +476,13 @@ async def message_post(
             upload_rules = await _message_rules(tx, viewer, thread_id)
             raise_all(errors)
     async with stored_files(files, upload_rules) as stored, atomic() as tx:
-        thread, facts, project_facts, app_authority = await lock_thread(tx, viewer, thread_id)
-        if not policies.can_post_to_thread(viewer, facts, project_facts):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["threadId"])
+        access = await access_thread(tx, viewer, thread_id)
+        thread, facts, project_facts = access.thread, access.facts, access.project_facts
+        app_authority = access.authority_id
+        forbid_unless(policies.can_post_to_thread(viewer, facts, project_facts), ["threadId"])
         raise_all(errors)
         assert clean is not None
-        if policies.is_customer(viewer, project_facts):
-            owner = project_facts.owner_organisation_id
-            acting_for = owner if owner in viewer.represented else None
-        elif app_authority is not None:
-            acting_for = app_authority
-        else:
-            acting_for = min(viewer.acting_authorities & project_facts.involved_authorities)
+        acting_for = policies.acting_for(viewer, project_facts, app_authority)
         message = await Message.create(
             thread_id=thread.id,
             author_id=viewer.person_id,
@@ -519,35 +514,24 @@ async def message_post(
             )
         )
         if policies.is_customer(viewer, project_facts):
-            await _notify_of_message(
-                tx, thread.project_id, app_authority, thread.application_id, project_facts
-            )
+            await _notify_of_message(tx, facts, project_facts)
         else:
             await notify_customer_of_message(tx, viewer, facts, project_facts, acting_for)
     return message.id
 
 
-async def _notify_of_message(
-    tx: Tx,
-    project_id: int,
-    authority_id: int | None,
-    application_id: int | None,
-    project_facts: policies.ProjectFacts,
-) -> None:
+async def _notify_of_message(tx: Tx, thread: ThreadFacts, project_facts: ProjectFacts) -> None:
     """A customer's message: the application's authority, or every involved authority for the
-    project's discussion (each about its own application, for the link and the address)."""
-    rows = await Application.filter(project_id=project_id).using_db(tx.conn).order_by("id")
-    project = await Project.get(id=project_id).using_db(tx.conn)
+    project's discussion (each about its own application, for the link and the address), as
+    policies.authority_may_be_told_of_message says."""
+    rows = await Application.filter(project_id=thread.project_id).using_db(tx.conn).order_by("id")
+    project = await Project.get(id=thread.project_id).using_db(tx.conn)
     notified: set[int] = set()
     for app in rows:
-        if application_id is not None and app.id != application_id:
-            continue
-        if (
-            app.authority_id in notified
-            or app.authority_id not in project_facts.involved_authorities
+        facts = application_facts(app)
+        if app.authority_id in notified or not policies.authority_may_be_told_of_message(
+            facts, thread, project_facts
         ):
-            continue
-        if app.submitted_at is None and not app.is_shared:
             continue
         permit_type = (await PermitType.filter(id=app.permit_type_id).using_db(tx.conn).values())[0]
         await notify_authority(tx, Subject(app, project, permit_type), "message")

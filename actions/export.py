@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from actions.attachments import listing
 from actions.base import Tx
+from actions.facts import project_facts_in
 from models import Decision, Message, Organisation, Person, StatusChange, SupplementRequest, Thread
+from models.confidential import redact
 from models.ids import global_id
 from models.statuses import ApplicationStatus as S
+from permissions import classification, policies
+from permissions.facts import ApplicationFacts, DecisionFacts, ThreadFacts, Viewer
 
 if TYPE_CHECKING:
     from actions.applications import Locked
@@ -19,9 +23,25 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
+async def export_document(tx: Tx, locked: Locked, reader: Viewer | None = None) -> dict[str, Any]:
+    """The document as `reader` may read it (default: the addressed authority's system, which
+    receives deliveries), by the same rules as the API (permissions/classification.py):
+    history comments that carry a decision's summary and the decision only if the reader may
+    see the decision, content only if it may read it, confidential fields only if it may."""
     app, project = locked.application, locked.project
     conn = tx.conn
+    reader = reader or classification.delivery_recipient(app.authority_id)
+    siblings, project_facts = await project_facts_in(tx, project)  # after this change
+    app_facts = next(ApplicationFacts.from_row(r) for r in siblings if r["id"] == app.id)
+    readable = policies.can_read_application_content(reader, app_facts, project_facts)
+    schema = locked.permit_type["form_schema"]
+    confidential = policies.can_read_confidential_fields(reader, app_facts, project_facts)
+
+    def content(value: Any) -> Any:
+        if not readable or value is None:
+            return None
+        return value if confidential else redact(value, schema)
+
     owner: dict[str, Any]
     if project.owner_organisation_id is not None:
         org = await Organisation.get(id=project.owner_organisation_id).using_db(conn)
@@ -78,6 +98,23 @@ async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
             "created_at",
         )
     )
+    decision_facts = (
+        DecisionFacts(app.id, app.authority_id, decision[0]["is_shared"]) if decision else None
+    )
+    if decision_facts is not None and not policies.can_see_decision(
+        reader, decision_facts, app_facts, project_facts
+    ):
+        decision = []
+    for change in history:
+        if not classification.may_read_status_comment(
+            reader, change["to_status"], decision_facts, app_facts, project_facts
+        ):
+            change["comment"] = ""
+    thread_facts = ThreadFacts(thread.id if thread else 0, project.id, app_facts)
+    if not policies.can_read_thread(reader, thread_facts, project_facts):
+        messages = []
+    for supplement in supplements:
+        supplement["answer_content"] = content(supplement["answer_content"])
     clean = lambda rows: [{k: _iso(v) for k, v in row.items()} for row in rows]  # noqa: E731
     return {
         "format": "luukku.application.export/1",
@@ -94,7 +131,7 @@ async def export_document(tx: Tx, locked: Locked) -> dict[str, Any]:
             "version": app.version,
             "submittedAt": _iso(app.submitted_at),
             "submittedBy": submitted_by.name if submitted_by else None,
-            "formData": app.content,
+            "formData": content(app.content),
         },
         "customer": owner,
         "project": {

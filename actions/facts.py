@@ -7,7 +7,7 @@ from typing import Any
 from actions.base import Tx
 from models import Application, Project, StatementRequest
 from permissions import policies
-from permissions.facts import ProjectFacts
+from permissions.facts import ApplicationFacts, ProjectFacts
 
 APPLICATION_ROW_FIELDS = (
     "id",
@@ -29,6 +29,11 @@ STATEMENT_FACT_FIELDS = (
     "status",
     "is_shared_with_customer",
 )
+
+
+def application_facts(application: Application) -> ApplicationFacts:
+    """The facts of an application model object."""
+    return ApplicationFacts.from_row({f: getattr(application, f) for f in APPLICATION_ROW_FIELDS})
 
 
 async def project_facts_in(tx: Tx, project: Project) -> tuple[list[dict[str, Any]], ProjectFacts]:

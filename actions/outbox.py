@@ -104,15 +104,28 @@ def _text(value: dict[str, str] | None, language: str) -> str:
     return value.get(language) or value.get("fi") or next(iter(value.values()), "")
 
 
-async def _params(tx: Tx, subject: Subject, language: str, link_base: str) -> dict[str, str]:
+def customer_link(path: str, project: Project) -> str:
+    """A link into the customer's side of the web client. An organisation's project names the
+    organisation (`?actingFor=`): a representative signed in with a session acts for one
+    organisation at a time, and the client switches to it before opening the page."""
+    link = get_settings().customer_ui_url + path
+    if project.owner_organisation_id is not None:
+        link += f"?actingFor={global_id('Organisation', project.owner_organisation_id)}"
+    return link
+
+
+async def _params(tx: Tx, subject: Subject, language: str, link_base: str | None) -> dict[str, str]:
+    """A notice's texts; its link goes to the authority's side at `link_base`, or to the
+    customer's side when `link_base` is None."""
     authority = await Organisation.get(id=subject.application.authority_id).using_db(tx.conn)
     municipality = await Municipality.get(code=subject.project.municipality_id).using_db(tx.conn)
+    path = f"/applications/{global_id('Application', subject.application.id)}"
     return {
         "permit": _text(subject.permit_type["name"], language),
         "project": subject.project.name,
         "authority": _text(authority.name, language),
         "municipality": _text(municipality.name, language),
-        "link": f"{link_base}/applications/{global_id('Application', subject.application.id)}",
+        "link": f"{link_base}{path}" if link_base else customer_link(path, subject.project),
     }
 
 
@@ -190,7 +203,7 @@ async def customer_mail(
     person = await Person.get_or_none(id=person_id).using_db(tx.conn)
     if person is None or not person.is_active or not has_real_email(person.email):
         return None  # a person whose issuer sent no e-mail address gets no mail until they add one
-    params = await _params(tx, subject, person.language, get_settings().customer_ui_url)
+    params = await _params(tx, subject, person.language, None)
     params["due"] = due.strftime("%d.%m.%Y") if due else ""
     return render(f"customer.{topic}", person.language, person.email, **params)
 
@@ -242,7 +255,6 @@ async def notify_customer_of_message(
         else None
     )
     language = person.language
-    base = get_settings().customer_ui_url
     params = {
         "project": row.name,
         "authority": _text(authority.name, language) if authority else author.name,
@@ -250,10 +262,12 @@ async def notify_customer_of_message(
     if application is not None:
         permit_type = await PermitType.filter(id=application.permit_type_id).using_db(tx.conn).get()
         params["permit"] = _text(permit_type.name, language)
-        params["link"] = f"{base}/applications/{global_id('Application', application.id)}"
+        params["link"] = customer_link(
+            f"/applications/{global_id('Application', application.id)}", row
+        )
         topic = "customer.message"
     else:
-        params["link"] = f"{base}/projects/{global_id('Project', row.id)}"
+        params["link"] = customer_link(f"/projects/{global_id('Project', row.id)}", row)
         topic = "customer.project_message"
     mail = render(topic, language, person.email, **params)
     await add_item(
@@ -282,10 +296,11 @@ async def enqueue_scan(tx: Tx, attachment_id: int) -> None:
 async def notify_uploader(tx: Tx, person: Person, attachment: Any) -> None:
     """Tell the person who uploaded a file that it was found infected (never the file)."""
     project = await Project.get(id=attachment.project_id).using_db(tx.conn)
-    link = get_settings().customer_ui_url + (
+    link = customer_link(
         f"/applications/{global_id('Application', attachment.application_id)}"
         if attachment.application_id is not None
-        else f"/projects/{global_id('Project', project.id)}"
+        else f"/projects/{global_id('Project', project.id)}",
+        project,
     )
     mail = render(
         "customer.attachment_infected",

@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from actions import reminders
+from actions.access import access_project, forbid_unless
 from actions.applications import add_application
 from actions.base import atomic
 from actions.catalogue import municipality_row, offered_permit_types
-from models import Application, CatalogueDocument, Project, ServiceBundle, Thread
+from models import CatalogueDocument, Project, ServiceBundle, Thread
 from models.catalogue import SHARED_DATA_SCHEMA
 from models.errors import DomainError, ErrorCode, raise_all
 from models.forms import validate
@@ -153,35 +154,9 @@ async def project_update(
     viewer: Viewer, project_id: int, expected_version: int, changes: ProjectChanges
 ) -> int:
     async with atomic() as tx:
-        project = await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
-        if project is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        applications = (
-            await Application.filter(project_id=project_id)
-            .using_db(tx.conn)
-            .values(
-                "id",
-                "project_id",
-                "authority_id",
-                "status",
-                "is_shared",
-                "submitted_at",
-                "assigned_to_id",
-                "permit_type_id",
-            )
-        )
-        facts = policies.project_facts(
-            {
-                "id": project.id,
-                "owner_person_id": project.owner_person_id,
-                "owner_organisation_id": project.owner_organisation_id,
-            },
-            applications,
-        )
-        if not policies.can_see_project(viewer, facts):
-            raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        if not policies.can_edit_project(viewer, facts):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        access = await access_project(tx, viewer, project_id, lock=True)
+        forbid_unless(policies.can_edit_project(viewer, access.facts), ["id"])
+        project, applications = access.project, access.applications
         expect_version(project.version, expected_version)
         values = await _clean(changes, creating=False)
         errors: list[DomainError] = []

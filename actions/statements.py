@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from actions.applications import Locked, lock_application, now, subject
+from actions.access import Locked, access_application, forbid_unless, not_found
+from actions.applications import now, subject
 from actions.audit import audit
 from actions.authority import require_handling
 from actions.base import Tx, atomic
@@ -50,20 +51,25 @@ def _facts(statement: StatementRequest) -> StatementFacts:
     )
 
 
-async def _lock(tx: Tx, viewer: Viewer, statement_id: int) -> LockedStatement:
+async def _application_of(tx: Tx, viewer: Viewer, application_id: int) -> Locked | None:
+    try:
+        return await access_application(tx, viewer, application_id)
+    except DomainError:
+        return None
+
+
+async def access_statement(tx: Tx, viewer: Viewer, statement_id: int) -> LockedStatement:
     """Lock the request and its application; NOT_FOUND unless the viewer may see it."""
     statement = (
         await StatementRequest.filter(id=statement_id).select_for_update().using_db(tx.conn).first()
     )
-    if statement is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-    try:
-        locked = await lock_application(tx, viewer, statement.application_id)
-    except DomainError as exc:
-        raise DomainError(ErrorCode.NOT_FOUND, field=["id"]) from exc
+    # a missing request still reads the facts of "application 0": the same statements run
+    locked = await _application_of(tx, viewer, statement.application_id if statement else 0)
+    if statement is None or locked is None:
+        raise not_found(["id"])
     facts = _facts(statement)
     if not policies.can_see_statement(viewer, facts, locked.app_facts, locked.project_facts):
-        raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
+        raise not_found(["id"])
     return LockedStatement(statement, locked, facts)
 
 
@@ -85,7 +91,7 @@ async def statement_request(
 ) -> int:
     """The handling authority asks another authority for a statement by `due_date`."""
     async with atomic() as tx:
-        locked = await lock_application(tx, viewer, application_id)
+        locked = await access_application(tx, viewer, application_id)
         require_handling(viewer, locked)
         status = ApplicationStatus(locked.application.status)
         if status in FINAL:
@@ -120,7 +126,7 @@ async def statement_request(
                 DomainError(
                     ErrorCode.DUPLICATE,
                     field=["askedAuthorityId"],
-                    detail="an open request to this authority",
+                    value=asked.name,
                 )
             )
         raise_all(errors)
@@ -165,10 +171,9 @@ async def _close(
     )
     clean_reason = text(reason, ["reason"], max_length=TEXT_MAX, errors=errors)
     async with atomic() as tx:
-        held = await _lock(tx, viewer, statement_id)
+        held = await access_statement(tx, viewer, statement_id)
         statement = held.statement
-        if statement.asked_authority_id not in viewer.acting_authorities:
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        forbid_unless(policies.is_asked_authority(viewer, held.facts), ["id"])
         if not policies.can_answer_statement(viewer, held.facts):
             raise DomainError(ErrorCode.STATEMENT_CLOSED, field=["id"])
         raise_all(errors)
@@ -221,9 +226,8 @@ async def statement_share(viewer: Viewer, statement_id: int, shared: bool) -> in
     """The handling authority shows the request's texts to the customer (and co-authorities),
     or hides them again."""
     async with atomic() as tx:
-        held = await _lock(tx, viewer, statement_id)
-        if not policies.can_share_statement(viewer, held.facts):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        held = await access_statement(tx, viewer, statement_id)
+        forbid_unless(policies.can_share_statement(viewer, held.facts), ["id"])
         statement = held.statement
         if statement.is_shared_with_customer != shared:
             statement.is_shared_with_customer = shared

@@ -82,7 +82,8 @@ class DemoSystem:
         data: dict[str, Any] = response.json()
         if data.get("errors"):
             raise RuntimeError(data["errors"])
-        return data["data"]
+        result: dict[str, Any] = data["data"]
+        return result
 
     async def _decide(self, application_id: str) -> None:
         """Start processing and approve, through Luukku's API with the system's own token."""

@@ -22,6 +22,7 @@ from actions.identity import viewer_for_token
 from app.context import viewer_cache
 from notifications.bus import BusLost, BusUnavailable, get_bus
 from notifications.events import catalogue_channel, identity_channel
+from permissions import policies
 from permissions.facts import Viewer
 from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Context
@@ -36,7 +37,9 @@ Resolver = Callable[[str], Awaitable[Viewer | None]]
 class LiveConnections:
     def __init__(self) -> None:
         self._contexts: weakref.WeakSet[Context] = weakref.WeakSet()
-        self._tokens: dict[Context, tuple[Resolver, str]] = weakref.WeakKeyDictionary()  # type: ignore[assignment]
+        self._tokens: weakref.WeakKeyDictionary[Context, tuple[Resolver, str]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, context: Context, token: str, resolve: Resolver | None = None) -> None:
@@ -70,14 +73,7 @@ class LiveConnections:
             fresh = await credential[0](credential[1]) if credential else None
             for context in contexts:
                 old = context.viewer
-                lost = fresh is None or not (
-                    old.represented <= fresh.represented
-                    and old.handler_of <= fresh.handler_of
-                    and old.admin_of <= fresh.admin_of
-                    and old.system_authority_id == fresh.system_authority_id
-                    and old.acting_for == fresh.acting_for
-                )
-                if lost:
+                if not policies.access_still_holds(old, fresh):
                     self._contexts.discard(context)
                     await close_socket(context, CLOSE_FORBIDDEN, "Access ended; sign in again")
                     closed += 1

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -26,7 +27,6 @@ from starlette.websockets import WebSocket, WebSocketState
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.base import HTTPException
 from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -58,6 +58,8 @@ from schema.root import schema
 log = logging.getLogger("luukku")
 
 MAX_BODY_BYTES = 1024 * 1024
+#: on_ws_connect's answer when connection_ack carries no payload (Strawberry types UNSET as Any)
+ACK_WITHOUT_PAYLOAD: UnsetType = UNSET
 
 
 class BodyLimit:
@@ -145,7 +147,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         if isinstance(request, WebSocket):
             return build_context(request, ANONYMOUS)
         authorization = request.headers.get("authorization")
@@ -213,7 +215,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
 
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """graphql-transport-ws: authenticate from connectionParams.authorization, or else by
         the session cookie of a same-origin page."""
         params = context.connection_params or {}
@@ -236,7 +238,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
             fresh = build_context(context.request, session_viewer)
             context.viewer, context.language = fresh.viewer, fresh.language
             live_connections.register(context, cookie, viewer_for_session)
-            return UNSET
+            return ACK_WITHOUT_PAYLOAD
         try:
             viewer = await _authenticate(context.request, header)
         except Throttled as exc:
@@ -250,7 +252,7 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         live_connections.register(
             context, header.strip().partition(" ")[2].strip(), viewer_for_bearer
         )
-        return UNSET
+        return ACK_WITHOUT_PAYLOAD
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         page = graphiql.localize(self.graphql_ide_html)

@@ -13,13 +13,15 @@ import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
 
-class Connection(asyncpg.Connection):  # type: ignore[misc]
+class Connection(asyncpg.Connection):
     def get_reset_query(self) -> str:
         return ""
 
 
 class LuukkuAsyncpgClient(AsyncpgDBClient):
-    connection_class = Connection
+    # Tortoise's attribute is inferred as `type[Connection[_Record]]` with asyncpg's stubs'
+    # record TypeVar left unbound, which no class matches
+    connection_class = Connection  # type: ignore[assignment]
 
 
 client_class = LuukkuAsyncpgClient

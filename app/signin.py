@@ -202,6 +202,12 @@ async def login(request: Request) -> Response:
     except oidc.TokenError as exc:
         log.warning("login: %s discovery failed: %s", provider.name, exc.detail)
         return _failed(request, "ISSUER_UNAVAILABLE", 502)
+    if request.method == "HEAD":
+        # a probe (the web client asks whether the server offers sign-in): the same answer
+        # as GET, a redirect to the issuer, but no pending login and no login cookie
+        response = _redirect(metadata.authorization_endpoint)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     browser = oidc.new_secret()
     pending = await signin.request_create("LOGIN", provider.name, browser, return_to)
     params = {

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 
@@ -104,7 +105,7 @@ class OutboxWorker:
                     return
 
     @contextlib.asynccontextmanager
-    async def _http(self):  # type: ignore[no-untyped-def]
+    async def _http(self) -> AsyncIterator[None]:
         if self._client is not None:
             yield
             return

@@ -166,9 +166,9 @@ async def overview(request: Request) -> Response:
                 "decidedOn": _iso(a["decided_on"]),
                 "summary": a["summary"],
             }
-        thread = None
+        app_thread: dict[str, Any] | None = None
         if a["id"] in app_threads and (customer or visible[a["id"]]):
-            thread = {"messages": {"nodes": app_threads[a["id"]][:100]}}
+            app_thread = {"messages": {"nodes": app_threads[a["id"]][:100]}}
         nodes.append(
             {
                 "id": gid("Application", a["id"]),
@@ -180,7 +180,7 @@ async def overview(request: Request) -> Response:
                 "assignedTo": None if a["assigned_name"] is None else {"name": a["assigned_name"]},
                 "statusHistory": {"nodes": by_app[a["id"]][:100]},
                 "decision": decision,
-                "thread": thread,
+                "thread": app_thread,
             }
         )
     data = {

@@ -98,6 +98,7 @@ class Clients:
                 stderr=subprocess.STDOUT,
                 text=True,
             )
+            assert proc.stdout is not None  # stdout=PIPE
             reader = Reader(proc.stdout)
             reader.start()
             self.procs.append(proc)
@@ -427,7 +428,10 @@ async def live_projects(conn: Any, salt: str, count: int, events: int) -> list[L
                WHERE a.project_id = $1 AND a.submitted_at IS NOT NULL ORDER BY 1""",
             project_id,
         )
-        token = lambda person: f"lk_bench_{salt}_{person}"  # noqa: E731
+
+        def token(person: int) -> str:
+            return f"lk_bench_{salt}_{person}"
+
         result.append(
             LiveProject(
                 project_id=project_id,

@@ -22,6 +22,7 @@ from collections import defaultdict
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 
 class Subscriber:
@@ -45,7 +46,7 @@ async def _subscribe(
         try:
             ws = await connect(
                 url,
-                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                subprotocols=[Subprotocol("graphql-transport-ws")],
                 compression="deflate" if compression else None,
                 ping_interval=None,
                 open_timeout=60,

@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +233,8 @@ class CpuWindow:
     def __init__(self, server_pids: list[int], load_pids: Callable[[], list[int]]) -> None:
         self.server_pids = server_pids
         self.load_pids = load_pids
+        #: CPU seconds of the load generator, when it measures them itself (wrk's children)
+        self.load_cpu = 0.0
 
     def __enter__(self) -> CpuWindow:
         self.started = time.monotonic()
@@ -248,7 +250,7 @@ class CpuWindow:
         # backends started during the window count from zero; ended ones are lost (pools keep
         # their connections, so that is rare)
         self.pg = sum(cpu_seconds([pid]) - self.pg0.get(pid, 0.0) for pid in postgres_pids())
-        self.load = getattr(self, "load_cpu", 0.0)
+        self.load = self.load_cpu
         self.other = max(0.0, self.machine - self.server - self.pg - self.load)
 
 
@@ -272,11 +274,11 @@ def loadavg() -> str:
 class Reader(threading.Thread):
     """Collects the lines a child process prints."""
 
-    def __init__(self, stream: object) -> None:
+    def __init__(self, stream: Iterable[str]) -> None:
         super().__init__(daemon=True)
         self.stream = stream
         self.lines: list[str] = []
 
     def run(self) -> None:
-        for line in self.stream:  # type: ignore[attr-defined]
+        for line in self.stream:
             self.lines.append(line.rstrip("\n"))

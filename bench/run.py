@@ -150,6 +150,8 @@ async def actors(url: str, authority_code: str | None = None) -> dict[str, Any]:
         authority = await conn.fetchrow(
             "SELECT id, code, name->>'fi' AS name FROM organisation WHERE code = $1", authority_code
         )
+        if authority is None:
+            raise BenchError(f"no authority {authority_code}")
         # a typical authority too: the median of the open inbox sizes
         sizes = await conn.fetch(
             """SELECT o.id, o.code, count(*) AS open FROM application a JOIN organisation o ON o.id = a.authority_id
@@ -200,7 +202,10 @@ async def actors(url: str, authority_code: str | None = None) -> dict[str, Any]:
         }
     finally:
         await conn.close()
-    token = lambda person: f"lk_bench_{salt}_{person}"  # noqa: E731
+
+    def token(person: int) -> str:
+        return f"lk_bench_{salt}_{person}"
+
     rng = random.Random(42)
     return {
         "salt": salt,
@@ -286,8 +291,8 @@ def sql_counts(args: argparse.Namespace, main_url: str, authority_code: str) -> 
         finally:
             asyncio.run(data.drop_database(args.server, name))
     result[str(args.projects)] = asyncio.run(count_requests(main_url, authority_code))
-    for size, rows in result.items():
-        log("  N=" + size + ": " + ", ".join(f"{r['name']} {r['count']}" for r in rows))
+    for n, rows in result.items():
+        log("  N=" + n + ": " + ", ".join(f"{r['name']} {r['count']}" for r in rows))
     return result
 
 
@@ -363,7 +368,7 @@ def check_same_json(
 
 def summarise_runs(runs: list[loadgen.Run]) -> dict[str, Any]:
     def med(key: str) -> float:
-        return statistics.median(getattr(r, key) for r in runs)
+        return float(statistics.median(getattr(r, key) for r in runs))
 
     requests = sum(r.requests for r in runs)
     return {

@@ -23,6 +23,7 @@ import subprocess
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -58,7 +59,9 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _gql(client: httpx.Client, token: str, query: str, variables: dict[str, object]) -> dict:  # type: ignore[type-arg]
+def _gql(
+    client: httpx.Client, token: str, query: str, variables: dict[str, object]
+) -> dict[str, Any]:
     response = client.post(
         "/graphql",
         json={"query": query, "variables": variables},
@@ -66,7 +69,8 @@ def _gql(client: httpx.Client, token: str, query: str, variables: dict[str, obje
     )
     body = response.json()
     assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def run(storage: str, small: int, large: int) -> str:

@@ -28,7 +28,6 @@ import asyncio
 import dataclasses
 import gc
 import os
-import sys
 import time
 from typing import Any
 
@@ -51,7 +50,7 @@ def create_app() -> Any:
     if "no-reset" in changes:
         import asyncpg.connection
 
-        asyncpg.connection.Connection.get_reset_query = lambda self: ""  # type: ignore[method-assign]
+        asyncpg.connection.Connection.get_reset_query = lambda self: ""  # type: ignore[method-assign]  # WHATIF's point
     from app.main import create_app as luukku_app
 
     app = luukku_app()
@@ -161,4 +160,4 @@ async def _project(url: str, salt: str, used: set[int]) -> live.LiveProject | No
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

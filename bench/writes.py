@@ -204,10 +204,11 @@ async def submissions(
     in_db = {r["id"]: r for r in rows}
     lost = duplicated = wrong = 0
     for record in acked:
-        row = in_db.get(record["id"])
-        if row is None:
+        found = in_db.get(record["id"])
+        if found is None:
             lost += 1
             continue
+        row = found
         expected_version = 1 + record["updated"] + record["submitted"]
         expected_history = 1 + record["submitted"]
         if (

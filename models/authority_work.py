@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -38,7 +38,9 @@ class SupplementRequest(Model):
     )
     answered_by_id: int | None
     answer_message = fields.TextField(null=True)
-    answer_content = fields.JSONField(null=True, description="The form content as supplemented")
+    answer_content: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
+        null=True, description="The form content as supplemented"
+    )
     closed_at = fields.DatetimeField(
         null=True, description="Closed by the handler without an answer"
     )
@@ -161,7 +163,7 @@ class AuditEntry(Model):
     xroad_client = fields.CharField(max_length=500, null=True)
     xroad_id = fields.CharField(max_length=500, null=True)
     xroad_user_id = fields.CharField(max_length=500, null=True)
-    details = fields.JSONField(default=dict)
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

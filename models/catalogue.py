@@ -6,7 +6,7 @@ at run time. Texts are JSON objects {"fi": ..., "sv": ..., "en": ...}.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class Municipality(Model):
     code = fields.CharField(max_length=3, primary_key=True, description="Statistics Finland code")
-    name = fields.JSONField(description="Name in fi, sv and en")
+    name: fields.JSONField[dict[str, str]] = fields.JSONField(description="Name in fi, sv and en")
     is_aland = fields.BooleanField(
         default=False, description="In Åland (national authorities do not serve it)"
     )
@@ -31,10 +31,14 @@ class Municipality(Model):
 class ServiceBundle(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
-    name = fields.JSONField()
-    description = fields.JSONField()
-    questions = fields.JSONField(description="Survey questions, see models/survey.py")
-    rules = fields.JSONField(description="Survey rules, see models/survey.py")
+    name: fields.JSONField[dict[str, str]] = fields.JSONField()
+    description: fields.JSONField[dict[str, str]] = fields.JSONField()
+    questions: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(
+        description="Survey questions, see models/survey.py"
+    )
+    rules: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(
+        description="Survey rules, see models/survey.py"
+    )
     sort_order = fields.IntField(default=0)
 
     class Meta:
@@ -46,9 +50,9 @@ class PermitKind(Model):
 
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
-    name = fields.JSONField()
-    description = fields.JSONField()
-    requires = fields.JSONField(
+    name: fields.JSONField[dict[str, str]] = fields.JSONField()
+    description: fields.JSONField[dict[str, str]] = fields.JSONField()
+    requires: fields.JSONField[list[str]] = fields.JSONField(
         default=list,
         description="Codes of the kinds whose decision an application of this kind needs "
         "before it is submitted (the permit plan's dependencies)",
@@ -71,21 +75,23 @@ class PermitType(Model):
         "models.Organisation", related_name="permit_types", on_delete=fields.RESTRICT
     )
     authority_id: int
-    bundles = fields.JSONField(default=list, description="Service bundle codes")
-    name = fields.JSONField()
-    description = fields.JSONField()
+    bundles: fields.JSONField[list[str]] = fields.JSONField(
+        default=list, description="Service bundle codes"
+    )
+    name: fields.JSONField[dict[str, str]] = fields.JSONField()
+    description: fields.JSONField[dict[str, str]] = fields.JSONField()
     channel = fields.CharEnumField(Channel, max_length=8)
     notification_email = fields.CharField(max_length=254)
     processing_days = fields.IntField()
     lead_time_days = fields.IntField(null=True)
-    legal_basis = fields.JSONField(null=True)
+    legal_basis: fields.JSONField[dict[str, str] | None] = fields.JSONField(null=True)
     ptv_service_id = fields.CharField(max_length=36, unique=True)
-    form_schema = fields.JSONField()
-    required_shared_data = fields.JSONField(default=list)
-    attachment_requirements = fields.JSONField(
+    form_schema: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    required_shared_data: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    attachment_requirements: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(
         default=list, description="The attachments it needs: kind, name, required, types, maxBytes"
     )
-    attachment_types = fields.JSONField(
+    attachment_types: fields.JSONField[list[str]] = fields.JSONField(
         default=list, description="Content types allowed for attachments without a requirement"
     )
     sort_order = fields.IntField(default=0)
@@ -98,7 +104,7 @@ class CatalogueDocument(Model):
     """A catalogue-wide document, such as the JSON Schema of the projects' shared data."""
 
     key = fields.CharField(max_length=64, primary_key=True)
-    document = fields.JSONField()
+    document: fields.JSONField[dict[str, Any]] = fields.JSONField()
 
     class Meta:
         table = "catalogue_document"

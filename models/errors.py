@@ -285,10 +285,6 @@ MESSAGES: dict[ErrorCode, dict[str, str]] = {
 DETAILS: dict[str, dict[str, str]] = {
     "in the past": {"fi": "päivä on jo mennyt", "sv": "dagen har redan passerat"},
     "another authority": {"fi": "toinen viranomainen", "sv": "en annan myndighet"},
-    "an open request to this authority": {
-        "fi": "tälle viranomaiselle on jo avoin lausuntopyyntö",
-        "sv": "en öppen begäran till denna myndighet finns redan",
-    },
     "in the future": {"fi": "päivä on tulevaisuudessa", "sv": "dagen ligger i framtiden"},
     "a JSON object": {"fi": "odotetaan JSON-objektia", "sv": "ett JSON-objekt väntas"},
     "a final status": {"fi": "odotetaan lopullista tilaa", "sv": "en slutlig status väntas"},

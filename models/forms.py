@@ -96,14 +96,19 @@ def _errors_of(error: ValidationError, path: list[str]) -> list[DomainError]:
     keyword, expected, instance = error.validator, error.validator_value, error.instance
     if keyword == "format" and expected == "fi-business-id":
         return [DomainError(ErrorCode.INVALID_BUSINESS_ID, field=path, value=excerpt(instance))]
-    if keyword == "required" and isinstance(instance, dict):
+    # in a valid schema `required` is a list and the keyword's schema an object
+    if keyword == "required" and isinstance(instance, dict) and isinstance(expected, list):
         # one error per missing property, at the property's own path
         return [
             DomainError(ErrorCode.REQUIRED, field=[*path, str(name)])
             for name in expected
             if name not in instance
         ]
-    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
+    if (
+        keyword in ("additionalProperties", "unevaluatedProperties")
+        and isinstance(instance, dict)
+        and isinstance(error.schema, Mapping)
+    ):
         return [
             DomainError(
                 ErrorCode.SCHEMA_VIOLATION, field=[*path, str(name)], detail=_say("unknown")

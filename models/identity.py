@@ -18,12 +18,12 @@ class Organisation(Model):
     id = fields.IntField(primary_key=True)
     kind = fields.CharEnumField(OrganisationKind, max_length=16)
     code = fields.CharField(max_length=64, unique=True, null=True)
-    name = fields.JSONField(description="Name in fi, sv and en")
+    name: fields.JSONField[dict[str, str]] = fields.JSONField(description="Name in fi, sv and en")
     business_id = fields.CharField(max_length=9, unique=True, null=True)
     scope = fields.CharEnumField(AuthorityScope, max_length=8, null=True)
-    municipalities = fields.JSONField(default=list)
+    municipalities: fields.JSONField[list[str]] = fields.JSONField(default=list)
     system_endpoint = fields.CharField(max_length=500, null=True)
-    system_secrets = fields.JSONField(
+    system_secrets: fields.JSONField[list[str]] = fields.JSONField(
         default=list, description="Webhook signing secrets, newest first (rotation: sign with all)"
     )
     system_xroad_service = fields.CharField(max_length=255, null=True)

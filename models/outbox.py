@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -35,7 +36,9 @@ class OutboxItem(Model):
         null=True, description="The authority concerned (its admins see it)"
     )
     application_id = fields.IntField(null=True)
-    payload = fields.JSONField(description="E-mail: to, subject, text, html. Delivery: url, event.")
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(
+        description="E-mail: to, subject, text, html. Delivery: url, event."
+    )
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
     locked_by = fields.CharField(max_length=64, null=True)

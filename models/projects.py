@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -32,10 +32,12 @@ class Project(Model):
     municipality_id: str
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
-    area = fields.JSONField(null=True, description="GeoJSON Polygon or MultiPolygon (WGS84)")
+    area: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
+        null=True, description="GeoJSON Polygon or MultiPolygon (WGS84)"
+    )
     starts_on = fields.DateField(null=True)
     ends_on = fields.DateField(null=True)
-    shared_data = fields.JSONField(default=dict)
+    shared_data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     owner_person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="owned_projects", null=True, on_delete=fields.RESTRICT
     )
@@ -78,7 +80,7 @@ class Application(Model):
     authority_id: int
     status = fields.CharEnumField(ApplicationStatus, max_length=24, default=ApplicationStatus.DRAFT)
     is_shared = fields.BooleanField(default=False, description="Draft visible to authorities")
-    content = fields.JSONField(default=dict)
+    content: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     origin = fields.CharEnumField(ApplicationOrigin, max_length=8, default=ApplicationOrigin.MANUAL)
     certainty = fields.CharEnumField(Certainty, max_length=8, null=True)
     version = fields.IntField(default=1)

@@ -6,6 +6,8 @@ it (a blind index), and ID tokens are never stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
@@ -81,7 +83,7 @@ class AuthSession(Model):
         on_delete=fields.SET_NULL,
     )
     acting_for_id: int | None
-    mandate = fields.JSONField(
+    mandate: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
         null=True,
         description="The mandate answer: service, organisations with roles, checked_at, and "
         "the mandate service's own session (for re-checks)",
@@ -110,7 +112,9 @@ class AuthRequest(Model):
         "models.AuthSession", related_name="requests", null=True, on_delete=fields.CASCADE
     )
     session_id: int | None
-    extra = fields.JSONField(default=dict, description="Mandate service's session id etc.")
+    extra: fields.JSONField[dict[str, Any]] = fields.JSONField(
+        default=dict, description="Mandate service's session id etc."
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -84,7 +84,7 @@ def check_condition(
     if set(condition) - {"question", "op", "value"}:
         return [f"{where}: unknown keys {sorted(set(condition) - {'question', 'op', 'value'})}"]
     qid, op = condition.get("question"), condition.get("op")
-    if qid not in questions:
+    if qid not in questions or not isinstance(qid, str):
         return [f"{where}: unknown question {qid!r}"]
     if op not in _ALL_OPS:
         return [f"{where}: unknown op {op!r}"]
@@ -202,15 +202,15 @@ def evaluate(condition: Condition, answers: Mapping[str, Answer]) -> bool:
         case "ne":
             return bool(answer != value)
         case "in":
-            return answer in value
+            return bool(answer in value)
         case "gt":
-            return float(answer) > value
+            return bool(float(answer) > value)
         case "gte":
-            return float(answer) >= value
+            return bool(float(answer) >= value)
         case "lt":
-            return float(answer) < value
+            return bool(float(answer) < value)
         case "lte":
-            return float(answer) <= value
+            return bool(float(answer) <= value)
     return False
 
 

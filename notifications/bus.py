@@ -180,8 +180,9 @@ class PostgresBackend(_QueuedBackend):
                 PUBLISH_TIMEOUT,
             )
 
-    def _listener(self, connection: Any, pid: int, channel: str, payload: str) -> None:
-        self._queue.put_nowait(Event(channel=channel, message=payload))
+    def _listener(self, connection: Any, pid: int, channel: str, payload: object) -> None:
+        # asyncpg passes NOTIFY payloads as text
+        self._queue.put_nowait(Event(channel=channel, message=str(payload)))
 
 
 class Bus(Broadcast):
@@ -202,7 +203,10 @@ class Bus(Broadcast):
         self.url = url
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._healthy = asyncio.Event()
-        self._listener_task: asyncio.Task[None] | None = None
+        # the bus's own state: Broadcast's `_subscribers` and `_listener_task` are only used by
+        # the methods overridden here, and their types have no room for LOST or "not started"
+        self._queues: dict[str, set[asyncio.Queue[Event | _Lost | None]]] = {}
+        self._listen_task: asyncio.Task[None] | None = None
         self.reconnects = 0
 
     @property
@@ -214,13 +218,13 @@ class Bus(Broadcast):
         self._locks = defaultdict(asyncio.Lock)
         await self._backend.connect()
         self._healthy.set()
-        self._listener_task = asyncio.create_task(self._listener())
+        self._listen_task = asyncio.create_task(self._listener())
 
     async def disconnect(self) -> None:
-        if self._listener_task is not None:
-            self._listener_task.cancel()
+        if self._listen_task is not None:
+            self._listen_task.cancel()
             with contextlib.suppress(BaseException):
-                await self._listener_task
+                await self._listen_task
         self._healthy.clear()
         with contextlib.suppress(Exception):
             await self._backend.disconnect()
@@ -235,15 +239,15 @@ class Bus(Broadcast):
                 log.warning("pub/sub connection lost (%s); ending live subscriptions", exc)
                 await self._reconnect()
                 continue
-            for queue in list(self._subscribers.get(event.channel, ())):
+            for queue in list(self._queues.get(event.channel, ())):
                 queue.put_nowait(event)
 
     async def _reconnect(self) -> None:
         self._healthy.clear()
-        for queues in self._subscribers.values():
+        for queues in self._queues.values():
             for queue in queues:
-                queue.put_nowait(LOST)  # type: ignore[arg-type]
-        self._subscribers.clear()
+                queue.put_nowait(LOST)
+        self._queues.clear()
         delay = 0.2
         while True:
             with contextlib.suppress(Exception):
@@ -266,6 +270,7 @@ class Bus(Broadcast):
         await self._backend.publish(channel, message)
 
     @contextlib.asynccontextmanager
+    # override: yields this module's Subscription (it raises BusLost), not broadcaster's Subscriber
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:  # type: ignore[override]
         async with self.subscribe_many([channel]) as subscription:
             yield subscription
@@ -282,29 +287,29 @@ class Bus(Broadcast):
         try:
             for channel in dict.fromkeys(channels):
                 async with self._locks[channel]:
-                    subscribers = self._subscribers.get(channel)
+                    subscribers = self._queues.get(channel)
                     if not subscribers:
                         await self._backend.subscribe(channel)
-                        self._subscribers[channel] = {queue}  # type: ignore[arg-type]
+                        self._queues[channel] = {queue}
                     else:
-                        subscribers.add(queue)  # type: ignore[arg-type]
+                        subscribers.add(queue)
                 joined.append(channel)
             yield Subscription(queue)
         finally:
             for channel in joined:
                 async with self._locks[channel]:
-                    subscribers = self._subscribers.get(channel)
+                    subscribers = self._queues.get(channel)
                     if subscribers is None:
                         continue
-                    subscribers.discard(queue)  # type: ignore[arg-type]
+                    subscribers.discard(queue)
                     if not subscribers:
-                        del self._subscribers[channel]
+                        del self._queues[channel]
                         if self._healthy.is_set():
                             with contextlib.suppress(Exception):
                                 await self._backend.unsubscribe(channel)
 
     def subscriber_count(self, channel: str) -> int:
-        return len(self._subscribers.get(channel, ()))
+        return len(self._queues.get(channel, ()))
 
 
 class Subscription:

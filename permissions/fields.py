@@ -140,4 +140,4 @@ class IsMemberOfAuthority(BasePermission):
     error_extensions: ClassVar[dict[str, str]] = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        return source.id in info.context.viewer.handler_of
+        return policies.can_see_staff_list(info.context.viewer, source.id)

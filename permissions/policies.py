@@ -89,8 +89,13 @@ def is_involved(viewer: Viewer, project: ProjectFacts) -> bool:
     return not viewer.acting_authorities.isdisjoint(project.involved_authorities)
 
 
+def acts_for_authority(viewer: Viewer, authority_id: int | None) -> bool:
+    """The viewer is a handler or admin of the authority, or its system's token."""
+    return authority_id is not None and authority_id in viewer.acting_authorities
+
+
 def is_addressed_authority(viewer: Viewer, app: ApplicationFacts) -> bool:
-    return app.authority_id in viewer.acting_authorities
+    return acts_for_authority(viewer, app.authority_id)
 
 
 def is_asked_for_statement(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
@@ -262,9 +267,14 @@ def can_read_statement_text(
     return statement.is_shared_with_customer and can_see_statement(viewer, statement, app, project)
 
 
+def is_asked_authority(viewer: Viewer, statement: StatementFacts) -> bool:
+    """The viewer acts for the authority the statement is asked of."""
+    return statement.asked_authority_id in viewer.acting_authorities
+
+
 def can_answer_statement(viewer: Viewer, statement: StatementFacts) -> bool:
     """The asked authority answers or declines while the request is open."""
-    return statement.is_open and statement.asked_authority_id in viewer.acting_authorities
+    return statement.is_open and is_asked_authority(viewer, statement)
 
 
 def can_share_statement(viewer: Viewer, statement: StatementFacts) -> bool:
@@ -310,11 +320,117 @@ def may_be_told_of_message(
     )
 
 
+# --- acting for ---------------------------------------------------------------------------
+
+
+def customer_acting_for(viewer: Viewer, owner_organisation_id: int | None) -> int | None:
+    """The organisation a customer acts for: the owning organisation, when they represent it
+    (None: acting personally)."""
+    if owner_organisation_id is not None and owner_organisation_id in viewer.represented:
+        return owner_organisation_id
+    return None
+
+
+def authority_acting_for(
+    viewer: Viewer, project: ProjectFacts, authority_id: int | None
+) -> int | None:
+    """The authority an authority user acts for about something of `authority_id` (None: the
+    project's own discussion): that authority when the viewer acts for it, else the first of
+    the viewer's authorities involved in the project."""
+    acting = viewer.acting_authorities
+    if authority_id is not None and authority_id in acting:
+        return authority_id
+    involved = acting & project.involved_authorities
+    return min(involved) if involved else None
+
+
+def acting_for(viewer: Viewer, project: ProjectFacts, authority_id: int | None) -> int | None:
+    """For whom the viewer acts in the project: the customer's organisation, or an authority."""
+    if is_customer(viewer, project):
+        return customer_acting_for(viewer, project.owner_organisation_id)
+    return authority_acting_for(viewer, project, authority_id)
+
+
+def is_audited_read(viewer: Viewer, project: ProjectFacts) -> bool:
+    """Reads of content and attachments are audited for authority users, not customers."""
+    return viewer.is_authority_user and not is_customer(viewer, project)
+
+
+# --- identity nodes -------------------------------------------------------------------------
+
+
+def can_see_person_node(viewer: Viewer, person_id: int) -> bool:
+    """A person is visible through `node` to themselves (others meet them as names)."""
+    return viewer.person_id is not None and viewer.person_id == person_id
+
+
+def can_see_organisation_node(viewer: Viewer, organisation_id: int) -> bool:
+    """A company or association is visible through `node` to its representatives."""
+    return organisation_id in viewer.represented
+
+
+def can_see_staff_list(viewer: Viewer, authority_id: int) -> bool:
+    """An authority's handlers and admins: visible to its own staff."""
+    return authority_id in viewer.handler_of
+
+
+def access_still_holds(old: Viewer, fresh: Viewer | None) -> bool:
+    """A live connection keeps its viewer while the fresh rights include the old ones."""
+    return fresh is not None and (
+        old.represented <= fresh.represented
+        and old.handler_of <= fresh.handler_of
+        and old.admin_of <= fresh.admin_of
+        and old.system_authority_id == fresh.system_authority_id
+        and old.acting_for == fresh.acting_for
+    )
+
+
+def authority_may_be_told_of_message(
+    app: ApplicationFacts, thread: ThreadFacts, project: ProjectFacts
+) -> bool:
+    """Whether the authority of `app` gets a notice of a customer's message on `thread`: on
+    an application's thread its authority, on the project's every involved authority (told
+    about its own application), once the application is visible to authorities."""
+    if thread.application is not None and thread.application.id != app.id:
+        return False
+    return app.authority_id in project.involved_authorities and is_visible_to_authorities(app)
+
+
+def authority_may_be_told_of_withdrawal(app: ApplicationFacts) -> bool:
+    """A withdrawal is told to the addressed authority once it had the application
+    submitted (a shared draft's authority only looked at it)."""
+    return app.is_submitted
+
+
 # --- authority work -----------------------------------------------------------------------
 
 
 def can_use_inbox(viewer: Viewer) -> bool:
     return viewer.is_authority_user
+
+
+def inbox_authorities(viewer: Viewer, only: int | None = None) -> frozenset[int]:
+    """The authorities whose submitted applications the viewer's inbox shows (`only`: one of
+    them, as the filter asks)."""
+    if only is None:
+        return viewer.acting_authorities
+    return viewer.acting_authorities & {only}
+
+
+def is_in_inbox(viewer: Viewer, app: ApplicationFacts, only: int | None = None) -> bool:
+    """The inbox lists the submitted applications addressed to the viewer's authorities."""
+    return app.is_submitted and app.authority_id in inbox_authorities(viewer, only)
+
+
+def is_inbox_event_for(viewer: Viewer, event_authorities: Iterable[int]) -> bool:
+    """An event goes to the inbox of the viewer when it is work of one of its authorities."""
+    return not viewer.acting_authorities.isdisjoint(event_authorities)
+
+
+def can_redirect_notices(viewer: Viewer, app: ApplicationFacts) -> bool:
+    """The handler who took the application, or an admin of its authority."""
+    taker = app.assigned_to_id is not None and app.assigned_to_id == viewer.person_id
+    return is_addressed_authority(viewer, app) and (taker or app.authority_id in viewer.admin_of)
 
 
 def can_read_audit_log(viewer: Viewer, authority_id: int) -> bool:
@@ -324,6 +440,24 @@ def can_read_audit_log(viewer: Viewer, authority_id: int) -> bool:
 def can_manage_outbox(viewer: Viewer) -> bool:
     """Operators manage every outbox item; authority admins their own authority's items."""
     return viewer.is_operator or bool(viewer.admin_of)
+
+
+def outbox_scope(viewer: Viewer) -> frozenset[int] | None:
+    """The authorities whose outbox items the viewer manages; None: every item (operators).
+    Only meaningful when can_manage_outbox."""
+    return None if viewer.is_operator else viewer.admin_of
+
+
+def can_see_outbox_item(viewer: Viewer, authority_id: int | None) -> bool:
+    scope = outbox_scope(viewer)
+    if scope is None:
+        return True
+    return authority_id is not None and authority_id in scope
+
+
+def can_read_kept_mails(viewer: Viewer) -> bool:
+    """Mails kept instead of sent hold every recipient's notices: operators only."""
+    return viewer.is_operator
 
 
 # --- live events -----------------------------------------------------------------------------

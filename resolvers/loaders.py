@@ -390,11 +390,15 @@ class Loaders:
         """Facts of a project for the policies, computed once per request."""
         if project_id in self._facts:
             return self._facts[project_id]
-        project = await self.project.load(project_id)
+        # the same statements whether or not the project exists (or is visible): asking for
+        # a hidden object costs what asking for a missing one does
+        project, applications, statements = await asyncio.gather(
+            self.project.load(project_id),
+            self.applications_by_project.load(project_id),
+            self.statements_by_project.load(project_id),
+        )
         if project is None:
             return None
-        applications = await self.applications_by_project.load(project_id)
-        statements = await self.statements_by_project.load(project_id)
         # callers that awaited the same loads concurrently (a live event's subscribers)
         # resume one after another: the first computes the facts, the others reuse them
         facts = self._facts.get(project_id)

@@ -17,9 +17,10 @@ from models.authority_work import AuditAction
 from models.confidential import present_paths, redact
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
+from models.ids import local_id
 from models.statuses import FINAL, LABELS
 from models.statuses import ApplicationStatus as DomainStatus
-from permissions import policies
+from permissions import classification, policies
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts
 from permissions.fields import (
     CanReadApplicationContent,
@@ -51,21 +52,39 @@ class StatusChange:
         description="Status before the change; null for the creation of the draft."
     )
     to_status: ApplicationStatus = strawberry.field(description="Status after the change.")  # type: ignore[valid-type]
-    comment: str = strawberry.field(description="Comment given with the change.")
     created_at: datetime = strawberry.field(description="When the change happened.")
     actor_name: str = strawberry.field(description="Name of the person or system that made it.")
     row: strawberry.Private[Row]
 
+    app: strawberry.Private[ApplicationFacts]
+
     @classmethod
-    def from_row(cls, row: Row) -> Self:
+    def from_row(cls, row: Row, app: ApplicationFacts) -> Self:
         return cls(
             from_status=None if row["from_status"] is None else DomainStatus(row["from_status"]),
             to_status=DomainStatus(row["to_status"]),
-            comment=row["comment"],
             created_at=row["created_at"],
             actor_name=row["actor_label"],
             row=row,
+            app=app,
         )
+
+    @strawberry.field(
+        description="Comment given with the change. The change that recorded a decision has "
+        "the decision's summary here: empty for a viewer who may not see the decision."
+    )
+    async def comment(self, info: Info) -> str:
+        loaders = info.context.loaders
+        decision = None
+        if classification.status_comment_gate(self.to_status) is classification.G.DECISION:
+            row = await loaders.decision_by_application.load(self.app.id)
+            if row is not None:
+                decision = DecisionFacts(self.app.id, self.app.authority_id, row["is_shared"])
+        project = await loaders.project_facts(self.app.project_id)
+        visible = project is not None and classification.may_read_status_comment(
+            info.context.viewer, self.to_status, decision, self.app, project
+        )
+        return str(self.row["comment"]) if visible else ""
 
     @strawberry.field(description="The person who made the change; null for an authority system.")
     async def actor(self, info: Info) -> Person | None:
@@ -183,7 +202,11 @@ class Application(relay.Node):
     ) -> Connection[StatusChange]:
         rows = await info.context.loaders.status_changes_by_application.load(self.row["id"])
         page = paginate_by_id(rows, lambda r: r["id"], first, after)
-        return connection(page, len(rows), StatusChange.from_row, lambda r: [r["id"]])
+
+        def build(row: Row) -> StatusChange:
+            return StatusChange.from_row(row, self.facts)
+
+        return connection(page, len(rows), build, lambda r: [r["id"]])
 
     @strawberry.field(
         description="Form data and shared data; null when the viewer may not read them "
@@ -196,11 +219,8 @@ class Application(relay.Node):
         assert project is not None
         viewer = info.context.viewer
         facts = await self.project_facts(info)
-        if viewer.is_authority_user and not policies.is_customer(viewer, facts):
-            acting = viewer.acting_authorities & (
-                facts.involved_authorities | {self.facts.authority_id}
-            )
-            acting_for = min(acting) if acting else None
+        if policies.is_audited_read(viewer, facts):
+            acting_for = policies.authority_acting_for(viewer, facts, self.facts.authority_id)
             shared = content_reads.get()
             if shared is not None:  # a live event executed once for many: each is audited
                 shared.append((self.row["id"], self.row["authority_id"], acting_for))
@@ -337,16 +357,15 @@ class Application(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_application(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_application(info, local_id(i) or 0) for i in node_ids]
 
 
 async def visible_application(info: Info, application_id: int) -> Application | None:
     """The application, if the viewer may see it; None otherwise."""
     row = await info.context.loaders.application.load(application_id)
-    if row is None:
-        return None
-    facts = await info.context.loaders.project_facts(row["project_id"])
-    if facts is None:
+    # a missing application reads the facts of "project 0": the same work as a hidden one
+    facts = await info.context.loaders.project_facts(row["project_id"] if row else 0)
+    if row is None or facts is None:
         return None
     app = Application.from_row(row)
     if not policies.can_see_application(info.context.viewer, app.facts, facts):

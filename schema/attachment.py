@@ -14,6 +14,7 @@ from actions.attachment_links import link, subject_of
 from app.settings import get_settings
 from models.attachments import AttachmentOwner as DomainOwner
 from models.attachments import ScanStatus as DomainScanStatus
+from models.ids import local_id
 from permissions import attachments as rules
 from permissions.attachments import AttachmentFacts
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts
@@ -142,10 +143,10 @@ class Attachment(relay.Node):
     kind: str | None = strawberry.field(
         description="The permit type's attachment requirement it meets, if any."
     )
-    belongs_to: AttachmentOwner = strawberry.field(  # type: ignore[valid-type]
+    belongs_to: AttachmentOwner = strawberry.field(  # type: ignore[valid-type]  # a strawberry.enum() value
         description="What the attachment belongs to."
     )
-    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")  # type: ignore[valid-type]
+    scan_status: ScanStatus = strawberry.field(description="The virus scan's state.")  # type: ignore[valid-type]  # a strawberry.enum() value
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
     uploaded_by_name: str = strawberry.field(description="Who uploaded it (a person or system).")
     row: strawberry.Private[Row]
@@ -201,10 +202,10 @@ class Attachment(relay.Node):
         return await visible_application(info, self.row["application_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        return [await visible_attachment(info, int(i) if i.isdigit() else 0) for i in node_ids]
+    ) -> list[Attachment | None]:
+        return [await visible_attachment(info, local_id(i) or 0) for i in node_ids]
 
 
 async def visible_attachment(info: Info, attachment_id: int) -> Attachment | None:

@@ -17,7 +17,7 @@ class AuditReads(SchemaExtension):
     """Writes the audit entries collected while resolving; if that fails, the response
     carries no data, so that no content leaves unaudited."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         rows = getattr(context, "pending_audit", None)

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from models.attachments import AttachmentOwner as DomainOwner
 from models.authority_work import AuditAction as DomainAuditAction
-from models.ids import global_id
+from models.ids import global_id, local_id
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
@@ -198,11 +198,10 @@ class Message(relay.Node):
     ) -> list[Self | None]:
         result: list[Self | None] = []
         for node_id in node_ids:
-            row = (
-                await info.context.loaders.message.load(int(node_id)) if node_id.isdigit() else None
-            )
-            visible = row is not None and await visible_thread(info, row["thread_id"]) is not None
-            result.append(cls.from_row(row) if visible and row is not None else None)
+            row = await info.context.loaders.message.load(local_id(node_id) or 0)
+            # a missing message does the work of a hidden one (the thread "0")
+            thread = await visible_thread(info, row["thread_id"] if row else 0)
+            result.append(cls.from_row(row) if thread is not None and row is not None else None)
         return result
 
 
@@ -253,7 +252,7 @@ class Thread(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_thread(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_thread(info, local_id(i) or 0) for i in node_ids]
 
 
 async def thread_of(info: Info, row: Row) -> Thread:
@@ -271,11 +270,12 @@ async def thread_of(info: Info, row: Row) -> Thread:
 
 async def visible_thread(info: Info, thread_id: int) -> Thread | None:
     row = await info.context.loaders.thread.load(thread_id)
-    if row is None:
+    # a missing thread does the work of a hidden one (the facts of "project 0")
+    project = await info.context.loaders.project_facts(row["project_id"] if row else 0)
+    if row is None or project is None:
         return None
     thread = await thread_of(info, row)
-    project = await info.context.loaders.project_facts(row["project_id"])
-    if project is None or not policies.can_read_thread(info.context.viewer, thread.facts, project):
+    if not policies.can_read_thread(info.context.viewer, thread.facts, project):
         return None
     return thread
 

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from app.settings import get_settings
 from models.confidential import confidential_paths
 from models.enums import AuthorityScope as DomainScope
+from models.ids import local_id
 from permissions.fields import IsMemberOfAuthority, restricted
 from resolvers.catalogue_cache import catalogue_cache
 from resolvers.context import Info
@@ -42,7 +43,7 @@ class Municipality:
 
 async def _nodes(info: Info, node_ids: Iterable[str], loader_name: str, build: Any) -> list[Any]:
     loader = getattr(info.context.loaders, loader_name)
-    ids = [int(i) if str(i).isdigit() else 0 for i in node_ids]
+    ids = [local_id(str(i)) or 0 for i in node_ids]
     rows = await loader.load_many(ids)
     return [None if row is None else build(row) for row in rows]
 
@@ -53,13 +54,14 @@ class Authority(relay.Node):
     code: str = strawberry.field(description="Stable short code of the authority.")
     name: LocalizedText = strawberry.field(description="Name of the authority.")
     business_id: str | None = strawberry.field(description="Business ID (Y-tunnus), when known.")
-    scope: AuthorityScope = strawberry.field(description="Local or national.")  # type: ignore[valid-type]
+    scope: AuthorityScope = strawberry.field(description="Local or national.")  # type: ignore[valid-type]  # a strawberry.enum() value
     municipality_codes: strawberry.Private[list[str]]
 
     @strawberry.field(
         description="The authority's handlers and admins (for assigning applications); visible "
         "to its own staff, empty for others.",
-        extensions=restricted(IsMemberOfAuthority()),
+        # until permissions.fields.restricted is typed to return list[FieldExtension]
+        extensions=restricted(IsMemberOfAuthority()),  # type: ignore[arg-type]
     )
     async def handlers(self, info: Info) -> list[PersonRef]:
         from schema.identity import Person
@@ -84,7 +86,7 @@ class Authority(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         def build(row: Row) -> Self | None:
@@ -104,7 +106,7 @@ class SurveyQuestion:
     question_id: str = strawberry.field(
         description="Id to answer with (`SurveyAnswerInput.questionId`)."
     )
-    type: QuestionType = strawberry.field(description="Type of the answer.")  # type: ignore[valid-type]
+    type: QuestionType = strawberry.field(description="Type of the answer.")  # type: ignore[valid-type]  # a strawberry.enum() value
     is_required: bool = strawberry.field(description="Must be answered when asked.")
     text: LocalizedText = strawberry.field(description="The question.")
     help: LocalizedText | None = strawberry.field(description="Guidance for answering.")
@@ -156,7 +158,7 @@ class ServiceBundle(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         return await _nodes(info, node_ids, "bundle", cls.from_row)
@@ -190,7 +192,7 @@ class PermitKind(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         return await _nodes(info, node_ids, "permit_kind", cls.from_row)
@@ -202,7 +204,7 @@ class PermitType(relay.Node):
     code: str = strawberry.field(description="Stable short code of the permit type.")
     name: LocalizedText = strawberry.field(description="Name of the permit.")
     description: LocalizedText = strawberry.field(description="What the permit is for.")
-    channel: Channel = strawberry.field(description="How applications reach the authority.")  # type: ignore[valid-type]
+    channel: Channel = strawberry.field(description="How applications reach the authority.")  # type: ignore[valid-type]  # a strawberry.enum() value
     notification_email: str = strawberry.field(
         description="Where the authority is notified of new applications."
     )
@@ -236,7 +238,7 @@ class PermitType(relay.Node):
         "every item of an array): only the handling authority and the customer see them."
     )
     def confidential_fields(self) -> list[str]:
-        return [".".join(path) for path in confidential_paths(self.form_schema)]
+        return [".".join(path) for path in confidential_paths(self.row["form_schema"])]
 
     requirements: strawberry.Private[list[dict[str, Any]]]
 
@@ -297,7 +299,7 @@ class PermitType(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         return await _nodes(info, node_ids, "permit_type", cls.from_row)
@@ -305,7 +307,7 @@ class PermitType(relay.Node):
 
 @strawberry.type(description="A permit the survey suggests, with where and by when to apply.")
 class PermitSuggestion:
-    certainty: Certainty = strawberry.field(description="CERTAIN or POSSIBLE.")  # type: ignore[valid-type]
+    certainty: Certainty = strawberry.field(description="CERTAIN or POSSIBLE.")  # type: ignore[valid-type]  # a strawberry.enum() value
     reasons: list[LocalizedText] = strawberry.field(description="Why the permit is suggested.")
     lead_time_days: int | None = strawberry.field(
         description="Statutory lead time before the project starts, in days, if any."
@@ -338,5 +340,5 @@ class PermitSuggestion:
         return None if row is None else Authority.from_row(row)
 
     @strawberry.field(description="How the application would reach the authority, if offered.")
-    def channel(self) -> Channel | None:  # type: ignore[valid-type]
+    def channel(self) -> Channel | None:  # type: ignore[valid-type]  # a strawberry.enum() value
         return None if self.permit_type_row is None else self.permit_type_row["channel"]

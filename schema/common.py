@@ -24,6 +24,7 @@ UserErrorCode = strawberry.enum(
     name="UserErrorCode",
     description="Machine-readable reason of a user error.",
 )
+# strawberry.enum sets __strawberry_definition__ on the class; its type does not say so
 for _value in UserErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
     _value.description = DESCRIPTIONS[ErrorCode(_value.value)]
 
@@ -58,7 +59,7 @@ class LocalizedText:
 
 @strawberry.type(description="A business failure of a mutation or query, for the user to fix.")
 class UserError:
-    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]  # a strawberry.enum() value
     message: str = strawberry.field(description="Explanation in the request's language.")
     field: list[str] | None = strawberry.field(
         description='Path of the input field at fault, e.g. ["input", "content", "date"]. '

@@ -11,6 +11,8 @@ from strawberry import relay
 
 from models.enums import Language as DomainLanguage
 from models.enums import OrganisationKind as DomainKind
+from models.ids import local_id
+from permissions import policies
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Authority
@@ -34,8 +36,9 @@ class Person(relay.Node):
         viewer = info.context.viewer
         result: list[Self | None] = []
         for node_id in node_ids:
-            if node_id.isdigit() and int(node_id) == viewer.person_id:
-                row = await info.context.loaders.person.load(int(node_id))
+            person_id = local_id(node_id)
+            if person_id is not None and policies.can_see_person_node(viewer, person_id):
+                row = await info.context.loaders.person.load(person_id)
                 result.append(None if row is None else cls.from_row(row))
             else:
                 result.append(None)
@@ -63,11 +66,12 @@ class Organisation(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """An organisation is visible as a node to its representatives."""
-        represented = info.context.viewer.represented
+        viewer = info.context.viewer
         result: list[Self | None] = []
         for node_id in node_ids:
-            if node_id.isdigit() and int(node_id) in represented:
-                row = await info.context.loaders.organisation.load(int(node_id))
+            org_id = local_id(node_id)
+            if org_id is not None and policies.can_see_organisation_node(viewer, org_id):
+                row = await info.context.loaders.organisation.load(org_id)
                 result.append(None if row is None else cls.from_row(row))
             else:
                 result.append(None)

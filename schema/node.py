@@ -1,28 +1,22 @@
-"""Relay global ids: opaque for clients, checked strictly when they come back as input."""
+"""Relay global ids: opaque for clients, checked strictly when they come back as input
+(models/ids.py decodes them, the one place that does)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.relay import GlobalID
-
 from models.errors import DomainError, ErrorCode
-from models.ids import global_id
+from models.ids import MAX_DB_ID, decode_global_id, global_id, local_id
 
-#: PostgreSQL `integer` primary keys: larger ids cannot exist.
-MAX_DB_ID = 2**31 - 1
+__all__ = ["MAX_DB_ID", "decode_id", "encode_id", "local_id", "parse_global_id"]
 
 
 def parse_global_id(value: str, type_name: str) -> int | None:
     """The database id inside a global id of `type_name`, or None if it is not one."""
-    try:
-        global_id = GlobalID.from_id(value)
-    except Exception:  # any malformed id is simply "not found"
+    decoded = decode_global_id(value)
+    if decoded is None or decoded[0] != type_name:
         return None
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        return None
-    db_id = int(global_id.node_id)
-    return db_id if 0 < db_id <= MAX_DB_ID else None
+    return decoded[1]
 
 
 def decode_id(value: str, type_name: str, field: Sequence[str]) -> int:

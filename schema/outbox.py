@@ -8,8 +8,11 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
+from models import OutboxItem as OutboxItemModel
+from models.ids import local_id
 from models.outbox import OutboxKind as DomainKind
 from models.outbox import OutboxStatus as DomainStatus
+from permissions import policies
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.application import Application, visible_application
@@ -41,9 +44,9 @@ describe(
 @strawberry.type(description="A notice or delivery in the transactional outbox.")
 class OutboxItem(relay.Node):
     id: relay.NodeID[int]
-    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")  # type: ignore[valid-type]
+    kind: OutboxKind = strawberry.field(description="E-mail or delivery.")  # type: ignore[valid-type]  # a strawberry.enum() value
     topic: str = strawberry.field(description="What it tells, e.g. authority.submitted.")
-    status: OutboxStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]
+    status: OutboxStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]  # a strawberry.enum() value
     event_id: str = strawberry.field(
         description="Stable id (the CloudEvent id; receivers deduplicate by it)."
     )
@@ -81,10 +84,21 @@ class OutboxItem(relay.Node):
         return await visible_application(info, self.application_id)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one signature for the 3 overloads
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
-        return [None for _ in node_ids]  # listed through `outboxItems` only
+        """An item is visible to whom manages it: operators, and its authority's admins."""
+        viewer = info.context.viewer
+        if not policies.can_manage_outbox(viewer):
+            return [None for _ in node_ids]
+        ids = [local_id(i) or 0 for i in node_ids]
+        rows = {r["id"]: r for r in await OutboxItemModel.filter(id__in=ids).values()}
+        return [
+            cls.from_row(rows[i])
+            if i in rows and policies.can_see_outbox_item(viewer, rows[i]["authority_id"])
+            else None
+            for i in ids
+        ]
 
 
 @strawberry.type(description="A mail kept instead of sent (no SMTP server configured).")

@@ -56,7 +56,7 @@ def _application(rows: dict[int, Row], application_id: int) -> Application:
 
 @strawberry.type(description="A warning of the permit plan, in fi, sv and en.")
 class PlanWarning:
-    code: PlanWarningCode = strawberry.field(description="What it is about.")  # type: ignore[valid-type]
+    code: PlanWarningCode = strawberry.field(description="What it is about.")  # type: ignore[valid-type]  # a strawberry.enum() value
     message: LocalizedText = strawberry.field(description="The warning, to show as is.")
     date: Date | None = strawberry.field(
         description="The date it is about: the passed date, the supplement's due date or "
@@ -98,7 +98,7 @@ class PlanEntry:
     expected_processing_days: int = strawberry.field(
         description="Days from submission to decision the plan expects for this permit."
     )
-    basis: ExpectedBasis = strawberry.field(description="Where the expectation comes from.")  # type: ignore[valid-type]
+    basis: ExpectedBasis = strawberry.field(description="Where the expectation comes from.")  # type: ignore[valid-type]  # a strawberry.enum() value
     decision_needed_by: Date | None = strawberry.field(
         description="The date by which the project's start is at risk: if the decision has not "
         "come by then, the start (or a permit that needs this one) is late."

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from models.ids import local_id
 from permissions import policies
 from permissions.facts import ApplicationFacts, ProjectFacts
 from permissions.fields import CanReadProjectThread, CanSeeProjectPlan, restricted
@@ -168,15 +169,14 @@ class Project(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        return [await visible_project(info, int(i) if i.isdigit() else 0) for i in node_ids]
+        return [await visible_project(info, local_id(i) or 0) for i in node_ids]
 
 
 async def visible_project(info: Info, project_id: int) -> Project | None:
     """The project, if the viewer may see it; None otherwise (never a hint that it exists)."""
     row = await info.context.loaders.project.load(project_id)
-    if row is None:
-        return None
+    # the facts are read for a missing project too: the same work as for a hidden one
     facts = await info.context.loaders.project_facts(project_id)
-    if facts is None or not policies.can_see_project(info.context.viewer, facts):
+    if row is None or facts is None or not policies.can_see_project(info.context.viewer, facts):
         return None
     return Project.from_row(row)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from app.db import close_db, init_db, migrate
 
@@ -126,7 +127,7 @@ def _data_tables() -> list[str]:
         seen.add(table)
         for other, model in tables.items():
             for fk in model._meta.fk_fields | model._meta.o2o_fields:
-                target = model._meta.fields_map[fk].related_model._meta.db_table  # type: ignore[attr-defined]
+                target = model._meta.fields_map[fk].related_model._meta.db_table
                 if target == table and other != table:
                     visit(other, seen)
         order.append(table)
@@ -146,8 +147,17 @@ async def reset() -> None:
         else "DELETE FROM \"organisation\" WHERE kind <> 'AUTHORITY'"
         for t in tables
     ]
-    for statement in statements:
-        await conn.execute_script(statement)
+    if conn.capabilities.dialect == "postgres":
+        # One transaction that first locks every table: a task a previous test left running
+        # (an outbox round, a live re-check) cannot insert a child between two DELETEs.
+        tables_sql = ", ".join(f'"{t}"' for t in tables)
+        async with in_transaction() as tx:
+            await tx.execute_script(f"LOCK TABLE {tables_sql} IN ACCESS EXCLUSIVE MODE")
+            for statement in statements:
+                await tx.execute_script(statement)
+    else:
+        for statement in statements:
+            await conn.execute_script(statement)
     from actions import statistics
 
     statistics.invalidate()  # the figures this process read from the emptied tables

@@ -14,7 +14,7 @@ from actions import inbox_counts
 from models import Application as ApplicationModel
 from models import AuditEntry as AuditEntryModel
 from models.statuses import ApplicationStatus as DomainStatus
-from permissions import policies
+from permissions import filters, policies
 from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS as _APPLICATION_FIELDS
 from schema.application import Application
@@ -83,10 +83,10 @@ class InboxFilter:
 
 def _authorities(info: Info, filter: InboxFilter | None) -> list[int]:
     """The viewer's authorities that the inbox shows (narrowed by `filter.authorityId`)."""
-    authorities = set(info.context.viewer.acting_authorities)
+    only = None
     if filter is not None and filter.authority_id is not None:
-        authorities &= {parse_global_id(filter.authority_id, "Authority") or 0}
-    return sorted(authorities) or [0]
+        only = parse_global_id(filter.authority_id, "Authority") or 0
+    return sorted(policies.inbox_authorities(info.context.viewer, only)) or [0]
 
 
 def _statuses(filter: InboxFilter | None) -> list[DomainStatus] | None:
@@ -128,7 +128,7 @@ async def inbox(
     size = page_size(first)
     authorities, statuses = _authorities(info, filter), _statuses(filter)
     narrowing = _narrowing(info, filter)
-    query = ApplicationModel.filter(submitted_at__not_isnull=True, authority_id__in=authorities)
+    query = ApplicationModel.filter(filters.inbox_applications(authorities))
     if statuses:
         query = query.filter(status__in=statuses)
     if narrowing:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from strawberry import relay
-from strawberry.relay import GlobalID
 
 from actions.signin import session_mandates
 from models.enums import Role
+from models.ids import decode_global_id
 from resolvers.context import Info
 from schema.application import Application
+from schema.attachment import Attachment
+from schema.authority_work import Message, Thread
 from schema.catalogue import Authority, PermitKind, PermitType, ServiceBundle
 from schema.common import IdArgument
 from schema.identity import Organisation, Person, Viewer, language_of
-from schema.node import MAX_DB_ID
+from schema.outbox import OutboxItem
 from schema.project import Project
 from schema.statements import StatementRequest
 
@@ -20,14 +22,18 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (
         Application,
+        Attachment,
         Authority,
+        Message,
         Organisation,
+        OutboxItem,
         PermitKind,
         PermitType,
         Person,
         Project,
         ServiceBundle,
         StatementRequest,
+        Thread,
     )
 }
 
@@ -67,12 +73,9 @@ async def viewer(info: Info) -> Viewer:
 
 async def node(info: Info, id: IdArgument) -> relay.Node | None:
     """Any object by its global id; null when it does not exist or the viewer may not see it."""
-    try:
-        global_id = GlobalID.from_id(id)
-    except Exception:
+    decoded = decode_global_id(id)
+    cls = None if decoded is None else NODE_TYPES.get(decoded[0])
+    if decoded is None or cls is None:
         return None
-    cls = NODE_TYPES.get(global_id.type_name)
-    if cls is None or not global_id.node_id.isdigit() or int(global_id.node_id) > MAX_DB_ID:
-        return None
-    (found,) = await cls.resolve_nodes(info=info, node_ids=[global_id.node_id])  # type: ignore[misc]
+    (found,) = await cls.resolve_nodes(info=info, node_ids=[str(decoded[1])])  # type: ignore[misc]
     return found

@@ -206,9 +206,9 @@ async def application_status_changed(
 
 
 async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, None]:
-    authorities = sorted(info.context.viewer.acting_authorities)
+    authorities = sorted(policies.inbox_authorities(info.context.viewer))
     async for event in _stream(info, [authority_channel(a) for a in authorities]):
-        if event.inbox_authorities().isdisjoint(info.context.viewer.acting_authorities):
+        if not policies.is_inbox_event_for(info.context.viewer, event.inbox_authorities()):
             continue
         if await _can_see_event(info, event):
             yield await _share(info, event, project_event(event))

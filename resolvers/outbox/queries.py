@@ -32,11 +32,9 @@ from schema.outbox import KeptMail, OutboxItem, OutboxStatus
 def _scope(info: Info) -> frozenset[int] | None:
     """None: every item (operators); else the authorities whose items the viewer administers."""
     viewer = info.context.viewer
-    if viewer.is_operator:
-        return None
     if not policies.can_manage_outbox(viewer):
         raise top_level_error("FORBIDDEN", "Only authority admins and operators see the outbox.")
-    return viewer.admin_of
+    return policies.outbox_scope(viewer)
 
 
 async def _page(query: Any, first: int | None, after: str | None, build: Any) -> Connection[Any]:
@@ -68,7 +66,7 @@ async def outbox_items(
 
 
 async def kept_mails(info: Info, first: First = None, after: After = None) -> Connection[KeptMail]:
-    if not info.context.viewer.is_operator:
+    if not policies.can_read_kept_mails(info.context.viewer):
         raise top_level_error("FORBIDDEN", "Only operators read the kept mails.")
     return await _page(KeptMailModel.all(), first, after, KeptMail.from_row)
 

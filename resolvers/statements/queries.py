@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 
 from models import StatementRequest as StatementModel
 from models.statements import StatementStatus as DomainStatus
+from permissions import policies
 from resolvers.context import Info
 from resolvers.loaders import STATEMENT_FIELDS
 from schema.common import After, Connection, First, Page, connection, decode_cursor, page_size
@@ -38,7 +39,8 @@ async def statement_requests(
     first: First = None,
     after: After = None,
 ) -> Connection[StatementRequest]:
-    authorities = sorted(info.context.viewer.acting_authorities) or [0]
+    # the viewer's authorities' requests; each is then shown as policies.can_see_statement says
+    authorities = sorted(policies.inbox_authorities(info.context.viewer)) or [0]
     asked_of = Q(asked_authority_id__in=authorities)
     asked_by = Q(requesting_authority_id__in=authorities)
     chosen = filter or StatementRequestFilter()

@@ -214,3 +214,19 @@ async def test_a_forged_cookie_gets_401(client: httpx.AsyncClient, auth_config: 
     response = await graphql(client, VIEWER)
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "SESSION_ENDED"
+
+
+async def test_a_head_probe_of_the_login_redirects_without_starting_a_login(
+    client: httpx.AsyncClient, auth_config: AuthConfig
+) -> None:
+    # the web client asks with HEAD whether the server offers sign-in: it gets the same
+    # redirect to the issuer as GET, but nothing is written and no login cookie is set
+    probe = await client.head("/auth/login?returnTo=%2Fui%2F")
+    assert probe.status_code == 303
+    assert probe.headers["location"].startswith(auth_config.providers[0].issuer)
+    assert "set-cookie" not in probe.headers
+    assert await AuthRequest.all().count() == 0
+    started = await client.get("/auth/login?returnTo=%2Fui%2F")
+    assert started.status_code == 303 and "state=" in started.headers["location"]
+    assert "set-cookie" in started.headers
+    assert await AuthRequest.all().count() == 1

@@ -11,7 +11,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -31,6 +32,51 @@ let shot = 0;
 
 function log(message) {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+/** A small PNG "site map" (a framed plan with four exits), made here so that no fixture file is needed. */
+function siteMapPng(width = 160, height = 100) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, tail]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3, 255);
+    row[0] = 0;
+    for (let x = 0; x < width; x += 1) {
+      const frame = x < 3 || y < 3 || x >= width - 3 || y >= height - 3;
+      const exit = frame && ((x > 70 && x < 90) || (y > 40 && y < 60));
+      const stage = x > 60 && x < 100 && y > 10 && y < 30;
+      const rgb = exit ? [0, 150, 0] : frame ? [40, 40, 40] : stage ? [200, 60, 60] : [255, 255, 255];
+      row.set(rgb, 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function isoDay(offset) {
@@ -154,7 +200,7 @@ const openPages = new Map();
 function watch(page, name) {
   openPages.set(name, page);
   page.on('console', (m) => {
-    if (m.type() === 'error') results.consoleErrors.push({ page: name, text: m.text() });
+    if (m.type() === 'error') results.consoleErrors.push({ page: name, text: m.text(), url: m.location()?.url ?? '', afterStep: results.steps.at(-1) ?? null });
   });
   page.on('pageerror', (e) => results.consoleErrors.push({ page: name, text: String(e) }));
 }
@@ -210,7 +256,9 @@ async function mailLink(to, path) {
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens['Olli Operaattori']}` },
       body: JSON.stringify({ query: '{ keptMails(first: 50) { nodes { to subject text } } }' }),
     });
-    const mails = (await response.json()).data?.keptMails?.nodes ?? [];
+    const answer = await response.json();
+    if (answer.errors) log(`keptMails: ${JSON.stringify(answer.errors)}`);
+    const mails = answer.data?.keptMails?.nodes ?? [];
     for (const mail of mails) {
       if (!mail.to.includes(to)) continue;
       const link = (mail.text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes(path));
@@ -221,7 +269,108 @@ async function mailLink(to, path) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`no kept mail to ${to} links to ${path}`);
+  const seen = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens['Olli Operaattori']}` },
+    body: JSON.stringify({ query: '{ keptMails(first: 50) { nodes { to subject text } } }' }),
+  }).then((r) => r.json());
+  const summary = (seen.data?.keptMails?.nodes ?? []).map((m) => `${m.to}: ${m.subject} ${(m.text.match(/https?:\/\/\S+/g) ?? []).join(' ')}`);
+  throw new Error(`no kept mail to ${to} links to ${path}; kept: ${JSON.stringify(summary)} ${JSON.stringify(seen.errors ?? [])}`);
+}
+
+/** A GraphQL request with a demo token (for what the client has no page for: statements). */
+async function gql(token, query, variables = {}) {
+  const answer = await (
+    await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    })
+  ).json();
+  const payload = answer.data && Object.values(answer.data)[0];
+  if (answer.errors || payload?.userErrors?.length) throw new Error(`GraphQL: ${JSON.stringify(answer.errors ?? payload.userErrors)}`);
+  return answer.data;
+}
+
+async function keptMails() {
+  const data = await gql(tokens['Olli Operaattori'], '{ keptMails(first: 100) { nodes { to subject text keptAt } } }');
+  return data.keptMails.nodes;
+}
+
+// Who reads the mails to each address: a person's own address is theirs (LUUKKU_PEOPLE: e-mail
+// -> name, token, login); an authority's notification and registry (kirjaamo.) addresses are
+// read by its handlers (the police's by its admin, who also assigns).
+const people = JSON.parse(process.env.LUUKKU_PEOPLE ?? '{}');
+const AUTHORITY_READERS = {
+  'helsinki-police': 'hanna.heikkinen@poliisi.demo.luukku.example',
+  'helsinki-rescue': 'sanna.saarinen@pelastus.demo.luukku.example',
+  'helsinki-environmental-services': 'liisa.lahtinen@hel.demo.luukku.example',
+  'helsinki-public-areas': 'liisa.lahtinen@hel.demo.luukku.example',
+  traficom: 'tuomas.toivonen@traficom.demo.luukku.example',
+};
+
+function reader(address) {
+  if (people[address]) return { email: address, ...people[address] };
+  const code = address.split('@')[0].replace(/^kirjaamo\./, ''); // the registry's address too
+  const email = AUTHORITY_READERS[code];
+  if (!email || !people[email]) throw new Error(`nobody reads the mails to ${address}`);
+  return { email, ...people[email] };
+}
+
+/**
+ * Every link in every kept notice mail, each (address, link) once: opened in a fresh tab with
+ * no sign-in, signed in as the mail's reader (Aino, who represents two companies, at the
+ * issuer with a session; the others with their token), it must land on the page of the
+ * object the link names. `onLanded(page, entry)` may do more on a page.
+ */
+async function openEveryNoticeLink(browser, onLanded) {
+  const context = await newContext(browser, 'links');
+  const seen = new Map();
+  for (const mail of await keptMails()) {
+    for (const link of mail.text.match(/https?:\/\/\S+/g) ?? []) {
+      const key = `${mail.to} ${link}`;
+      if (!seen.has(key)) seen.set(key, { to: mail.to, link, subjects: [] });
+      seen.get(key).subjects.push(mail.subject);
+    }
+  }
+  results.noticeLinks = [];
+  for (const entry of seen.values()) {
+    const started = Date.now();
+    const who = reader(entry.to);
+    const url = new URL(entry.link);
+    if (url.origin !== origin) throw new Error(`a notice links off the server: ${entry.link}`);
+    await context.clearCookies();
+    const page = await context.newPage();
+    watch(page, 'links');
+    await page.goto(entry.link);
+    if (url.pathname.startsWith('/ui/start')) {
+      await page.getByText('Aloitat luvasta').waitFor({ timeout: TIMEOUT });
+    } else {
+      if (who.login === 'aino' && issuer && !results.noticeLinks.some((n) => n.reader === who.name)) {
+        // once through the issuer: a session acts for one company at a time
+        await page.getByRole('button', { name: 'Kirjaudu sisään', exact: true }).click();
+        await issuerSignIn(page, 'aino', logins.aino);
+      } else {
+        await page.locator('#token').waitFor({ timeout: TIMEOUT });
+        await page.locator('#token').fill(who.token);
+        await page.keyboard.press('Enter');
+      }
+      const id = decodeURIComponent(url.pathname.split('/').at(-1));
+      const shown = page.locator(`[data-object-id="${id}"]`);
+      await shown.waitFor({ timeout: TIMEOUT }).catch(async () => {
+        await screenshot(page, 'failure-notice-link');
+        throw new Error(`${entry.link} (for ${who.name}) did not land on ${id}: ${page.url()} ${await page.locator('h1').first().innerText().catch(() => '')}`);
+      });
+      const landed = new URL(page.url());
+      if (landed.pathname !== url.pathname || landed.searchParams.has('actingFor')) throw new Error(`${entry.link} landed on ${page.url()}`);
+    }
+    const record = { ...entry, reader: who.name, landed: page.url(), heading: await page.locator('h1').first().innerText(), ms: Date.now() - started };
+    results.noticeLinks.push(record);
+    log(`notice link for ${who.name}: ${url.pathname}${url.search} -> ${record.heading} (${record.ms} ms)`);
+    if (onLanded) await onLanded(page, record);
+    await page.close();
+  }
+  return context;
 }
 
 /** The README's pictures (README_SHOTS=web/docs): the top of a page at 1100 × 760. */
@@ -362,18 +511,66 @@ async function main() {
     await customer.goto(projectUrl);
     await customer.locator('tr[data-application="helsinki-rescue-plan"] a').click();
     await customer.locator('#form-max_people_at_once').waitFor({ timeout: TIMEOUT });
+    const rescueId = decodeURIComponent(customer.url().split('/applications/')[1]);
     await customer.locator('#form-max_people_at_once').fill('800');
     await customer.locator('#form-safety_officer_name').fill('Maija Meikäläinen');
     await customer.locator('#form-safety_officer_phone').fill('+358 40 123 4567');
     await customer.locator('#form-hazards').fill('Tungos lavan edessä; helle.');
     await customer.locator('#form-evacuation_routes').fill('Neljä uloskäyntiä puiston laidoilla.');
+    // the draft shown to the authorities (with the keyboard), and hidden again
+    await customer.getByText('Luonnos näkyy vain sinulle').waitFor({ timeout: TIMEOUT });
+    await keyboardActivate(customer, customer.locator('#share'), 'Space');
+    await customer.getByText('Luonnos näkyy viranomaisille').waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'draft-shared');
+    await customer.getByText('Näytä luonnos viranomaisille').click();
+    await customer.getByText('Luonnos näkyy vain sinulle').waitFor({ timeout: TIMEOUT });
     await customer.getByRole('button', { name: 'Peru hakemus' }).click();
     await customer.getByRole('heading', { name: 'Perutaanko hakemus?' }).waitFor({ timeout: TIMEOUT });
     await audit(customer, 'withdraw-dialog-open');
     await customer.keyboard.press('Escape');
     await customer.getByRole('heading', { name: 'Perutaanko hakemus?' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+    // the rescue plan needs its site map (PermitType.attachmentRequirements): refused without it
+    await customer.getByRole('button', { name: 'Lähetä hakemus' }).click();
+    await customer.getByText('Pakollinen liite puuttuu: Tapahtuma-alueen kartta.').first().waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'application-attachment-missing');
+    // a file of a type the requirement does not allow: the server's coded error at the control
+    const fileInput = customer.locator('#customer-attachment-file');
+    await fileInput.setInputFiles({ name: 'kartta.txt', mimeType: 'text/plain', buffer: Buffer.from('Kartta tulossa.\n') });
+    await customer.locator('.fi-file-input--error').waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachment-type-error');
+    // the site map: uploaded (GraphQL multipart), scanned by clamd, then the plan is submitted
+    const siteMap = siteMapPng();
+    await fileInput.setInputFiles({ name: 'asemapiirros.png', mimeType: 'image/png', buffer: siteMap });
+    const siteMapRow = customer.locator('tr[data-attachment="asemapiirros.png"]');
+    await siteMapRow.waitFor({ timeout: TIMEOUT });
+    await customer.getByText('Liite asemapiirros.png lisätty.', { exact: false }).waitFor({ timeout: TIMEOUT });
+    // CLEAN from clamd (the test's server scans); NOT_SCANNED against `make demo` (scanning off)
+    await customer.locator('tr[data-attachment="asemapiirros.png"]:is([data-scan="CLEAN"], [data-scan="NOT_SCANNED"])').waitFor({ timeout: 30_000 });
+    const siteMapScan = await siteMapRow.getAttribute('data-scan');
+    await siteMapRow.getByText(createHash('sha256').update(siteMap).digest('hex'), { exact: false }).waitFor({ timeout: TIMEOUT });
+    await siteMapRow.getByRole('link', { name: 'Lataa asemapiirros.png' }).waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachment-clean');
+    if (siteMapScan === 'CLEAN') {
+      // the EICAR test file: clamd finds it, the file is quarantined, its uploader is told by mail
+      const eicar = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+      await customer.getByRole('radio', { name: 'Muu liite' }).check({ force: true });
+      await fileInput.setInputFiles({ name: 'muistio.txt', mimeType: 'text/plain', buffer: Buffer.from(eicar) });
+      const infected = customer.locator('tr[data-attachment="muistio.txt"]');
+      await customer.locator('tr[data-attachment="muistio.txt"][data-scan="INFECTED"]').waitFor({ timeout: 30_000 });
+      await audit(customer, 'attachment-infected');
+      await infected.getByRole('button', { name: 'Poista muistio.txt' }).click();
+      await infected.waitFor({ state: 'detached', timeout: TIMEOUT });
+    }
+    // another file, removed again
+    await customer.getByRole('radio', { name: 'Muu liite' }).check({ force: true });
+    await fileInput.setInputFiles({ name: 'ylimaarainen.png', mimeType: 'image/png', buffer: siteMapPng(40, 30) });
+    await customer.locator('tr[data-attachment="ylimaarainen.png"]').waitFor({ timeout: TIMEOUT });
+    await customer.getByRole('button', { name: 'Poista ylimaarainen.png' }).click();
+    await customer.locator('tr[data-attachment="ylimaarainen.png"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+    await customer.getByText('Liite ylimaarainen.png poistettu.').waitFor({ timeout: TIMEOUT });
     await customer.getByRole('button', { name: 'Lähetä hakemus' }).click();
     await customer.getByText('Hakemus on lähetetty viranomaiselle.').waitFor({ timeout: TIMEOUT });
+    results.siteMap = { bytes: siteMap.length, sha256: createHash('sha256').update(siteMap).digest('hex'), scan: siteMapScan };
 
     // the project page stays open from here on
     await customer.goto(projectUrl);
@@ -403,6 +600,24 @@ async function main() {
     await statusIs(handler.getByTestId('application-status'), 'Käsittelyssä');
     await statusIs(policeRow, 'Käsittelyssä'); // live on the customer's open page
     await readmeShot(handler, 'handler');
+    // the handler's notices of this application go to his own address from now on
+    await handler.locator('#notice-email').fill('ville.virtanen@poliisi.demo.luukku.example');
+    await keyboardActivate(handler, handler.getByRole('button', { name: 'Tallenna osoite' }));
+    await handler.getByText('Ilmoitusten osoite tallennettu.').waitFor({ timeout: TIMEOUT });
+    // statements (the client has no page for them yet: through the API): the rescue department
+    // is asked twice, answers one and declines the other; each is a notice with a link
+    {
+      const ville = tokens['Ville Virtanen'];
+      const sanna = tokens['Sanna Saarinen'];
+      const rescue = await gql(ville, 'query($id: ID!) { application(id: $id) { authority { id } } }', { id: rescueId });
+      const ask = 'mutation($input: StatementRequestInput!) { statementRequest(input: $input) { statementRequest { id } userErrors { code message } } }';
+      // one open request per asked authority: asked, answered; asked again, declined
+      const question = (q) => ({ input: { id: policeId, askedAuthorityId: rescue.application.authority.id, question: q, dueDate: isoDay(10) } });
+      const first = await gql(ville, ask, question('Riittävätkö poistumistiet?'));
+      await gql(sanna, 'mutation($input: StatementAnswerInput!) { statementAnswer(input: $input) { userErrors { code message } } }', { input: { id: first.statementRequest.statementRequest.id, answer: 'Poistumistiet riittävät.' } });
+      const second = await gql(ville, ask, question('Tarvitaanko paloturvallisuustarkastus?'));
+      await gql(sanna, 'mutation($input: StatementDeclineInput!) { statementDecline(input: $input) { userErrors { code message } } }', { input: { id: second.statementRequest.statementRequest.id, reason: 'Ei pelastuslaitoksen asia.' } });
+    }
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Pyydä lisätietoja' }));
     await handler.getByRole('heading', { name: 'Pyydä lisätietoja' }).waitFor({ timeout: TIMEOUT });
     await handler.locator('#supplement-message').fill('');
@@ -419,6 +634,11 @@ async function main() {
     await handler.getByText('Lisätietopyyntö lähetetty asiakkaalle.').waitFor({ timeout: TIMEOUT });
     await statusIs(handler.getByTestId('application-status'), 'Lisätietoja tarvitaan');
 
+    // ---------------------------------------------------------------- the handler's inbox, open while the customer answers
+    await handler.getByRole('link', { name: '← Saapuneet hakemukset' }).click();
+    const inboxRow = handler.locator(`[data-testid="inbox-table"] tr:has(a[href="/ui/authority/applications/${policeId}"])`);
+    await statusIs(inboxRow, 'Lisätietoja tarvitaan');
+
     // ---------------------------------------------------------------- the customer sees it live
     await statusIs(policeRow, 'Lisätietoja tarvitaan');
     if (!customer.url().startsWith(projectUrl)) throw new Error('the customer page was left');
@@ -433,19 +653,39 @@ async function main() {
     await statusIs(customer.getByTestId('application-status'), 'Käsittelyssä');
 
     // ---------------------------------------------------------------- the handler's inbox, live
-    await statusIs(handler.getByTestId('application-status'), 'Käsittelyssä');
-    await handler.getByRole('link', { name: '← Saapuneet hakemukset' }).click();
-    await handler.getByTestId('inbox-table').waitFor({ timeout: TIMEOUT });
+    await statusIs(inboxRow, 'Käsittelyssä');
     await audit(handler, 'inbox');
     await handler.locator('#inbox-status_button').click();
     await handler.locator('#inbox-status-popover').waitFor({ timeout: TIMEOUT });
     await audit(handler, 'inbox-dropdown-open');
     await handler.keyboard.press('Escape');
-    await handler.locator(`[data-testid="inbox-table"] a[href="/ui/authority/applications/${policeId}"]`).click();
+    await inboxRow.locator('a').click();
     await handler.getByRole('button', { name: 'Kirjaa päätös' }).waitFor({ timeout: TIMEOUT });
+    // a message to the handler (told at his redirected address), shown on his open page live
+    await keyboardFill(customer, customer.locator('#application-message'), 'Lisäsin järjestyksenvalvojien määrän.');
+    await keyboardActivate(customer, customer.getByRole('button', { name: 'Lähetä viesti' }));
+    await handler.locator('.luukku-messages p', { hasText: 'Lisäsin järjestyksenvalvojien määrän.' }).waitFor({ timeout: TIMEOUT });
     await handler.getByRole('link', { name: 'Hankkeen yhteinen näkymä' }).click();
     await handler.getByRole('heading', { name: 'Mitä näet' }).waitFor({ timeout: TIMEOUT });
     await audit(handler, 'common-view');
+    // a message in the project's discussion: the customer is told (a link to the project page)
+    await handler.locator('#common-message').fill('Poliisi: muistakaa ilmoittaa järjestyksenvalvojien nimet.');
+    await handler.getByRole('button', { name: 'Lähetä viesti' }).click();
+    await handler.locator('.luukku-messages p', { hasText: 'Poliisi: muistakaa ilmoittaa järjestyksenvalvojien nimet.' }).waitFor({ timeout: TIMEOUT });
+    // the submitted rescue plan's site map, downloaded by a co-authority of the project
+    await handler.locator('tr[data-application="helsinki-rescue-plan"] a').click();
+    const handlerSiteMap = handler.locator('[data-testid="handler-attachments"] tr[data-attachment="asemapiirros.png"]');
+    await handlerSiteMap.waitFor({ timeout: TIMEOUT });
+    await audit(handler, 'handler-attachments');
+    const [fileDownload] = await Promise.all([
+      handler.waitForEvent('download', { timeout: TIMEOUT }),
+      handlerSiteMap.getByRole('link', { name: 'Lataa asemapiirros.png' }).click(),
+    ]);
+    const downloaded = readFileSync(await fileDownload.path());
+    if (createHash('sha256').update(downloaded).digest('hex') !== results.siteMap.sha256) throw new Error('the downloaded site map differs from the upload');
+    results.siteMap.downloadedAs = fileDownload.suggestedFilename();
+    await handler.goBack();
+    await handler.getByRole('heading', { name: 'Mitä näet' }).waitFor({ timeout: TIMEOUT });
     await handler.goBack();
     await handler.getByRole('button', { name: 'Kirjaa päätös' }).waitFor({ timeout: TIMEOUT });
 
@@ -467,7 +707,7 @@ async function main() {
     results.export = { file: download.suggestedFilename(), keys: Object.keys(exported) };
     await handler.locator('#handler-message').fill('Kiitos, suunnitelma on kunnossa.');
     await handler.getByRole('button', { name: 'Lähetä viesti' }).click();
-    await customer.getByText('Kiitos, suunnitelma on kunnossa.').waitFor({ timeout: TIMEOUT });
+    await customer.locator('.luukku-messages p', { hasText: 'Kiitos, suunnitelma on kunnossa.' }).waitFor({ timeout: TIMEOUT });
 
     // ---------------------------------------------------------------- the decision, live to the customer
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Kirjaa päätös' }));
@@ -491,6 +731,17 @@ async function main() {
       await statusIs(customer.getByTestId('application-status'), 'Hyväksytty');
     }
 
+    // ---------------------------------------------------------------- the customer withdraws the rescue plan
+    await customer.goto(`${base}/ui/applications/${rescueId}`);
+    await keyboardActivate(customer, customer.getByRole('button', { name: 'Peru hakemus' }));
+    await customer.getByRole('heading', { name: 'Perutaanko hakemus?' }).waitFor({ timeout: TIMEOUT });
+    await keyboardFill(customer, customer.locator('#withdraw-comment'), 'Suunnitelma tehdään uudelleen.');
+    await keyboardActivate(customer, customer.getByRole('button', { name: 'Peru hakemus' }).last());
+    await statusIs(customer.getByTestId('application-status'), 'Peruttu');
+    await audit(customer, 'application-withdrawn');
+    await customer.goto(processedLink);
+    await statusIs(customer.getByTestId('application-status'), 'Hyväksytty');
+
     // ---------------------------------------------------------------- Swedish, 375 px, language menu
     await customer.getByRole('button', { name: /Vaihda kieli/ }).click();
     await customer.getByRole('menuitem', { name: 'På svenska (SV)' }).waitFor({ timeout: TIMEOUT }).catch(() => undefined);
@@ -505,10 +756,33 @@ async function main() {
     await customer.goto(projectUrl);
     await statusIs(customer.getByTestId('status-helsinki-police-event-notification'), 'Godkänd');
     await audit(customer, 'project-sv-375px');
+    await customer.locator('tr[data-application="helsinki-rescue-plan"] a').click();
+    await customer.locator('tr[data-attachment="asemapiirros.png"]').getByText('Kontrollerad', { exact: false }).waitFor({ timeout: TIMEOUT });
+    await audit(customer, 'attachments-sv-375px');
     await handler.setViewportSize({ width: 375, height: 800 });
     await handler.getByRole('link', { name: '← Saapuneet hakemukset' }).click();
     await handler.getByTestId('inbox-table').waitFor({ timeout: TIMEOUT });
     await audit(handler, 'inbox-375px');
+    await handler.setViewportSize({ width: 1280, height: 900 });
+
+    // ---------------------------------------------------------------- every notice mail's link
+    // Each link, opened signed out, signs its reader in and lands on its object. The police's
+    // admin, opening the seeded festival's notification, gives it to Ville (assign, admin).
+    let assigned = false;
+    const linksContext = await openEveryNoticeLink(browser, async (page, record) => {
+      if (assigned || record.reader !== 'Hanna Heikkinen' || !record.subjects.some((s) => s.includes('Suvisoitto'))) return;
+      await page.locator('#assign-handler_button').click();
+      await page.locator('#assign-handler-popover').waitFor({ timeout: TIMEOUT });
+      await audit(page, 'assign-dropdown-open');
+      await page.locator('#assign-handler-popover').getByRole('option', { name: 'Ville Virtanen' }).click();
+      await keyboardActivate(page, page.getByRole('button', { name: 'Anna käsittelyyn' }));
+      await page.getByText('Käsittelijä vaihdettu.').waitFor({ timeout: TIMEOUT });
+      await page.getByTestId('assignee').getByText('Ville Virtanen').waitFor({ timeout: TIMEOUT });
+      await audit(page, 'assigned-by-admin');
+      assigned = true;
+    });
+    if (!assigned) throw new Error('the admin did not assign the seeded notification');
+    await linksContext.close();
     await customerContext.close();
     await handlerContext.close();
   } catch (error) {

@@ -6,8 +6,8 @@ import { clearToken, signOut as endSession } from './auth';
 import { createApi, type Api } from './gql';
 import { currentLang } from './i18n';
 import { Layout } from './Layout';
-import { match, navigate, useLocation } from './router';
-import { SessionContext, storeActingFor, storedActingFor, type ActingFor, type Session } from './session';
+import { match, navigate, useLocation, type Location } from './router';
+import { representedOrganisations, SessionContext, storeActingFor, storedActingFor, type ActingFor, type Session } from './session';
 import { SignIn } from './SignIn';
 import { ErrorNote, Loading } from './ui';
 
@@ -121,6 +121,8 @@ function Shell({
     content = <Redirect to={safeReturnTo(location.query.get('returnTo'))} />;
   } else if (location.path === '/' && session.isAuthority && !session.viewer.memberships.some((m) => m.role === 'CUSTOMER_REPRESENTATIVE')) {
     content = <Redirect to="/authority" />;
+  } else if (location.query.has('actingFor')) {
+    content = <ActFor session={session} location={location} />;
   } else if (match('/authority', location.path) || location.path.startsWith('/authority/')) {
     content = <Authority location={location} />;
   } else {
@@ -133,6 +135,30 @@ function Shell({
       </Layout>
     </SessionContext.Provider>
   );
+}
+
+/**
+ * A notice about an organisation's project links with `?actingFor=<organisation>`: act for
+ * it (a session acts for one organisation at a time, and the server shows an organisation's
+ * projects only to whoever acts for it), then open the page without the parameter.
+ */
+function ActFor({ session, location }: { session: Session; location: Location }) {
+  const id = location.query.get('actingFor');
+  useEffect(() => {
+    const query = new URLSearchParams(location.query);
+    query.delete('actingFor');
+    const rest = query.toString();
+    const to = location.path + (rest ? `?${rest}` : '');
+    const organisation = representedOrganisations(session.viewer).find((o) => o.id === id);
+    const already = session.actingFor.kind === 'organisation' && session.actingFor.id === id;
+    if (!organisation || already) {
+      navigate(to, { replace: true });
+      return;
+    }
+    void session.setActingFor({ kind: 'organisation', id: organisation.id, name: organisation.name }).then(() => navigate(to, { replace: true }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+  return <Loading />;
 }
 
 function Redirect({ to }: { to: string }) {

@@ -168,9 +168,38 @@ export const PROJECT = `query Project($id: ID!) { project(id: $id) { id name des
   applications(first: 50) { nodes { ${APPLICATION_SUMMARY} } }
   ${THREAD} } }`;
 
+export interface AttachmentRequirement {
+  kind: string;
+  name: LocalizedText;
+  description: LocalizedText | null;
+  isRequired: boolean;
+  allowedTypes: string[];
+  maxBytes: number;
+}
+export type ScanStatus = 'PENDING' | 'CLEAN' | 'INFECTED' | 'SCAN_FAILED' | 'NOT_SCANNED';
+export interface Attachment {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  kind: string | null;
+  scanStatus: ScanStatus;
+  uploadedAt: string;
+  uploadedByName: string;
+  viewerCanDownload: boolean;
+  downloadUrl: string | null;
+  viewerCanRemove: boolean;
+}
+
+const ATTACHMENT = `id name contentType size sha256 kind scanStatus uploadedAt uploadedByName
+  viewerCanDownload downloadUrl viewerCanRemove`;
+
 export const APPLICATION = `query Application($id: ID!) { application(id: $id) { ${APPLICATION_SUMMARY}
   noticeEmail
-  permitType { formSchema }
+  permitType { formSchema attachmentTypes
+    attachmentRequirements { kind name { fi sv en } description { fi sv en } isRequired allowedTypes maxBytes } }
+  attachments { ${ATTACHMENT} }
   content { formData sharedData }
   statusHistory(first: 100) { nodes { fromStatus toStatus comment createdAt actorName } }
   supplementRequests { answerContent }
@@ -230,6 +259,12 @@ export const APPLICATION_EXPORT = `mutation ApplicationExport($input: Applicatio
 export const MESSAGE_POST = `mutation MessagePost($input: MessagePostInput!) { messagePost(input: $input) {
   message { id } ${ERRORS} } }`;
 
+/** Sent as a GraphQL multipart request (web/src/upload.ts): the file is the part "0". */
+export const ATTACHMENT_ADD = `mutation AttachmentAdd($input: AttachmentAddInput!) { attachmentAdd(input: $input) {
+  attachments { id } application { id version } ${ERRORS} } }`;
+export const ATTACHMENT_REMOVE = `mutation AttachmentRemove($input: AttachmentRemoveInput!) { attachmentRemove(input: $input) {
+  application { id version } ${ERRORS} } }`;
+
 export const HANDLERS = `query Handlers($id: ID!) { node(id: $id) { ... on Authority { id handlers { id name } } } }`;
 
 export interface InboxRow {
@@ -260,7 +295,8 @@ export const INBOX = `query Inbox($filter: InboxFilter, $order: InboxOrder!, $co
 export const PROJECT_ACTIVITY = `subscription ProjectActivity($id: ID!) { projectActivity(projectId: $id) {
   eventId kind occurredAt
   ... on ApplicationEvent { application { id status statusLabel { fi sv en } version permitType { name { fi sv en } } } }
-  ... on MessagePostedEvent { message { id authorName } } } }`;
+  ... on MessagePostedEvent { message { id authorName } }
+  ... on AttachmentEvent { attachmentId attachment { id name scanStatus } attachmentApplication: application { id } } } }`;
 
 export const INBOX_ACTIVITY = `subscription InboxActivity { inboxActivity { eventId kind occurredAt
   ... on ApplicationEvent { application { id status statusLabel { fi sv en } permitType { name { fi sv en } } } } } }`;
@@ -271,4 +307,7 @@ export interface ActivityEvent {
   occurredAt: string;
   application?: { id: string; status: string; statusLabel: LocalizedText; permitType: { name: LocalizedText } } | null;
   message?: { id: string; authorName: string } | null;
+  attachmentId?: string;
+  attachment?: { id: string; name: string; scanStatus: ScanStatus } | null;
+  attachmentApplication?: { id: string } | null;
 }

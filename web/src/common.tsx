@@ -5,6 +5,7 @@ import { Button, Textarea } from 'suomifi-ui-components';
 import { useSubscription } from 'urql';
 import { MESSAGE_POST, PROJECT_ACTIVITY, type ActivityEvent, type Decision, type StatusChange, type SupplementRequest, type Thread, type UserError } from './api';
 import { useI18n } from './i18n';
+import type { Key } from './texts';
 import { useSession } from './session';
 import { Dl, Muted, UserErrorsNote, errorsUnder, usePayloadMutation } from './ui';
 
@@ -39,6 +40,7 @@ export function useEventText(): (event: ActivityEvent) => string {
   return (event) => {
     const app = event.application;
     if (event.kind === 'MESSAGE_POSTED') return t('live.message', { author: event.message?.authorName ?? '' });
+    if (event.attachment) return t('live.attachment', { name: event.attachment.name, status: t(`scan.${event.attachment.scanStatus}` as Key) });
     if (!app) return t('live.changed');
     return t('live.application', { permit: lt(app.permitType.name), status: lt(app.statusLabel) });
   };

@@ -9,7 +9,8 @@ import pytest
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
-from actions.applications import change_status, lock_application, save
+from actions.access import access_application
+from actions.applications import change_status, save
 from actions.base import atomic
 from actions.inbox_counts import recount
 from models import Application, InboxCount, Organisation
@@ -91,7 +92,7 @@ async def test_a_rolled_back_change_leaves_the_counts_alone(db: str) -> None:
     before = await _kept()
     with pytest.raises(RuntimeError):
         async with atomic() as tx:
-            locked = await lock_application(tx, police.viewer, app_id)
+            locked = await access_application(tx, police.viewer, app_id)
             await change_status(
                 tx, police.viewer, locked, S.IN_PROGRESS, side=Side.AUTHORITY, via=Via.STATUS_UPDATE
             )

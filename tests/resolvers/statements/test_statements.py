@@ -206,6 +206,21 @@ async def test_bad_requests_get_user_errors_and_write_nothing(gql: GQL) -> None:
     assert duplicate["data"]["statementRequest"]["userErrors"] == [
         {"code": "DUPLICATE", "field": ["input", "askedAuthorityId"]}
     ]
+    texts = await gql(
+        "mutation($input: StatementRequestInput!) { statementRequest(input: $input) "
+        "{ userErrors { code message } } }",
+        {
+            "input": {
+                "id": gid("Application", w["app"]),
+                "askedAuthorityId": gid("Authority", building.id),
+                "question": "Uudestaan?",
+                "dueDate": date.today().isoformat(),
+            }
+        },
+        token=w["police"].token,
+    )
+    (error,) = texts["data"]["statementRequest"]["userErrors"]
+    assert "{" not in error["message"] and building.name["fi"] in error["message"]
     rescue = await make_handler("helsinki-rescue")  # a co-authority does not handle it
     refused = await gql(
         REQUEST,

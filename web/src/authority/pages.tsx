@@ -39,6 +39,7 @@ import {
   type Project,
   type UserError,
 } from '../api';
+import { AttachmentList, Requirements } from '../attachments';
 import { DecisionView, Discussion, LiveAnnouncer, StatusHistory, SupplementList, useEventText, useProjectActivity, useStatusLabel } from '../common';
 import type { ApplicationDetail } from '../customer/pages';
 import { NotFound } from '../customer/pages';
@@ -76,12 +77,15 @@ export default function AuthorityPages({ location }: { location: Location }) {
   return <NotFound />;
 }
 
-function H1({ children }: { children: string }) {
+/** The page's heading; `objectId` names the project or application the page shows (the e2e test checks that a notice's link landed on it). */
+function H1({ children, objectId }: { children: string; objectId?: string }) {
   const small = useSmallScreen();
   return (
-    <Heading variant="h1" smallScreen={small} mb="m">
-      {children}
-    </Heading>
+    <div data-object-id={objectId}>
+      <Heading variant="h1" smallScreen={small} mb="m">
+        {children}
+      </Heading>
+    </div>
   );
 }
 
@@ -329,6 +333,7 @@ function HandlerApplication({ id }: { id: string }) {
   const reload = () => refetch({ requestPolicy: 'network-only' });
   useProjectActivity(app?.project.id, (event) => {
     if (event && event.application && event.application.id !== id) return;
+    if (event && event.attachmentId && event.attachmentApplication?.id !== id) return;
     if (event) setAnnouncement(eventText(event));
     reload();
   });
@@ -367,7 +372,7 @@ function HandlerApplication({ id }: { id: string }) {
       <p>
         <AppLink to="/authority">{t('handler.back')}</AppLink> · <AppLink to={`/authority/projects/${app.project.id}`}>{t('handler.commonView')}</AppLink>
       </p>
-      <H1>{lt(app.permitType.name)}</H1>
+      <H1 objectId={app.id}>{lt(app.permitType.name)}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Row>
@@ -540,6 +545,13 @@ function HandlerApplication({ id }: { id: string }) {
           <Paragraph>{t('handler.noContent')}</Paragraph>
         )}
       </Section>
+      {app.content && (
+        <Section title={t('attachments.heading')} id="attachments">
+          <Requirements requirements={app.permitType.attachmentRequirements} attachments={app.attachments} />
+          <h3 className="luukku-h3">{t('attachments.files')}</h3>
+          <AttachmentList applicationId={app.id} requirements={app.permitType.attachmentRequirements} attachments={app.attachments} editable={false} idPrefix="handler" />
+        </Section>
+      )}
       <Section title={t('supplement.heading')} id="supplements">
         <SupplementList requests={app.supplementRequests} />
       </Section>
@@ -720,7 +732,7 @@ function CommonView({ id }: { id: string }) {
       <p>
         <AppLink to="/authority">{t('handler.back')}</AppLink>
       </p>
-      <H1>{t('common.heading', { project: project.name })}</H1>
+      <H1 objectId={project.id}>{t('common.heading', { project: project.name })}</H1>
       <LiveAnnouncer text={announcement} />
       <Paragraph mb="m">{t('common.intro')}</Paragraph>
       <Card>

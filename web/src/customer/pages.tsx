@@ -38,6 +38,8 @@ import {
   SUPPLEMENT_SUBMIT,
   SURVEY,
   type ApplicationSummary,
+  type Attachment,
+  type AttachmentRequirement,
   type Json,
   type JsonSchema,
   type LocalizedText,
@@ -45,6 +47,7 @@ import {
   type StatusChange,
   type UserError,
 } from '../api';
+import { Attachments } from '../attachments';
 import { DecisionView, Discussion, LiveAnnouncer, StatusHistory, SupplementList, useEventText, useProjectActivity } from '../common';
 import { useI18n } from '../i18n';
 import { AppLink, match, navigate, type Location } from '../router';
@@ -93,12 +96,15 @@ export function NotFound() {
   );
 }
 
-function H1({ children }: { children: string }) {
+/** The page's heading; `objectId` names the project or application the page shows (the e2e test checks that a notice's link landed on it). */
+function H1({ children, objectId }: { children: string; objectId?: string }) {
   const small = useSmallScreen();
   return (
-    <Heading variant="h1" smallScreen={small} mb="m">
-      {children}
-    </Heading>
+    <div data-object-id={objectId}>
+      <Heading variant="h1" smallScreen={small} mb="m">
+        {children}
+      </Heading>
+    </div>
   );
 }
 
@@ -759,7 +765,7 @@ function ProjectPage({ id }: { id: string }) {
   if (!project) return <NotFound />;
   return (
     <>
-      <H1>{project.name}</H1>
+      <H1 objectId={project.id}>{project.name}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Dl>
@@ -854,7 +860,12 @@ function AddByHand({ project, onAdded }: { project: Project; onAdded(): void }) 
 
 export interface ApplicationDetail extends ApplicationSummary {
   noticeEmail: string | null;
-  permitType: ApplicationSummary['permitType'] & { formSchema: JsonSchema };
+  permitType: ApplicationSummary['permitType'] & {
+    formSchema: JsonSchema;
+    attachmentTypes: string[];
+    attachmentRequirements: AttachmentRequirement[];
+  };
+  attachments: Attachment[];
   content: { formData: Json; sharedData: Json } | null;
   statusHistory: { nodes: StatusChange[] };
   supplementRequests: (ApplicationSummary['supplementRequests'][number] & { answerContent: Json | null })[];
@@ -892,6 +903,7 @@ function ApplicationPage({ id }: { id: string }) {
   const reload = () => refetch({ requestPolicy: 'network-only' });
   useProjectActivity(app?.project.id, (event) => {
     if (event && event.application && event.application.id !== id && event.kind !== 'MESSAGE_POSTED') return;
+    if (event && event.attachmentId && event.attachmentApplication?.id !== id) return;
     if (event) setAnnouncement(eventText(event));
     reload();
   });
@@ -907,6 +919,11 @@ function ApplicationPage({ id }: { id: string }) {
   const allErrors = [...saveState.userErrors, ...submitState.userErrors, ...answerState.userErrors];
   const formErrors = errorsUnder(allErrors, ['input', 'content']);
   const sharedErrors = errorsUnder(submitState.userErrors, ['input', 'sharedData']);
+  const attachmentErrorsAll = errorsUnder(submitState.userErrors, ['input', 'attachments']);
+  // a requirement met since the refused submission no longer shows its error
+  const attachmentErrors = Object.fromEntries(
+    Object.entries(attachmentErrorsAll).filter(([kind]) => !app.attachments.some((a) => a.kind === kind && a.scanStatus !== 'INFECTED')),
+  );
 
   const doSave = async (): Promise<number | null> => {
     if (!form) return latestVersion(app.id, app.version);
@@ -931,7 +948,7 @@ function ApplicationPage({ id }: { id: string }) {
       <p>
         <AppLink to={`/projects/${app.project.id}`}>{t('application.back', { project: app.project.name })}</AppLink>
       </p>
-      <H1>{lt(app.permitType.name)}</H1>
+      <H1 objectId={app.id}>{lt(app.permitType.name)}</H1>
       <LiveAnnouncer text={announcement} />
       <Card>
         <Row>
@@ -1047,9 +1064,23 @@ function ApplicationPage({ id }: { id: string }) {
                 <AppLink to={`/projects/${app.project.id}/shared-data`}>{t('project.sharedData')}</AppLink>
               </InlineAlert>
             )}
+            {Object.keys(attachmentErrors).length > 0 && (
+              <InlineAlert status="error" labelText={t('attachments.missingHeading')}>
+                <ul>
+                  {Object.values(attachmentErrors).map((m, i) => (
+                    <li key={i}>{m}</li>
+                  ))}
+                </ul>
+                <a href="#attachments-h">{t('attachments.add')}</a>
+              </InlineAlert>
+            )}
             <UserErrorsNote
               errors={allErrors}
-              shown={[...Object.keys(formErrors).map((k) => `input.content.${k}`), ...Object.keys(sharedErrors).map((k) => `input.sharedData.${k}`)]}
+              shown={[
+                ...Object.keys(formErrors).map((k) => `input.content.${k}`),
+                ...Object.keys(sharedErrors).map((k) => `input.sharedData.${k}`),
+                ...Object.keys(attachmentErrorsAll).map((k) => `input.attachments.${k}`),
+              ]}
             />
             <ErrorNote error={saveState.error ?? submitState.error} />
             <Row>
@@ -1065,6 +1096,20 @@ function ApplicationPage({ id }: { id: string }) {
           <SchemaView schema={app.permitType.formSchema} value={app.content.formData} />
         ) : null}
       </Section>
+      {app.viewerCanReadContent && (app.attachments.length > 0 || app.permitType.attachmentRequirements.length > 0 || editable) && (
+        <Section title={t('attachments.heading')} id="attachments">
+          <Attachments
+            applicationId={app.id}
+            requirements={app.permitType.attachmentRequirements}
+            attachments={app.attachments}
+            otherTypes={app.permitType.attachmentTypes}
+            editable={editable}
+            missing={attachmentErrors}
+            idPrefix="customer"
+            onChanged={reload}
+          />
+        </Section>
+      )}
       {app.viewerCanEdit && (
         <Section title={t('application.actions')} id="actions">
           {isDraft && (
