@@ -448,10 +448,16 @@ def outbox_scope(viewer: Viewer) -> frozenset[int] | None:
     return None if viewer.is_operator else viewer.admin_of
 
 
-def can_see_outbox_item(viewer: Viewer, authority_id: int | None) -> bool:
+def can_see_outbox_item(
+    viewer: Viewer, authority_id: int | None, app: ApplicationFacts | None = None
+) -> bool:
+    """An item of the viewer's authority (any item for operators), unless it is about an
+    application the authority does not see (a customer's reminder of an unshared draft)."""
     scope = outbox_scope(viewer)
     if scope is None:
         return True
+    if app is not None and not is_visible_to_authorities(app):
+        return False
     return authority_id is not None and authority_id in scope
 
 

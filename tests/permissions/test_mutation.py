@@ -43,6 +43,9 @@ from tests.permissions import test_rules_rows as rules_rows
 from tests.permissions.matrix import MUTATION_BUGS, MUTATIONS, READ_BUGS
 from tests.permissions.world import Role, State, World, build_world
 
+#: the policies are pure functions: the SQLite suite proves them for both databases
+pytestmark = pytest.mark.sqlite_only
+
 # --- the rules ----------------------------------------------------------------------------------
 
 
@@ -158,6 +161,22 @@ UNGUARDED: dict[tuple[str, str], str] = {
     ("allow", "policies.can_export_application"): (
         "redundant: applicationExport first requires can_handle_application (addressed, "
         "submitted), which already implies reading the content"
+    ),
+}
+#: rules no case of the matrix reaches yet (not run: a mutant no case catches walks every
+#: case, ~15 s each); each needs a case before it leaves this list
+UNCOVERED: dict[str, str] = {
+    "policies.access_still_holds": (
+        "a live subscription dropped when the session loses access (app/live.py): the "
+        "subscription matrix is not among the mutation test's cases"
+    ),
+    "policies.authority_may_be_told_of_message": (
+        "which other authorities get a notice of a customer's message (actions/authority.py): "
+        "the 'notices of messages' case counts the customer's and handler's notices only"
+    ),
+    "policies.authority_may_be_told_of_withdrawal": (
+        "whether the addressed authority gets a withdrawal notice (actions/applications.py): "
+        "no case withdraws and reads the outbox"
     ),
 }
 CODE = ("actions", "app", "notifications", "resolvers", "schema", "models", "permissions")
@@ -364,7 +383,7 @@ async def test_the_cases_pass_as_the_code_is(suite: Suite) -> None:
 
 def _params() -> Iterator[Any]:
     for rule in RULES:
-        if rule in DEAD:
+        if rule in DEAD or rule in UNCOVERED:
             continue
         for mode in ("allow", "deny"):
             reason = UNGUARDED.get((mode, rule))
