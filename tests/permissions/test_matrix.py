@@ -183,11 +183,27 @@ def _cases(bugs: dict[tuple[Any, Any], str], *keys: list[Any]) -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize(("state", "role"), _cases(READ_BUGS, list(State), list(Role)))
-async def test_who_reads_which_field(gql: GQL, state: State, role: Role) -> None:
+@pytest.mark.parametrize(
+    "state",
+    [
+        pytest.param(
+            state,
+            marks=[
+                pytest.mark.xfail(strict=True, reason=READ_BUGS[(state, role)])
+                for role in Role
+                if (state, role) in READ_BUGS
+            ][:1],
+        )
+        for state in State
+    ],
+)
+async def test_who_reads_which_field(gql: GQL, state: State) -> None:
+    """Every role reads one world per state (reads change nothing)."""
     world = await build_world(state)
-    wrong = await read_wrong(gql, world, role)
-    assert wrong == [], f"{role} in {state}:\n  " + "\n  ".join(wrong)
+    wrong = []
+    for role in Role:
+        wrong += [f"{role}: {w}" for w in await read_wrong(gql, world, role)]
+    assert wrong == [], f"in {state}:\n  " + "\n  ".join(wrong)
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -537,31 +553,34 @@ SUMMARY_PATHS = {
     "node": """query($application: ID!) { node(id: $application) {
         ... on Application { decision { summary } statusHistory(first: 100) { nodes { comment } } } } }""",
 }
-#: who is checked together: the two that must not see an unshared decision leak today
-SUMMARY_GROUPS = {
-    "co-authority": [Role.CO_AUTHORITY_HANDLER],
-    "asked authority": [Role.ASKED_HANDLER],
-    "the others": [r for r in Role if r not in (Role.CO_AUTHORITY_HANDLER, Role.ASKED_HANDLER)],
-}
-#: (state, path, group) cases that leak: none now (the comment follows can_see_decision)
-SUMMARY_BUGS: dict[tuple[State, str, str], str] = {}
+#: (state, path) cases that leak: none now (the comment follows can_see_decision)
+SUMMARY_BUGS: dict[tuple[State, str], str] = {}
 
 
 @pytest.mark.parametrize(
-    ("state", "path", "group"),
-    _cases(
-        SUMMARY_BUGS, [State.FINAL, State.FINAL_SHARED], list(SUMMARY_PATHS), list(SUMMARY_GROUPS)
-    ),
+    "state",
+    [
+        pytest.param(
+            state,
+            marks=[
+                pytest.mark.xfail(strict=True, reason=SUMMARY_BUGS[(state, path)])
+                for path in SUMMARY_PATHS
+                if (state, path) in SUMMARY_BUGS
+            ][:1],
+        )
+        for state in (State.FINAL, State.FINAL_SHARED)
+    ],
 )
 async def test_the_decision_summary_goes_only_where_the_decision_goes(
-    gql: GQL, state: State, path: str, group: str
+    gql: GQL, state: State
 ) -> None:
     """Recorded with shareWithAuthorities false (FINAL) or true (FINAL_SHARED): the summary
     is the decision's, and the comment of A's final status change; through `application`,
-    `project.applications` and `node`, only those who see the decision read it."""
+    `project.applications` and `node`, only those who see the decision read it (every
+    role, every path, on one world: reads change nothing)."""
     world = await build_world(state)
     wrong = []
-    for role in SUMMARY_GROUPS[group]:
+    for path, role in itertools.product(SUMMARY_PATHS, Role):
         query = SUMMARY_PATHS[path]
         ids = {
             "project": gid("Project", world.project_id),
