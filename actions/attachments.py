@@ -393,7 +393,7 @@ async def attachment_add(
         if not policies.can_read_application_content(
             viewer, locked.app_facts, locked.project_facts
         ):
-            raise DomainError(ErrorCode.NOT_FOUND, field=["applicationId"])
+            raise DomainError(ErrorCode.FORBIDDEN, field=["applicationId"])  # it sees A
         if not policies.can_edit_application(viewer, locked.app_facts, locked.project_facts):
             raise DomainError(ErrorCode.FORBIDDEN, field=["applicationId"])
         if not rules.can_add_application_attachment(viewer, locked.app_facts, locked.project_facts):

@@ -30,7 +30,7 @@ from models.settings import get_settings
 from models.signin import has_real_email
 from notifications.mail import Mail, render
 from notifications.webhooks import cloud_event
-from permissions import policies
+from permissions import filters, policies
 from permissions.facts import ProjectFacts, ThreadFacts, Viewer
 
 #: Wakes the in-process worker after a commit that wrote outbox items.
@@ -422,7 +422,7 @@ async def retry(item_ids: list[int] | None, authority_ids: frozenset[int] | None
     if item_ids is not None:
         query = query.filter(id__in=item_ids)
     if authority_ids is not None:
-        query = query.filter(authority_id__in=list(authority_ids) or [0])
+        query = query.filter(filters.outbox_items(authority_ids))
     count = await query.update(
         status=OutboxStatus.PENDING,
         attempts=0,

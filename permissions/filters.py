@@ -60,6 +60,17 @@ def inbox_applications(authorities: Iterable[int]) -> Q:
     return Q(submitted_at__not_isnull=True, authority_id__in=sorted(authorities) or [0])
 
 
+def outbox_items(scope: frozenset[int] | None) -> Q:
+    """policies.can_see_outbox_item, on outbox item rows, for policies.outbox_scope."""
+    if scope is None:
+        return ~NOTHING
+    hidden = Application.filter(~visible_to_authorities())
+    about_visible = Q(application_id__isnull=True) | ~Q(
+        application_id__in=Subquery(hidden.values("id"))
+    )
+    return Q(authority_id__in=sorted(scope) or [0]) & about_visible
+
+
 def visible_projects(viewer: Viewer) -> Q:
     """policies.can_see_project, on project rows."""
     return customer_projects(viewer) | involved_projects(viewer) | asked_projects(viewer)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from models.statuses import FINAL, ApplicationStatus
+from models.statuses import ApplicationStatus
 from permissions.facts import (
     ApplicationFacts,
     DecisionFacts,
@@ -217,10 +217,6 @@ def can_export_application(viewer: Viewer, app: ApplicationFacts, project: Proje
     return can_handle_application(viewer, app, project) and can_read_application_content(
         viewer, app, project
     )
-
-
-def is_processed(app: ApplicationFacts) -> bool:
-    return app.status in FINAL
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -439,10 +435,16 @@ def outbox_scope(viewer: Viewer) -> frozenset[int] | None:
     return None if viewer.is_operator else viewer.admin_of
 
 
-def can_see_outbox_item(viewer: Viewer, authority_id: int | None) -> bool:
+def can_see_outbox_item(
+    viewer: Viewer, authority_id: int | None, app: ApplicationFacts | None = None
+) -> bool:
+    """An item of the viewer's authority (any item for operators), unless it is about an
+    application the authority does not see (a customer's reminder of an unshared draft)."""
     scope = outbox_scope(viewer)
     if scope is None:
         return True
+    if app is not None and not is_visible_to_authorities(app):
+        return False
     return authority_id is not None and authority_id in scope
 
 

@@ -8,11 +8,13 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
+from models import Application as ApplicationModel
 from models import OutboxItem as OutboxItemModel
 from models.ids import local_id
 from models.outbox import OutboxKind as DomainKind
 from models.outbox import OutboxStatus as DomainStatus
 from permissions import policies
+from permissions.facts import ApplicationFacts
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.application import Application, visible_application
@@ -95,9 +97,17 @@ class OutboxItem(relay.Node):
             return [None for _ in node_ids]
         ids = [local_id(i) or 0 for i in node_ids]
         rows = {r["id"]: r for r in await OutboxItemModel.filter(id__in=ids).values()}
+        about = [r["application_id"] for r in rows.values() if r["application_id"] is not None]
+        apps = {
+            a["id"]: ApplicationFacts.from_row(a)
+            for a in await ApplicationModel.filter(id__in=about or [0]).values()
+        }
         return [
             cls.from_row(rows[i])
-            if i in rows and policies.can_see_outbox_item(viewer, rows[i]["authority_id"])
+            if i in rows
+            and policies.can_see_outbox_item(
+                viewer, rows[i]["authority_id"], apps.get(rows[i]["application_id"])
+            )
             else None
             for i in ids
         ]

@@ -10,7 +10,7 @@ from actions import outbox as actions
 from models import KeptMail as KeptMailModel
 from models import OutboxItem as OutboxItemModel
 from models.outbox import OutboxStatus as DomainStatus
-from permissions import policies
+from permissions import filters, policies
 from permissions.fields import authenticated
 from resolvers.context import Info
 from resolvers.errors import run_action
@@ -60,7 +60,7 @@ async def outbox_items(
     scope = _scope(info)
     query = OutboxItemModel.all()
     if scope is not None:
-        query = query.filter(authority_id__in=list(scope) or [0])
+        query = query.filter(filters.outbox_items(scope))
     if status is not None:
         query = query.filter(status=DomainStatus(status))
     return await _page(query, first, after, OutboxItem.from_row)

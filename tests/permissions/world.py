@@ -11,6 +11,12 @@
   see it.
 - Messages: one by the customer on the project thread and one on A's thread; once A is
   submitted, the police take it, redirect its notices and answer on A's thread.
+- ADMIN is an admin of the police (it handles like a handler, assigns, reads the police's
+  audit log and outbox); OPERATOR is Luukku's operator (every outbox item, the kept mails),
+  involved in nothing.
+- FINAL: the decision is recorded with `shareWithAuthorities: false`; FINAL_SHARED: true.
+  Its summary, DECISION_SUMMARY, is also the comment of A's final status change.
+- The outbox holds the notices the world caused; one is kept as a mail (KeptMail).
 """
 
 from __future__ import annotations
@@ -23,11 +29,23 @@ from actions import applications as app_actions
 from actions import authority as authority_actions
 from actions import statements as statement_actions
 from actions.attachments import attachment_add
+from actions.identity import person_create
 from actions.projects import ProjectChanges, project_create
-from models import Application, Attachment, Organisation, PermitType, ServiceBundle, Thread
+from models import (
+    Application,
+    Attachment,
+    KeptMail,
+    Organisation,
+    OutboxItem,
+    PermitType,
+    ServiceBundle,
+    Thread,
+)
+from models.enums import Role as MemberRole
 from models.statuses import ApplicationStatus
 from tests.factories import (
     Actor,
+    _actor,
     attach_required,
     full_shared_data,
     make_company,
@@ -40,6 +58,8 @@ from tests.factories import (
 from tests.files import pdf, spec
 
 S = ApplicationStatus
+#: the decision's summary (FINAL states): only those who see the decision may read it anywhere
+DECISION_SUMMARY = "Päätös: hyväksytty ehdoin 7 ja 9."
 
 
 class Role(StrEnum):
@@ -51,6 +71,8 @@ class Role(StrEnum):
     UNINVOLVED_HANDLER = "UNINVOLVED_HANDLER"
     ADDRESSED_SYSTEM = "ADDRESSED_SYSTEM"
     ASKED_HANDLER = "ASKED_HANDLER"
+    ADMIN = "ADMIN"
+    OPERATOR = "OPERATOR"
     ANONYMOUS = "ANONYMOUS"
 
 
@@ -90,6 +112,8 @@ class World:
     #: decision's file and the supplement answer's file
     attachments: dict[str, int] = field(default_factory=dict)
     statement_id: int | None = None
+    #: the recipient of the mail kept in this world
+    kept_mail_to: str = ""
 
     def token(self, role: Role) -> str | None:
         actor = self.actors[role]
@@ -113,6 +137,14 @@ async def build_world(state: State) -> World:
         Role.UNINVOLVED_HANDLER: await make_handler("helsinki-environmental-services"),
         Role.ADDRESSED_SYSTEM: await make_system("helsinki-police"),
         Role.ASKED_HANDLER: await make_handler("helsinki-building-control"),
+        Role.ADMIN: await make_handler("helsinki-police", MemberRole.AUTHORITY_ADMIN),
+        Role.OPERATOR: await _actor(
+            await person_create(
+                f"Operaattori {company.id}",
+                f"operaattori{company.id}@luukku.example",
+                is_operator=True,
+            )
+        ),
         Role.ANONYMOUS: None,
     }
     bundle = await ServiceBundle.get(code="public-event")
@@ -159,10 +191,10 @@ async def build_world(state: State) -> World:
     world = World(state, actors, project_id, app_id, other_id, thread_id, project_thread_id)
     world.attachments = {"application": own_file, "message": message_file}
     if state is State.DRAFT:
-        return world
+        return await _keep_a_mail(world)
     if state is State.SHARED_DRAFT:
         await app_actions.application_share(owner.viewer, app_id, await world.version(), True)
-        return world
+        return await _keep_a_mail(world)
     await app_actions.application_submit(owner.viewer, app_id, await world.version())
     await authority_actions.application_assign(police.viewer, app_id, await world.version(), None)
     await authority_actions.application_notice_redirect(
@@ -174,12 +206,12 @@ async def build_world(state: State) -> World:
         police.viewer, app_id, building.id, "Vaatiiko lava luvan?", date.today() + timedelta(days=9)
     )
     if state is State.SUBMITTED:
-        return world
+        return await _keep_a_mail(world)
     await authority_actions.application_status_update(
         police.viewer, app_id, await world.version(), S.IN_PROGRESS, "Käsittelyssä"
     )
     if state is State.IN_PROGRESS:
-        return world
+        return await _keep_a_mail(world)
     await authority_actions.supplement_request(
         police.viewer,
         app_id,
@@ -188,7 +220,7 @@ async def build_world(state: State) -> World:
         date.today() + timedelta(days=7),
     )
     if state is State.INFORMATION_REQUESTED:
-        return world
+        return await _keep_a_mail(world)
     content = (await Application.get(id=app_id)).content | {"security_staff_count": 9}
     await authority_actions.supplement_submit(
         owner.viewer,
@@ -209,11 +241,38 @@ async def build_world(state: State) -> World:
         await world.version(),
         S.APPROVED,
         date.today(),
-        "Käsitelty.",
+        DECISION_SUMMARY,
         "POL-1",
         state is State.FINAL_SHARED,
         [spec("paatos.pdf", pdf("D"))],
     )
-    world.attachments["answer"] = (await Attachment.get(owner_kind="SUPPLEMENT")).id
-    world.attachments["decision"] = (await Attachment.get(owner_kind="DECISION")).id
+    world.attachments["answer"] = (
+        await Attachment.get(owner_kind="SUPPLEMENT", project_id=project_id)
+    ).id
+    world.attachments["decision"] = (
+        await Attachment.get(owner_kind="DECISION", project_id=project_id)
+    ).id
+    return await _keep_a_mail(world)
+
+
+async def _keep_a_mail(world: World) -> World:
+    """The outbox worker does not run in the tests: keep the world's first mail by hand, as
+    the worker would without SMTP, so that `keptMails` has something to show (or hide)."""
+    item = (
+        await OutboxItem.filter(
+            kind="EMAIL", application_id__in=[world.application_id, world.other_application_id]
+        )
+        .order_by("id")
+        .first()
+    )
+    if item is not None and not await KeptMail.exists(outbox_item_id=item.id):
+        await KeptMail.create(
+            outbox_item_id=item.id,
+            to=item.payload.get("to", "x@luukku.example"),
+            subject="Luukku",
+            text="Uusi hakemus.",
+            html="<p>Uusi hakemus.</p>",
+            language="fi",
+        )
+    world.kept_mail_to = "" if item is None else item.payload.get("to", "x@luukku.example")
     return world
