@@ -699,37 +699,22 @@ ATTACHMENT_EVENT = (
     "application",
 )
 STATEMENT_EVENT = (*APPLICATION_EVENT, "statementRequest")
+#: the types listed in pages: each has a Connection and an Edge type
+PAGED = (
+    "Application",
+    "AuditEntry",
+    "Authority",
+    "KeptMail",
+    "Message",
+    "OutboxItem",
+    "PermitType",
+    "Project",
+    "StatementRequest",
+    "StatusChange",
+)
 GROUPS: dict[str, Group] = {
-    **{
-        f"{name}Connection": Group("connection", CONNECTION)
-        for name in (
-            "Application",
-            "AuditEntry",
-            "Authority",
-            "KeptMail",
-            "Message",
-            "OutboxItem",
-            "PermitType",
-            "Project",
-            "StatementRequest",
-            "StatusChange",
-        )
-    },
-    **{
-        f"{name}Edge": Group("connection", EDGE)
-        for name in (
-            "Application",
-            "AuditEntry",
-            "Authority",
-            "KeptMail",
-            "Message",
-            "OutboxItem",
-            "PermitType",
-            "Project",
-            "StatementRequest",
-            "StatusChange",
-        )
-    },
+    **{f"{name}Connection": Group("connection", CONNECTION) for name in PAGED},
+    **{f"{name}Edge": Group("connection", EDGE) for name in PAGED},
     "PageInfo": Group("connection", ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")),
     "ActingForSelectPayload": Group("payload", ("viewer", "userErrors")),
     **{
