@@ -196,10 +196,12 @@ async def notify_asked_authority(
 async def customer_mail(
     tx: Tx, subject: Subject, topic: str, due: date | None = None
 ) -> Mail | None:
-    """The mail of a topic to the customer (the person who submitted, else the owner or the
-    draft's creator), in their language, linking to the application; None if nobody to tell."""
+    """The mail of a topic to the customer (policies.customer_recipient), in their language,
+    linking to the application; None if nobody to tell."""
     app = subject.application
-    person_id = app.submitted_by_id or subject.project.owner_person_id or app.created_by_id
+    person_id = policies.customer_recipient(
+        app.submitted_by_id, subject.project.owner_person_id, app.created_by_id
+    )
     person = await Person.get_or_none(id=person_id, using_db=tx.conn)
     if person is None or not person.is_active or not has_real_email(person.email):
         return None  # a person whose issuer sent no e-mail address gets no mail until they add one
@@ -231,18 +233,19 @@ async def notify_customer_of_message(
     project: ProjectFacts,
     authority_id: int | None,
 ) -> None:
-    """An authority's message: tell the customer (the person who submitted the application,
-    or the project's owner or creator for the project's discussion), in their language, with
-    a link and without the message's text; if the policy says they may be told."""
+    """An authority's message: tell the customer (policies.customer_recipient), in their
+    language, with a link and without the message's text; if the policy says they may be told."""
     from actions.identity import viewer_for_person
 
     row = await Project.filter(id=project.id).using_db(tx.conn).get()
     application = None
     if thread.application is not None:
         application = await Application.filter(id=thread.application.id).using_db(tx.conn).get()
-        person_id = application.submitted_by_id or row.owner_person_id or application.created_by_id
+        person_id = policies.customer_recipient(
+            application.submitted_by_id, row.owner_person_id, application.created_by_id
+        )
     else:
-        person_id = row.owner_person_id or row.created_by_id
+        person_id = policies.customer_recipient(None, row.owner_person_id, row.created_by_id)
     person = await Person.filter(id=person_id).using_db(tx.conn).first()
     if person is None or not person.is_active:
         return

@@ -197,7 +197,9 @@ def can_edit_application(viewer: Viewer, app: ApplicationFacts, project: Project
 
 
 def can_handle_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
-    """Authority-side changes: status, supplement requests, decisions, notice redirects."""
+    """Authority-side changes (status, supplement requests, decisions, notice redirects) and
+    the export: once submitted, the addressed authority also reads the content, so handling
+    implies it (the export's parts are each gated by their own rule, actions/export.py)."""
     return app.is_submitted and is_addressed_authority(viewer, app)
 
 
@@ -211,12 +213,6 @@ def can_take_application(viewer: Viewer, app: ApplicationFacts, project: Project
 def can_assign_to_others(viewer: Viewer, app: ApplicationFacts) -> bool:
     """An admin of the addressed authority may assign the application to any of its handlers."""
     return app.is_submitted and app.authority_id in viewer.admin_of
-
-
-def can_export_application(viewer: Viewer, app: ApplicationFacts, project: ProjectFacts) -> bool:
-    return can_handle_application(viewer, app, project) and can_read_application_content(
-        viewer, app, project
-    )
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -336,6 +332,17 @@ def acting_for(viewer: Viewer, project: ProjectFacts, authority_id: int | None) 
     if is_customer(viewer, project):
         return customer_acting_for(viewer, project.owner_organisation_id)
     return authority_acting_for(viewer, project, authority_id)
+
+
+def customer_recipient(
+    submitted_by: int | None, owner_person: int | None, created_by: int | None
+) -> int | None:
+    """The person of the customer who is mailed a notice: about an application, the person
+    who submitted it, else the project's owning person, else who created the draft; about the
+    project (no submitter), its owning person, else who created it. One person, not every
+    representative: they all read the rest in Luukku. The mail goes out only if that person
+    may still be told (may_be_told_of_message, for a message) and has an address."""
+    return submitted_by or owner_person or created_by
 
 
 def is_audited_read(viewer: Viewer, project: ProjectFacts) -> bool:

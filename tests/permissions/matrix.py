@@ -413,6 +413,14 @@ MUTATIONS: dict[str, dict[State, frozenset[Role]]] = {
     },
 }
 
+#: what an allowed change tells A's addressed authority: the mutation -> its notice's outbox
+#: topics (a mail, or a delivery to the authority's system) and the states in which it is told
+#: (policies.authority_may_be_told_of_withdrawal: once it had A submitted; a shared draft's
+#: authority only looked at it)
+TOLD: dict[str, tuple[tuple[str, ...], frozenset[State]]] = {
+    "applicationWithdraw": (("authority.withdrawn", "application.withdrawn"), SUBMITTED),
+}
+
 # --- denial is exact ---------------------------------------------------------------------------
 # How a role outside MUTATIONS is refused. ANONYMOUS: a top-level UNAUTHENTICATED. A role the
 # operation's own gate excludes (a person-only mutation for a system token, an authority

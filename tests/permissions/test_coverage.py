@@ -504,7 +504,9 @@ async def test_node_resolves_every_node_type(gql: GQL, type_name: str) -> None:
 async def notices_wrong(gql: GQL, world: World) -> list[str]:
     """The police write on A's thread: its submitter (OWNER_REP) is told; the customer's
     own messages tell no customer; once OWNER_REP no longer represents the company, it is
-    not told either. Changes the world: run it last, or on a world of its own."""
+    not told either. The customer's message on A's thread tells the police (A's authority)
+    and not the rescue department (B's); on the project's thread, both. Changes the world:
+    run it last, or on a world of its own."""
     from actions import authority as authority_actions
     from actions.identity import membership_remove
     from models import Person
@@ -520,11 +522,27 @@ async def notices_wrong(gql: GQL, world: World) -> list[str]:
             topic="customer.message", application_id=world.application_id
         ).count()
 
+    async def authorities_told() -> tuple[int, int]:
+        return (
+            await OutboxItem.filter(
+                topic="authority.message", application_id=world.application_id
+            ).count(),
+            await OutboxItem.filter(
+                topic="authority.message", application_id=world.other_application_id
+            ).count(),
+        )
+
     wrong = []
     before = await told()
+    police_before, rescue_before = await authorities_told()
     await authority_actions.message_post(co_rep.viewer, world.thread_id, "Asiakkaalta")
     if await told() != before:
         wrong.append("a customer was told of the customer's own message")
+    if await authorities_told() != (police_before + 1, rescue_before):
+        wrong.append("a customer's message on A's thread: not A's authority alone was told")
+    await authority_actions.message_post(co_rep.viewer, world.project_thread_id, "Kaikille")
+    if await authorities_told() != (police_before + 2, rescue_before + 1):
+        wrong.append("a customer's message on the project's thread: not every authority told")
     await authority_actions.message_post(police.viewer, world.thread_id, "Poliisilta")
     if await told() != before + 1:
         wrong.append("the submitter was not told of the police's message")

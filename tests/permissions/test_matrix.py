@@ -43,6 +43,7 @@ from tests.permissions.matrix import (
     ROOTS,
     SEES,
     SUBSCRIPTIONS,
+    TOLD,
     VIEWER,
     Row,
     denial,
@@ -362,6 +363,7 @@ async def mutation_wrong(gql: GQL, world: World, mutation: str) -> list[str]:
     query = f"mutation($input: {type_name}Input!) {{ {mutation}(input: $input) {{ userErrors {{ code }} }} }}"
     allowed_roles = MUTATIONS[mutation][state]
     wrong: list[str] = []
+    told = await _told(world, mutation)
     for role in sorted(Role, key=lambda r: (r in allowed_roles, ORDER.index(r))):
         variables = {"input": await _input(mutation, world)}
         before = await _fingerprint(world)
@@ -385,7 +387,22 @@ async def mutation_wrong(gql: GQL, world: World, mutation: str) -> list[str]:
                 wrong.append(f"{role}: expected {' or '.join(sorted(codes))}, got {detail}")
         if not allowed and await _fingerprint(world) != before:
             wrong.append(f"{role}: denied ({detail}) but something was written")
+    after = await _told(world, mutation)
+    if told is not None and after is not None and after[0] != told[0]:  # A was changed
+        expected = state in TOLD[mutation][1]
+        if (after[1] > told[1]) is not expected:
+            wrong.append(f"A's authority {'not ' if expected else ''}told of {mutation}")
     return wrong
+
+
+async def _told(world: World, mutation: str) -> tuple[str, int] | None:
+    """A's status and how many notices of `mutation` its authority has (TOLD)."""
+    if mutation not in TOLD:
+        return None
+    topics = TOLD[mutation][0]
+    app = await Application.get(id=world.application_id)
+    notices = await OutboxItem.filter(application_id=app.id, topic__in=topics).count()
+    return app.status, notices
 
 
 @pytest.mark.parametrize(("mutation", "state"), _cases(MUTATION_BUGS, list(MUTATIONS), list(State)))

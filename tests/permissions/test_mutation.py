@@ -149,37 +149,23 @@ def _not_found_as_forbidden(patch: Patch) -> None:
     patch.set(DomainError, "__init__", init)
 
 
+def _customer_told_nobody(patch: Patch) -> None:
+    from permissions import policies
+
+    patch.everywhere(policies.customer_recipient, lambda *args, **kwargs: None)
+
+
 GATE_MUTANTS: dict[str, Callable[[Patch], None]] = {
     "SupplementRequest.answerContent readable by all": _answer_content_readable,
     "NOT_FOUND answered as FORBIDDEN": _not_found_as_forbidden,
+    # the one rule of permissions/ that chooses a person rather than answers yes or no
+    "policies.customer_recipient chooses nobody": _customer_told_nobody,
 }
 
-# Rules that no case can catch, and why. A dead rule is checked to be still dead (no code
-# outside permissions/ names it); a redundant one is run, and fails strictly until caught.
-# Empty: the dead rules were removed (a rule nothing calls is deleted, not listed here).
+# Rules that no case can catch: a dead rule is checked to be still dead (no code outside
+# permissions/ names it). Empty: a rule nothing calls is deleted, not listed here; every other
+# rule is run in both modes, and one that no case catches fails by name.
 DEAD: tuple[str, ...] = ()
-UNGUARDED: dict[tuple[str, str], str] = {
-    ("allow", "policies.can_export_application"): (
-        "redundant: applicationExport first requires can_handle_application (addressed, "
-        "submitted), which already implies reading the content"
-    ),
-}
-#: rules no case of the matrix reaches yet (not run: a mutant no case catches walks every
-#: case, ~15 s each); each needs a case before it leaves this list
-UNCOVERED: dict[str, str] = {
-    "policies.access_still_holds": (
-        "a live subscription dropped when the session loses access (app/live.py): the "
-        "subscription matrix is not among the mutation test's cases"
-    ),
-    "policies.authority_may_be_told_of_message": (
-        "which other authorities get a notice of a customer's message (actions/authority.py): "
-        "the 'notices of messages' case counts the customer's and handler's notices only"
-    ),
-    "policies.authority_may_be_told_of_withdrawal": (
-        "whether the addressed authority gets a withdrawal notice (actions/applications.py): "
-        "no case withdraws and reads the outbox"
-    ),
-}
 CODE = ("actions", "app", "notifications", "resolvers", "schema", "models", "permissions")
 
 
@@ -311,6 +297,7 @@ def _changing_cases() -> list[Case]:
             lambda s, w: rules_rows.statements_wrong(s.gql, w),
             _fresh(State.SUBMITTED),
         ),
+        Case("a live connection loses its access", lambda s, w: rules_rows.live_access_wrong()),
     ]
     for state in (State.SUBMITTED, State.SHARED_DRAFT):
         for mutation in MUTATIONS:
@@ -384,12 +371,10 @@ async def test_the_cases_pass_as_the_code_is(suite: Suite) -> None:
 
 def _params() -> Iterator[Any]:
     for rule in RULES:
-        if rule in DEAD or rule in UNCOVERED:
+        if rule in DEAD:
             continue
         for mode in ("allow", "deny"):
-            reason = UNGUARDED.get((mode, rule))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(mode, rule, marks=marks, id=f"{mode}-{rule}")
+            yield pytest.param(mode, rule, id=f"{mode}-{rule}")
 
 
 @pytest.mark.parametrize(("mode", "rule"), list(_params()))

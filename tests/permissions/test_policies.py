@@ -183,3 +183,12 @@ def test_customers_are_told_of_messages_from_the_authorities_side_only() -> None
         rep, Viewer(person_id=4, represented=frozenset({50})), on_app, company
     )
     assert not may_be_told_of_message(Viewer(system_authority_id=100), police, on_app, personal)
+
+
+def test_the_customers_notice_goes_to_the_submitter_else_the_owner_else_the_creator() -> None:
+    """policies.customer_recipient: submitted_by, owner_person, created_by (in that order)."""
+    assert policies.customer_recipient(CO_REP.person_id, None, OWNER.person_id) == 2
+    assert policies.customer_recipient(CO_REP.person_id, 9, OWNER.person_id) == 2
+    assert policies.customer_recipient(None, 9, OWNER.person_id) == 9
+    assert policies.customer_recipient(None, None, OWNER.person_id) == 1
+    assert policies.customer_recipient(None, None, None) is None

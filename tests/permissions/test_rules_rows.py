@@ -1,8 +1,8 @@
 """Matrix rows for the rules the role × state tables cannot reach by reading: who assigns an
 application to whom, who owns a new project for an organisation, who downloads a file that
-is not scanned yet, who may introspect, and the sign-in rules (staff roles from an issuer's
+is not scanned yet, who may introspect, the sign-in rules (staff roles from an issuer's
 claims, acting for an organisation by a session, when a mandate is asked again, which
-mandates allow acting). Each `*_wrong` returns what goes otherwise than the row says; the
+mandates allow acting), and when a live connection loses its access. Each `*_wrong` returns what goes otherwise than the row says; the
 policy-mutation test (test_mutation.py) runs them too."""
 
 from __future__ import annotations
@@ -284,6 +284,45 @@ async def signin_wrong(world: World, config: AuthConfig) -> list[str]:
 
 async def test_the_sign_in_rules(db: str, auth_config: AuthConfig) -> None:
     assert await signin_wrong(await build_world(State.DRAFT), auth_config) == []
+
+
+# --- a live connection loses its access ------------------------------------------------------
+
+LIVE_INBOX = "subscription { inboxActivity { kind } }"
+
+
+async def live_access_wrong() -> list[str]:
+    """A live connection is re-checked when its viewer's rights change: it stays open while
+    they hold, and closes (4403) once its person loses the role (policies.access_still_holds).
+    A handler of an authority no matrix world uses, so that no other row sees it."""
+    from actions.identity import membership_remove
+    from app.live import live_connections
+    from models.enums import Role as MemberRole
+    from notifications.events import authority_channel
+    from tests.factories import make_handler
+    from tests.subscriptions.wsclient import connect, wait_subscribed, ws_client
+
+    handler = await make_handler("tampere-public-areas")
+    authority = await Organisation.get(code="tampere-public-areas")
+    wrong = []
+    async with ws_client() as client, connect(client, handler.token) as socket:
+        await socket.subscribe(LIVE_INBOX)
+        await wait_subscribed(authority_channel(authority.id))
+        if await live_connections.recheck(person_id=handler.person_id):
+            wrong.append("a live connection was closed while its rights hold")
+        person = await Person.get(id=handler.person_id)
+        await membership_remove(person, authority, MemberRole.AUTHORITY_HANDLER)
+        try:
+            code: int | None = await socket.closed(timeout=2)
+        except TimeoutError:
+            code = None
+        if code != 4403:
+            wrong.append(f"a live connection that lost its access: closed with {code}")
+    return wrong
+
+
+async def test_a_live_connection_closes_when_its_access_ends(db: str) -> None:
+    assert await live_access_wrong() == []
 
 
 # --- two statement requests on one application ------------------------------------------------
