@@ -5,6 +5,10 @@ An application counts for `(authority_id, status)` once it has been submitted.
 (`Tx.inbox_deltas`); `actions.base.atomic` applies the net changes just before the commit,
 in key order, so that concurrent changes lock the count rows in one order and hold them
 only for the commit. `recount` rebuilds every count from the applications.
+
+The counts are policies.is_in_inbox in SQL (submitted, under the viewer's authorities), kept
+ahead of time; tests/permissions/test_filters.py proves them equal to counting what the
+policy puts in each kind of viewer's inbox (kept as the actions keep them, and recounted).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """permissions/filters.py is the SQL of the policies: on every project of a varied world,
 for every kind of viewer, the `projects` filter selects exactly the projects
-policies.can_see_project allows (run on SQLite and PostgreSQL)."""
+policies.can_see_project allows, the inbox and outbox filters what theirs allow, and the
+inbox's kept counts what is_in_inbox counts (run on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -136,6 +137,39 @@ async def test_the_inbox_filter_is_is_in_inbox(db: str) -> None:
             r["id"] for r in rows if policies.is_in_inbox(viewer, ApplicationFacts.from_row(r))
         }
         assert by_sql == by_policy, viewer
+
+
+async def test_the_inbox_counts_are_is_in_inbox(db: str) -> None:
+    """The inbox's `totalCount` comes from the kept counts (actions/inbox_counts.py), which
+    mirror policies.is_in_inbox by their own SQL: for every kind of viewer, with and without
+    a status filter and one of its authorities (`only`), as the actions kept them and as
+    `recount` rebuilds them, they equal counting the applications the policy puts there."""
+    from actions.inbox_counts import recount, totals
+
+    viewers = await _world()
+    rows = await Application.all().values(
+        "id", "project_id", "authority_id", "status", "is_shared", "submitted_at"
+    )
+    facts = [ApplicationFacts.from_row(r) for r in rows]
+    filters_to_try: list[list[ApplicationStatus] | None] = [None, [S.NOT_STARTED], [S.APPROVED]]
+    counted = []
+    for rebuilt in (False, True):
+        if rebuilt:
+            await recount()
+        for viewer in viewers:
+            for only in (None, *sorted(viewer.acting_authorities)):
+                authorities = policies.inbox_authorities(viewer, only)
+                for statuses in filters_to_try:
+                    kept = await totals(sorted(authorities), statuses)
+                    by_policy = sum(
+                        1
+                        for f in facts
+                        if policies.is_in_inbox(viewer, f, only)
+                        and (statuses is None or f.status in statuses)
+                    )
+                    assert kept == by_policy, (viewer, only, statuses, rebuilt)
+                    counted.append(by_policy)
+    assert 0 in counted and any(counted)  # the world is varied
 
 
 async def test_the_outbox_filter_is_can_see_outbox_item(db: str) -> None:
