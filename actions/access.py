@@ -19,10 +19,13 @@ from typing import Any
 from actions.base import Tx
 from actions.facts import project_facts_in
 from actions.inbox_counts import InboxKey, inbox_key
-from models import Application, PermitType, Project, Thread
+from models import Application, Attachment, Decision, Message, PermitType, Project, Thread
+from models.attachments import AttachmentOwner
 from models.errors import DomainError, ErrorCode
+from permissions import attachments as attachment_rules
 from permissions import policies
-from permissions.facts import ApplicationFacts, ProjectFacts, ThreadFacts, Viewer
+from permissions.attachments import AttachmentFacts
+from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts, Viewer
 
 
 def not_found(field: Sequence[str]) -> DomainError:
@@ -160,3 +163,76 @@ async def access_thread(
     if not policies.can_read_thread(viewer, facts, project_facts):
         raise not_found(field)
     return ThreadAccess(thread, facts, project_facts)
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+#: the attachment columns its facts are built from
+_ATTACHMENT_FACT_FIELDS = (
+    "id",
+    "owner_kind",
+    "owner_id",
+    "project_id",
+    "application_id",
+    "uploaded_by_id",
+    "uploader_system_id",
+    "scan_status",
+    "removed_at",
+)
+
+
+@dataclass
+class AttachmentAccess:
+    attachment: Attachment
+    facts: AttachmentFacts
+    project_facts: ProjectFacts
+
+    @property
+    def authority_id(self) -> int | None:
+        """The authority of the application it concerns (None: the project's discussion)."""
+        app = self.facts.application
+        return None if app is None else app.authority_id
+
+
+async def _owner_facts(
+    tx: Tx, row: Attachment, app: ApplicationFacts | None
+) -> tuple[ThreadFacts | None, DecisionFacts | None]:
+    """A message's thread, or a decision, for the rule of what the attachment belongs to."""
+    if row.owner_kind == AttachmentOwner.MESSAGE:
+        message = await Message.get(id=row.owner_id, using_db=tx.conn)
+        thread = await Thread.get(id=message.thread_id, using_db=tx.conn)
+        return ThreadFacts(thread.id, thread.project_id, app), None
+    if row.owner_kind == AttachmentOwner.DECISION and app is not None:
+        decision = await Decision.get(id=row.owner_id, using_db=tx.conn)
+        return None, DecisionFacts(app.id, app.authority_id, decision.is_shared)
+    return None, None
+
+
+async def access_attachment(
+    tx: Tx,
+    viewer: Viewer,
+    attachment_id: int,
+    *,
+    lock: bool = False,
+    field: Sequence[str] = ("id",),
+) -> AttachmentAccess:
+    """The attachment, if the viewer may see it (attachments.can_see_attachment: the rule of
+    what it belongs to, and not removed); else NOT_FOUND."""
+    query = Attachment.filter(id=attachment_id)
+    if lock:
+        query = query.select_for_update()
+    row = await query.using_db(tx.conn).first()
+    project_id = row.project_id if row is not None else 0
+    project = await Project.filter(id=project_id).using_db(tx.conn).first()
+    siblings, project_facts = await _facts_of_project(tx, project)
+    if row is None or project_facts is None:
+        raise not_found(field)
+    app = next(
+        (ApplicationFacts.from_row(r) for r in siblings if r["id"] == row.application_id), None
+    )
+    thread, decision = await _owner_facts(tx, row, app)
+    values = {f: getattr(row, f) for f in _ATTACHMENT_FACT_FIELDS}
+    facts = AttachmentFacts.from_row(values, app, thread, decision)
+    if not attachment_rules.can_see_attachment(viewer, facts, project_facts):
+        raise not_found(field)
+    return AttachmentAccess(row, facts, project_facts)

@@ -25,7 +25,7 @@ from tortoise.functions import Count, Sum
 from actions.base import Tx, atomic
 from actions.scanning import ScanError, get_scanner
 from actions.storage import Storage, StorageError, delete_quietly, get_storage
-from models import Application, Attachment, CatalogueDocument, Decision, Message, Person, Thread
+from models import Application, Attachment, CatalogueDocument, Person
 from models.attachments import AttachmentOwner, ScanStatus
 from models.authority_work import AuditAction
 from models.catalogue import ATTACHMENT_TYPES
@@ -36,8 +36,7 @@ from models.statuses import ApplicationStatus
 from notifications.events import EventKind, LiveEvent
 from permissions import attachments as rules
 from permissions import policies
-from permissions.attachments import AttachmentFacts
-from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts, Viewer
+from permissions.facts import Viewer
 
 log = logging.getLogger("luukku.attachments")
 
@@ -343,42 +342,6 @@ def _event(kind: EventKind, owner: Owner, attachment_id: int) -> LiveEvent:
     )
 
 
-# --- facts of an attachment for the policies ---------------------------------------------------
-
-
-async def facts_of(tx: Tx, row: Attachment) -> tuple[AttachmentFacts, ProjectFacts, int | None]:
-    """The attachment's facts, its project's, and the authority its audit entries go to."""
-    from actions.facts import project_facts_in
-    from models import Project
-
-    project = await Project.get(id=row.project_id, using_db=tx.conn)
-    siblings, project_facts = await project_facts_in(tx, project)
-    app = next(
-        (ApplicationFacts.from_row(r) for r in siblings if r["id"] == row.application_id), None
-    )
-    thread = decision = None
-    if row.owner_kind == AttachmentOwner.MESSAGE:
-        message = await Message.get(id=row.owner_id, using_db=tx.conn)
-        thread_row = await Thread.get(id=message.thread_id, using_db=tx.conn)
-        thread = ThreadFacts(thread_row.id, thread_row.project_id, app)
-    elif row.owner_kind == AttachmentOwner.DECISION and app is not None:
-        decision_row = await Decision.get(id=row.owner_id, using_db=tx.conn)
-        decision = DecisionFacts(app.id, app.authority_id, decision_row.is_shared)
-    facts = AttachmentFacts(
-        id=row.id,
-        owner_kind=AttachmentOwner(row.owner_kind),
-        project_id=row.project_id,
-        application=app,
-        thread=thread,
-        decision=decision,
-        uploaded_by_id=row.uploaded_by_id,
-        uploader_system_id=row.uploader_system_id,
-        scan_status=ScanStatus(row.scan_status),
-        is_removed=row.removed_at is not None,
-    )
-    return facts, project_facts, app.authority_id if app else None
-
-
 # --- actions ----------------------------------------------------------------------------------
 
 
@@ -434,18 +397,16 @@ def _customer_org(viewer: Viewer, locked: Any) -> int | None:
 async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
     """Remove a draft's attachment: its file is deleted, its row says who removed it when.
     Returns the application's id."""
+    from actions.access import access_attachment, forbid_unless
+
     async with atomic() as tx:
-        row = (
-            await Attachment.filter(id=attachment_id).select_for_update().using_db(tx.conn).first()
-        )
-        if row is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        facts, project, _ = await facts_of(tx, row)
-        if not rules.can_see_attachment(viewer, facts, project):
-            raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
+        access = await access_attachment(tx, viewer, attachment_id, lock=True)
+        row, facts, project = access.attachment, access.facts, access.project_facts
         app = facts.application
-        if app is None or not policies.can_edit_application(viewer, app, project):
-            raise DomainError(ErrorCode.FORBIDDEN, field=["id"])
+        forbid_unless(
+            app is not None and policies.can_edit_application(viewer, app, project), ["id"]
+        )
+        assert app is not None
         if not rules.can_remove_attachment(viewer, facts, project):
             # what was sent stays as it was sent
             raise DomainError(
@@ -459,13 +420,12 @@ async def attachment_remove(viewer: Viewer, attachment_id: int) -> int:
         row.removed_by_label = viewer.name[:200]
         row.storage_key = None
         await row.save(using_db=tx.conn)
-        assert facts.application is not None
         owner = Owner(
             AttachmentOwner.APPLICATION,
             row.owner_id,
             row.project_id,
             row.application_id,
-            facts.application.authority_id,
+            app.authority_id,
         )
         tx.publish(_event(EventKind.ATTACHMENT_REMOVED, owner, row.id))
         if key is not None:
@@ -678,14 +638,14 @@ class NotYetScanned(Exception):
 async def open_download(viewer: Viewer, attachment_id: int) -> Attachment:
     """The attachment whose file the viewer may download now; audited for authority users
     like a content read (written before a byte is sent)."""
+    from actions.access import access_attachment
     from actions.audit import audit_row
 
     async with atomic() as tx:
-        row = await Attachment.filter(id=attachment_id).using_db(tx.conn).first()
-        if row is None or row.storage_key is None:
-            raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
-        facts, project, authority_id = await facts_of(tx, row)
-        if not rules.can_see_attachment(viewer, facts, project):
+        access = await access_attachment(tx, viewer, attachment_id)
+        row, facts, project = access.attachment, access.facts, access.project_facts
+        authority_id = access.authority_id
+        if row.storage_key is None:  # purged with its draft, or removed
             raise DomainError(ErrorCode.NOT_FOUND, field=["id"])
         if not rules.can_download_attachment(viewer, facts, project):
             raise NotYetScanned(facts.scan_status)

@@ -13,7 +13,9 @@ never served to anyone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from models.attachments import SERVABLE, AttachmentOwner, ScanStatus
 from models.statuses import ApplicationStatus
@@ -36,6 +38,29 @@ class AttachmentFacts:
     uploader_system_id: int | None
     scan_status: ScanStatus
     is_removed: bool
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Mapping[str, Any],
+        application: ApplicationFacts | None,
+        thread: ThreadFacts | None = None,
+        decision: DecisionFacts | None = None,
+    ) -> AttachmentFacts:
+        """From an attachment row (`.values()` of models.Attachment) and the facts of what it
+        belongs to (the access helper's and the loaders' alike)."""
+        return cls(
+            id=row["id"],
+            owner_kind=AttachmentOwner(row["owner_kind"]),
+            project_id=row["project_id"],
+            application=application,
+            thread=thread,
+            decision=decision,
+            uploaded_by_id=row["uploaded_by_id"],
+            uploader_system_id=row["uploader_system_id"],
+            scan_status=ScanStatus(row["scan_status"]),
+            is_removed=row["removed_at"] is not None,
+        )
 
 
 def is_uploader(viewer: Viewer, attachment: AttachmentFacts) -> bool:

@@ -115,19 +115,7 @@ async def attachment_facts(info: Info, row: Row) -> tuple[AttachmentFacts, Proje
         if decision_row is None:
             return None
         decision = DecisionFacts(app.id, app.authority_id, decision_row["is_shared"])
-    facts = AttachmentFacts(
-        id=row["id"],
-        owner_kind=kind,
-        project_id=row["project_id"],
-        application=app,
-        thread=thread,
-        decision=decision,
-        uploaded_by_id=row["uploaded_by_id"],
-        uploader_system_id=row["uploader_system_id"],
-        scan_status=DomainScanStatus(row["scan_status"]),
-        is_removed=row["removed_at"] is not None,
-    )
-    return facts, project
+    return AttachmentFacts.from_row(row, app, thread, decision), project
 
 
 @strawberry.type(
