@@ -396,7 +396,7 @@ async def _recheck(session: AuthSession, service: str, base: Viewer, organisatio
     roles: list[str] = []
     try:
         if service == "memberships":
-            if organisation_id not in base.represented:
+            if not may_act_for(organisation_id, base.represented):
                 raise MandateError("MANDATE_DENIED", "no longer a representative")
             roles = [Role.CUSTOMER_REPRESENTATIVE.value]
         elif service == "suomifi":
