@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
 
 from actions.base import Tx
 from actions.facts import project_facts_in
@@ -27,6 +29,8 @@ from permissions import policies
 from permissions.attachments import AttachmentFacts
 from permissions.facts import ApplicationFacts, DecisionFacts, ProjectFacts, ThreadFacts, Viewer
 
+M = TypeVar("M", bound=Model)
+
 
 def not_found(field: Sequence[str]) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, field=list(field))
@@ -36,6 +40,14 @@ def forbid_unless(allowed: bool, field: Sequence[str]) -> None:
     """FORBIDDEN unless `allowed`: for a right on an object the viewer does see."""
     if not allowed:
         raise DomainError(ErrorCode.FORBIDDEN, field=list(field))
+
+
+async def _row(tx: Tx, model: type[M], object_id: int, lock: bool) -> M | None:
+    """The object with this id, its row locked for update when `lock`."""
+    query = model.filter(id=object_id)
+    if lock:
+        query = query.select_for_update()
+    return await query.using_db(tx.conn).first()
 
 
 async def _facts_of_project(
@@ -67,10 +79,7 @@ async def access_project(
     field: Sequence[str] = ("id",),
 ) -> ProjectAccess:
     """The project, if the viewer may see it (policies.can_see_project); else NOT_FOUND."""
-    query = Project.filter(id=project_id)
-    if lock:
-        query = query.select_for_update()
-    project = await query.using_db(tx.conn).first()
+    project = await _row(tx, Project, project_id, lock)
     applications, facts = await _facts_of_project(tx, project)
     if project is None or facts is None or not policies.can_see_project(viewer, facts):
         raise not_found(field)
@@ -104,10 +113,7 @@ async def access_application(
 ) -> Locked:
     """The application, if the viewer may see it (policies.can_see_application); else
     NOT_FOUND."""
-    query = Application.filter(id=application_id)
-    if lock:
-        query = query.select_for_update()
-    application = await query.using_db(tx.conn).first()
+    application = await _row(tx, Application, application_id, lock)
     project_id = application.project_id if application is not None else 0
     project = await Project.filter(id=project_id).using_db(tx.conn).first()
     siblings, facts = await _facts_of_project(tx, project)
@@ -218,10 +224,7 @@ async def access_attachment(
 ) -> AttachmentAccess:
     """The attachment, if the viewer may see it (attachments.can_see_attachment: the rule of
     what it belongs to, and not removed); else NOT_FOUND."""
-    query = Attachment.filter(id=attachment_id)
-    if lock:
-        query = query.select_for_update()
-    row = await query.using_db(tx.conn).first()
+    row = await _row(tx, Attachment, attachment_id, lock)
     project_id = row.project_id if row is not None else 0
     project = await Project.filter(id=project_id).using_db(tx.conn).first()
     siblings, project_facts = await _facts_of_project(tx, project)
