@@ -17,7 +17,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
-from models import Organisation, OutboxItem, Project, ServiceBundle
+from models import Application, Organisation, OutboxItem, PermitType, Project, ServiceBundle
 from schema.root import schema
 from tests.factories import GQL, gid
 from tests.permissions.matrix import (
@@ -26,6 +26,7 @@ from tests.permissions.matrix import (
     MORE_FIELDS,
     ROOTS,
     SEES,
+    TOLD,
     VIEWER,
     Row,
 )
@@ -505,8 +506,10 @@ async def notices_wrong(gql: GQL, world: World) -> list[str]:
     """The police write on A's thread: its submitter (OWNER_REP) is told; the customer's
     own messages tell no customer; once OWNER_REP no longer represents the company, it is
     not told either. The customer's message on A's thread tells the police (A's authority)
-    and not the rescue department (B's); on the project's thread, both. Changes the world:
-    run it last, or on a world of its own."""
+    and not the rescue department (B's); on the project's thread, both. A withdrawal is told
+    to the authority that had the application submitted (A's), not to one that only looked
+    at a shared draft. Changes the world: run it last, or on a world of its own."""
+    from actions import applications as app_actions
     from actions import authority as authority_actions
     from actions.identity import membership_remove
     from models import Person
@@ -552,9 +555,20 @@ async def notices_wrong(gql: GQL, world: World) -> list[str]:
     await authority_actions.message_post(police.viewer, world.thread_id, "Poliisilta taas")
     if await told() != before + 1:
         wrong.append("a former representative was told of the police's message")
+
+    fireworks = await PermitType.get(code="helsinki-police-fireworks-notification")
+    draft = await app_actions.application_create(co_rep.viewer, world.project_id, fireworks.id)
+    await app_actions.application_share(co_rep.viewer, draft, 1, True)
+    topics = TOLD["applicationWithdraw"][0]
+    for app_id, expected in ((draft, 0), (world.application_id, 1)):
+        version = (await Application.get(id=app_id)).version
+        await app_actions.application_withdraw(co_rep.viewer, app_id, version, "")
+        got = await OutboxItem.filter(application_id=app_id, topic__in=topics).count()
+        if got != expected:
+            wrong.append(f"application {app_id} withdrawn: its authority told {got} times")
     return wrong
 
 
-async def test_who_is_told_of_a_message(gql: GQL) -> None:
+async def test_who_is_told_of_a_message_or_a_withdrawal(gql: GQL) -> None:
     world = await build_world(State.SUBMITTED)
     assert await notices_wrong(gql, world) == []

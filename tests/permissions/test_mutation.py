@@ -287,7 +287,7 @@ def _changing_cases() -> list[Case]:
             _fresh(State.DRAFT),
         ),
         Case(
-            "notices of messages",
+            "notices of messages and withdrawals",
             lambda s, w: coverage.notices_wrong(s.gql, w),
             _fresh(State.SUBMITTED),
         ),
