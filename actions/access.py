@@ -60,6 +60,26 @@ async def _facts_of_project(
     return siblings, facts if project is not None else None
 
 
+async def _project_of(
+    tx: Tx, child: Application | Thread | Attachment | None
+) -> tuple[Project | None, list[dict[str, Any]], ProjectFacts | None]:
+    """The project an object belongs to, its application rows and facts; for no object the
+    same statements run, so that missing and hidden cost the same."""
+    project_id = child.project_id if child is not None else 0
+    project = await Project.filter(id=project_id).using_db(tx.conn).first()
+    siblings, facts = await _facts_of_project(tx, project)
+    return project, siblings, facts
+
+
+def _application_in(
+    siblings: list[dict[str, Any]], application_id: int | None
+) -> ApplicationFacts | None:
+    """The facts of one of the project's applications (None: no application, or not found)."""
+    if application_id is None:
+        return None
+    return next((ApplicationFacts.from_row(r) for r in siblings if r["id"] == application_id), None)
+
+
 # --- projects -------------------------------------------------------------------------------
 
 
@@ -114,12 +134,8 @@ async def access_application(
     """The application, if the viewer may see it (policies.can_see_application); else
     NOT_FOUND."""
     application = await _row(tx, Application, application_id, lock)
-    project_id = application.project_id if application is not None else 0
-    project = await Project.filter(id=project_id).using_db(tx.conn).first()
-    siblings, facts = await _facts_of_project(tx, project)
-    app_facts = next(
-        (ApplicationFacts.from_row(r) for r in siblings if r["id"] == application_id), None
-    )
+    project, siblings, facts = await _project_of(tx, application)
+    app_facts = _application_in(siblings, application_id)
     if (
         application is None
         or project is None
@@ -154,17 +170,10 @@ async def access_thread(
 ) -> ThreadAccess:
     """The thread, if the viewer may read it (policies.can_read_thread); else NOT_FOUND."""
     thread = await Thread.filter(id=thread_id).using_db(tx.conn).first()
-    project_id = thread.project_id if thread is not None else 0
-    project = await Project.filter(id=project_id).using_db(tx.conn).first()
-    siblings, project_facts = await _facts_of_project(tx, project)
+    _, siblings, project_facts = await _project_of(tx, thread)
     if thread is None or project_facts is None:
         raise not_found(field)
-    app_facts = None
-    if thread.application_id is not None:
-        app_facts = next(
-            (ApplicationFacts.from_row(r) for r in siblings if r["id"] == thread.application_id),
-            None,
-        )
+    app_facts = _application_in(siblings, thread.application_id)
     facts = ThreadFacts(id=thread.id, project_id=thread.project_id, application=app_facts)
     if not policies.can_read_thread(viewer, facts, project_facts):
         raise not_found(field)
@@ -225,14 +234,10 @@ async def access_attachment(
     """The attachment, if the viewer may see it (attachments.can_see_attachment: the rule of
     what it belongs to, and not removed); else NOT_FOUND."""
     row = await _row(tx, Attachment, attachment_id, lock)
-    project_id = row.project_id if row is not None else 0
-    project = await Project.filter(id=project_id).using_db(tx.conn).first()
-    siblings, project_facts = await _facts_of_project(tx, project)
+    _, siblings, project_facts = await _project_of(tx, row)
     if row is None or project_facts is None:
         raise not_found(field)
-    app = next(
-        (ApplicationFacts.from_row(r) for r in siblings if r["id"] == row.application_id), None
-    )
+    app = _application_in(siblings, row.application_id)
     thread, decision = await _owner_facts(tx, row, app)
     values = {f: getattr(row, f) for f in _ATTACHMENT_FACT_FIELDS}
     facts = AttachmentFacts.from_row(values, app, thread, decision)
