@@ -89,9 +89,10 @@ schema: runtime
 
 # Both suites, each with the Redis tests (REDIS at LUUKKU_TEST_REDIS, default
 # redis://127.0.0.1:6379/0); a skipped test fails the run (LUUKKU_TEST_NO_SKIP=1).
+# The two suites run side by side (-j2; each keeps its own databases, Redis channels,
+# ports and temporary folders), each one's output printed whole when it ends (-O).
 test: install graphiql node-clients web check-chromium
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
 
 test-sqlite: install graphiql node-clients web check-chromium
 	LUUKKU_TEST_NO_SKIP=1 CHROMIUM=$(CHROMIUM) LUUKKU_TEST_DATABASE=sqlite $(BIN)/pytest -q -m "not postgres" $(PYTEST_ARGS)
