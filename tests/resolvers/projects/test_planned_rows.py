@@ -1,0 +1,98 @@
+"""The planner's one statement gives the loaders exactly the rows they read themselves.
+
+Exactly: the same keys in the same order, and values of the same type and repr (a datetime
+with the same tzinfo, a date, a str where Tortoise gives the enum's str, a bool where SQLite
+stores an integer, decoded JSON, a float to its last bit), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models import Application, Project, StatusChange
+from resolvers import planned
+from resolvers.loaders import Loaders
+from tests.factories import make_customer, make_project
+from tests.permissions.world import State, build_world
+from tests.sqlcount import count_queries
+
+MISSING = 987_654
+
+
+def exact(value: Any) -> Any:
+    """A value as a comparable structure that keeps types, key order and reprs."""
+    if isinstance(value, dict):
+        return ("dict", [(k, exact(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [exact(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def difference(a: Any, b: Any, path: str = "") -> str | None:
+    """Where two `exact` structures first differ."""
+    if isinstance(a, tuple) and isinstance(b, tuple) and isinstance(a[1], list):
+        if a[0] != b[0] or not isinstance(b[1], list) or len(a[1]) != len(b[1]):
+            return f"{path}: {a} != {b}"
+        for i, (x, y) in enumerate(zip(a[1], b[1], strict=True)):
+            if a[0] == "dict":
+                if x[0] != y[0]:
+                    return f"{path}: key {x[0]} != {y[0]}"
+                found = difference(x[1], y[1], f"{path}.{x[0]}")
+            else:
+                found = difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path}: {a} != {b}"
+
+
+async def loaded(loaders: Loaders, project_ids: list[int]) -> Any:
+    """What the loaders give for the projects and everything the planner primes."""
+    projects = await loaders.project.load_many(project_ids)
+    applications = await loaders.applications_by_project.load_many(project_ids)
+    app_ids = [a["id"] for rows in applications for a in rows]
+    people = {p["owner_person_id"] for p in projects if p and p["owner_person_id"]}
+    people |= {a["assigned_to_id"] for rows in applications for a in rows if a["assigned_to_id"]}
+    changes = await loaders.status_changes_by_application.load_many(app_ids)
+    people |= {c["actor_id"] for rows in changes for c in rows if c["actor_id"]}
+    return exact(
+        {
+            "projects": projects,
+            "applications": applications,
+            "application": await loaders.application.load_many(app_ids),
+            "statements": await loaders.statements_by_project.load_many(project_ids),
+            "changes": changes,
+            "decisions": await loaders.decision_by_application.load_many(app_ids),
+            "threads": await loaders.threads_by_project.load_many(project_ids),
+            "messages": await loaders.messages_by_project.load_many(project_ids),
+            "people": await loaders.person.load_many(sorted(people)),
+        }
+    )
+
+
+async def test_planned_rows_equal_the_loaders_rows(db: str) -> None:
+    worlds = [await build_world(state) for state in State]
+    customer = await make_customer()
+    own = await make_project(customer, location=(60.123456789012345, 24.000000000000004))
+    await make_project(customer, starts_on=None, location=None, shared_data={})
+    await Project.filter(id=own).update(area={"type": "Point", "coordinates": [1.5, 2]})
+    ids = [w.project_id for w in worlds] + [own, own + 1, MISSING]
+    assert await StatusChange.filter(application__project_id__in=ids).count() > 10
+    assert await Application.filter(project_id__in=ids, is_shared=True).exists()
+
+    expected = await loaded(Loaders(), ids)
+
+    primed = Loaders()
+    names = ["project", *planned.ALWAYS, *planned.WHEN_SELECTED]
+    with count_queries() as counter:
+        planned.prime(primed, ids, await planned.read(ids, names))
+    assert counter.count == 1, counter.statements
+    with count_queries() as counter:
+        got = await loaded(primed, ids)
+    assert counter.statements == []  # every row came from the one statement
+    assert got == expected, difference(got, expected)
+
+
+async def test_no_rows_for_missing_projects(db: str) -> None:
+    rows = await planned.read([MISSING], ["project", *planned.ALWAYS, *planned.WHEN_SELECTED])
+    assert all(part == [] for part in rows.values())
