@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: LUUKKU_EXECUTOR: how queries are executed (schema/executor); graphql-core is the fallback
 EXECUTORS = ("compiled", "graphql-core")
+#: LUUKKU_PLANNER: whether the project roots read their subtree in one statement
+PLANNER = ("on", "off")
 
 
 class SettingsError(ValueError):
@@ -150,6 +152,7 @@ class Settings:
     #: seconds given to open connections on shutdown before they are closed
     shutdown_timeout: int = 10
     executor: str = "compiled"
+    planner: bool = True
     smtp_host: str = ""
     smtp_port: int = 0
     smtp_tls: str = "starttls"
@@ -312,6 +315,7 @@ class Settings:
             shutdown_timeout=_int(env, "SHUTDOWN_TIMEOUT", 10, minimum=1),
             max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
             executor=executor,
+            planner=_choice(env, "LUUKKU_PLANNER", "on", PLANNER) == "on",
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int(env, "SMTP_PORT", smtp_default_port, minimum=1),
             smtp_tls=smtp_tls,

@@ -40,6 +40,7 @@ from models import (
     StatusChange,
     Thread,
 )
+from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS, MESSAGE_FIELDS, STATEMENT_FIELDS, Loaders, Row
 
 Convert = Callable[[Any], Any]
@@ -296,16 +297,24 @@ def prime(loaders: Loaders, project_ids: Iterable[int], rows: dict[str, list[Row
         loaders.person.prime(row["id"], row)
 
 
-async def plan_projects(
-    loaders: Loaders,
-    info: GraphQLResolveInfo[Any],
-    project_ids: Collection[int],
-    *,
-    projects: bool,
-) -> None:
-    """Read and prime, in one statement, what the selection under `info` will load for
-    these projects; `projects` also reads the projects' own rows."""
-    if not project_ids:
+#: fields of Project that read more than the project's row (the facts or the loaders)
+NESTED = {"applications", "thread", "plan", "owner", "viewerIsCustomer", "viewerCanEdit"}
+
+
+def enabled(info: Info) -> bool:
+    """LUUKKU_PLANNER, as the executing schema was built with it."""
+    return bool(getattr(info.schema, "planner", True))
+
+
+async def plan_projects(info: Info, project_ids: Collection[int], *, projects: bool) -> None:
+    """Read and prime, in one statement, what the selection under the root field `info`
+    will load for these projects; `projects` also reads the projects' own rows (the
+    `projects` root has read them already, and plans only when more than they is
+    selected)."""
+    if not project_ids or not enabled(info):
         return
-    names = parts_for(selected_names(info), projects=projects)
-    prime(loaders, project_ids, await read(project_ids, names))
+    selected = selected_names(info._raw_info)
+    if not projects and not selected & NESTED:
+        return
+    names = parts_for(selected, projects=projects)
+    prime(info.context.loaders, project_ids, await read(project_ids, names))

@@ -120,6 +120,9 @@ def shortened(error: GraphQLError) -> GraphQLError:
 
 
 class LuukkuSchema(Schema):
+    #: planned loading at the project roots (LUUKKU_PLANNER, resolvers/planned.py)
+    planner: bool = True
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -83,10 +83,12 @@ Subscription = compose(
 )
 
 
-def build_schema(executor: str | None = None) -> LuukkuSchema:
-    """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR."""
+def build_schema(executor: str | None = None, planner: bool | None = None) -> LuukkuSchema:
+    """The schema; `executor` ("compiled" or "graphql-core") defaults to LUUKKU_EXECUTOR,
+    `planner` (planned loading at the project roots, resolvers/planned.py) to
+    LUUKKU_PLANNER."""
     executor = executor or get_settings().executor
-    return LuukkuSchema(
+    built = LuukkuSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -104,6 +106,8 @@ def build_schema(executor: str | None = None) -> LuukkuSchema:
             AuditReads,
         ],
     )
+    built.planner = get_settings().planner if planner is None else planner
+    return built
 
 
 schema = build_schema()

@@ -7,6 +7,7 @@ import strawberry
 from models import Project as ProjectModel
 from permissions import filters
 from permissions.fields import authenticated
+from resolvers import planned
 from resolvers.context import Info
 from schema.common import (
     After,
@@ -33,6 +34,7 @@ async def projects(info: Info, first: First = None, after: After = None) -> Conn
         query = query.filter(id__lt=after_id)
     rows = await query.order_by("-id").limit(size + 1).values()
     info.context.loaders.prime_projects(rows[:size])
+    await planned.plan_projects(info, [r["id"] for r in rows[:size]], projects=False)
     return connection(
         Page(rows[:size], len(rows) > size), total, Project.from_row, lambda r: [r["id"]]
     )
@@ -40,7 +42,10 @@ async def projects(info: Info, first: First = None, after: After = None) -> Conn
 
 async def project(info: Info, id: IdArgument) -> Project | None:
     project_id = parse_global_id(id, "Project")
-    return None if project_id is None else await visible_project(info, project_id)
+    if project_id is None:
+        return None
+    await planned.plan_projects(info, [project_id], projects=True)
+    return await visible_project(info, project_id)
 
 
 @strawberry.type

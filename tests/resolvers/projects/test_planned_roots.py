@@ -1,0 +1,117 @@
+"""Planned loading at the `project` and `projects` roots: fewer statements, as many for a
+large project or many projects as for a small one, and LUUKKU_PLANNER=off reads as before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from functools import cache
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from app.main import create_app
+from bench.queries import OVERVIEW, PROJECTS
+from models.settings import Settings, SettingsError
+from models.statuses import ApplicationStatus as S
+from schema.errors import LuukkuSchema
+from schema.root import build_schema, schema
+from tests.factories import GQL, gid, make_application, make_customer, make_handler, make_project
+from tests.resolvers.authority.test_overview import PERMITS, _count, _project
+
+
+@cache
+def unplanned_schema() -> LuukkuSchema:
+    return build_schema(planner=False)
+
+
+@pytest_asyncio.fixture
+async def unplanned(db: str) -> AsyncIterator[GQL]:
+    app = create_app(manage_db=False, graphql_schema=unplanned_schema())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield GQL(c)
+
+
+def test_the_planner_is_on_by_default() -> None:
+    assert Settings.from_env({}).planner is True
+    assert schema.planner is True
+    assert Settings.from_env({"LUUKKU_PLANNER": "off"}).planner is False
+    assert unplanned_schema().planner is False
+    assert unplanned_schema().as_str() == schema.as_str()
+
+
+def test_an_unknown_planner_value_is_refused() -> None:
+    with pytest.raises(SettingsError, match="LUUKKU_PLANNER"):
+        Settings.from_env({"LUUKKU_PLANNER": "maybe"})
+
+
+async def _counts(
+    gql: GQL, unplanned: GQL, token: str, query: str, variables: dict[str, Any]
+) -> tuple[int, int, dict[str, Any]]:
+    planned, result = await _count(gql, token, query, variables)
+    loaded, reference = await _count(unplanned, token, query, variables)
+    assert result == reference
+    return planned, loaded, result
+
+
+async def test_the_overview_reads_its_subtree_in_one_statement(gql: GQL, unplanned: GQL) -> None:
+    police = await make_handler("helsinki-police")
+    owner, small = await _project(gql, size=2, messages=1)
+    _, large = await _project(gql, size=8, messages=3)
+    await make_application(owner, small, PERMITS[5], status=S.APPROVED, handler=police)
+    counts = {}
+    for size, project_id in (("small", small), ("large", large)):
+        counts[size] = await _counts(
+            gql, unplanned, police.token, OVERVIEW, {"id": gid("Project", project_id)}
+        )
+    (small_planned, small_loaded, small_result) = counts["small"]
+    (large_planned, large_loaded, large_result) = counts["large"]
+    assert len(small_result["data"]["project"]["applications"]["nodes"]) == 3
+    assert len(large_result["data"]["project"]["applications"]["nodes"]) == 8
+    assert small_planned == large_planned, (small_planned, large_planned)
+    assert small_loaded == large_loaded, (small_loaded, large_loaded)
+    # the plan's one statement instead of the project, its applications and statements,
+    # threads, messages, status history, decisions and people, one statement each
+    assert large_planned == 1, (large_planned, large_loaded)
+    assert large_loaded >= 6, large_loaded
+
+
+async def test_a_hidden_project_costs_what_a_missing_one_does(gql: GQL) -> None:
+    customer = await make_customer()
+    hidden = await make_project(customer)
+    stranger = await make_customer()
+    hidden_count, hidden_result = await _count(
+        gql, stranger.token, OVERVIEW, {"id": gid("Project", hidden)}
+    )
+    missing_count, missing_result = await _count(
+        gql, stranger.token, OVERVIEW, {"id": gid("Project", hidden + 1000)}
+    )
+    assert hidden_result == missing_result == {"data": {"project": None}}
+    assert hidden_count == missing_count == 1
+
+
+async def test_the_projects_list_reads_its_page_and_one_plan(gql: GQL, unplanned: GQL) -> None:
+    few, many = await make_customer(), await make_customer()
+    for owner, count in ((few, 1), (many, 5)):
+        for _ in range(count):
+            project_id = await make_project(owner)
+            await make_application(owner, project_id, status=S.IN_PROGRESS)
+            await make_application(owner, project_id, "helsinki-rescue-plan")
+    few_planned, few_loaded, _ = await _counts(gql, unplanned, few.token, PROJECTS, {})
+    many_planned, many_loaded, result = await _counts(gql, unplanned, many.token, PROJECTS, {})
+    assert result["data"]["projects"]["totalCount"] == 5
+    assert few_planned == many_planned, (few_planned, many_planned)
+    assert few_loaded == many_loaded, (few_loaded, many_loaded)
+    # the page, its count, and the plan instead of applications, statements and history
+    assert many_planned == 3, (many_planned, many_loaded)
+    assert many_planned < many_loaded
+
+
+async def test_a_projects_list_of_names_reads_no_plan(gql: GQL) -> None:
+    customer = await make_customer()
+    await make_project(customer)
+    count, result = await _count(gql, customer.token, "{ projects { nodes { name } } }", {})
+    assert result["data"]["projects"]["nodes"] == [{"name": "Kesäfestivaali"}]
+    assert count == 1
