@@ -1,18 +1,21 @@
-"""Server CPU per request with the compiled executor and with graphql-core (not in make bench).
+"""Server CPU per request: as deployed, without the planner, and with graphql-core (not in make bench).
 
     python -m bench.executor [--database luukku_bench] [--rounds 25] [--per-round 8]
 
 The app in-process (httpx's ASGITransport, so the whole request path is measured: Starlette,
 Strawberry's view, parsing and validation caches, extensions, execution, the SQL through
-Tortoise, encoding), once with `schema.root.schema` (compiled) and once with a schema built
-with `executor="graphql-core"`, against a database built by `make bench` or
+Tortoise, encoding), with `schema.root.schema` (compiled executor, planned loading at the
+project roots), with a schema built with `planner=False` (compiled, every read through the
+loaders) and with one built with `executor="graphql-core", planner=False` (Strawberry
+alone), against a database built by `make bench` or
 `python -m bench.data N luukku_bench_<name>`. For (a) the overview, (b) the customer's
 projects and (c) the inbox of `bench.queries`, every round runs each variant `--per-round`
 times, interleaved (A B A B ...), so that the machine's other work falls on both alike; CPU
 is `time.process_time_ns()` of this process per request (PostgreSQL's is not included).
-Before measuring, the two variants' responses must be equal for each request.
+Before measuring, the variants' responses must be equal for each request.
 
-Prints min and median per request and variant, and the compiled / graphql-core ratio.
+Prints min and median per request and variant, and the ratios compiled / graphql-core and
+planned / loaders.
 """
 
 from __future__ import annotations
@@ -57,8 +60,12 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     }
     apps = {
         "compiled": create_app(manage_db=False),
+        "compiled, loaders": create_app(
+            manage_db=False, graphql_schema=build_schema(executor="compiled", planner=False)
+        ),
         "graphql-core": create_app(
-            manage_db=False, graphql_schema=build_schema(executor="graphql-core")
+            manage_db=False,
+            graphql_schema=build_schema(executor="graphql-core", planner=False),
         ),
     }
     clients = {
@@ -82,7 +89,7 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
         for label, cases in requests.items():
             for query, variables, token in cases[:10]:
                 bodies = [await post(name, query, variables, token) for name in clients]
-                assert bodies[0] == bodies[1], f"{label}: the executors answer differently"
+                assert all(b == bodies[0] for b in bodies), f"{label}: the variants differ"
         tune_gc(get_settings())  # as the app does when it starts (GC_THRESHOLD)
         samples: dict[tuple[str, str], list[float]] = {
             (label, name): [] for label in requests for name in clients
@@ -103,11 +110,15 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
                 values = samples[label, name]
                 medians[name] = statistics.median(values)
                 lines.append(f"| {label} | {name} | {min(values):.2f} | {medians[name]:.2f} |")
-            lines.append(
-                f"| {label} | compiled / graphql-core | "
-                f"{min(samples[label, 'compiled']) / min(samples[label, 'graphql-core']):.2f} | "
-                f"{medians['compiled'] / medians['graphql-core']:.2f} |"
-            )
+            for ratio, (top, bottom) in {
+                "compiled / graphql-core": ("compiled", "graphql-core"),
+                "planned / loaders": ("compiled", "compiled, loaders"),
+            }.items():
+                lines.append(
+                    f"| {label} | {ratio} | "
+                    f"{min(samples[label, top]) / min(samples[label, bottom]):.2f} | "
+                    f"{medians[top] / medians[bottom]:.2f} |"
+                )
     finally:
         for client in clients.values():
             await client.aclose()

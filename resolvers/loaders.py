@@ -173,6 +173,10 @@ class OrganisationLoader:
     async def load_many(self, keys: Sequence[int]) -> list[Row | None]:
         return list(await asyncio.gather(*(self.load(k) for k in keys)))
 
+    def prime(self, key: int, row: Row | None) -> None:
+        """A company's or association's row read elsewhere (resolvers/planned.py)."""
+        self._others.prime(key, row)
+
 
 class Loaders:
     """The loaders of one request (or one live event). Each is made on first use, and none

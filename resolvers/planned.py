@@ -4,7 +4,7 @@ The `project` and `projects` roots call `plan_projects` with the projects they a
 to return (or to hide). One statement reads, for those projects, the rows that the
 request's DataLoaders would read one loader at a time: the projects, their applications
 and statement requests (the policies' facts), and, when the operation selects them, the
-status history, decisions, discussions and the people named in them. Each row is built
+status history, decisions, discussions and the people and organisations named in them. Each row is built
 exactly as Tortoise's `.values()` builds it (the same keys in the same order, each value
 through its field's `to_python_value` unless the driver already gives the Python type), and
 the loaders are primed with them: every field then runs as before, asks the same
@@ -34,6 +34,7 @@ from models import (
     Application,
     Decision,
     Message,
+    Organisation,
     Person,
     Project,
     StatementRequest,
@@ -132,6 +133,7 @@ WHEN_SELECTED = {
     "thread": {"thread"},
     "message": {"messages"},
     "person": {"assignedTo", "actor", "owner"},
+    "organisation": {"owner", "actingForName"},
 }
 
 
@@ -144,6 +146,14 @@ def _parts(dialect: str) -> dict[str, Part]:
         "UNION SELECT s.actor_id FROM status_change s JOIN application a "
         "ON a.id = s.application_id WHERE a.project_id IN {ids} "
         "UNION SELECT p.owner_person_id FROM project p WHERE p.id IN {ids})"
+    )
+    companies = (
+        "organisation t WHERE t.kind <> 'AUTHORITY' AND t.id IN ("
+        "SELECT p.owner_organisation_id FROM project p WHERE p.id IN {ids} "
+        "UNION SELECT s.acting_for_id FROM status_change s JOIN application a "
+        "ON a.id = s.application_id WHERE a.project_id IN {ids} "
+        "UNION SELECT m.acting_for_id FROM message m JOIN thread h ON h.id = m.thread_id "
+        "WHERE h.project_id IN {ids})"
     )
     return {
         "project": Part(
@@ -184,6 +194,8 @@ def _parts(dialect: str) -> dict[str, Part]:
         "person": Part(
             "person", _columns(dialect, Person, "t", ("id", "name", "language")), people
         ),
+        # authorities come from the catalogue (OrganisationLoader), the others from here
+        "organisation": Part("organisation", _columns(dialect, Organisation, "t"), companies),
     }
 
 
@@ -221,6 +233,15 @@ def _rows(part: Part, raw: Any) -> list[Row]:
     return rows
 
 
+class Stats:
+    """How many plans this process has read (the sameness tests check that it ran)."""
+
+    read = 0
+
+
+stats = Stats()
+
+
 async def read(project_ids: Collection[int], names: Sequence[str]) -> dict[str, list[Row]]:
     """The rows of each named part for the projects, in one statement."""
     conn = connections.get("default")
@@ -229,6 +250,7 @@ async def read(project_ids: Collection[int], names: Sequence[str]) -> dict[str, 
     ids = sorted({int(i) for i in project_ids})
     param: Any = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
     _, result = await conn.execute_query(statement(dialect, tuple(names)), [param])
+    stats.read += 1
     row = result[0]
     return {name: _rows(parts[name], row[i]) for i, name in enumerate(names)}
 
@@ -295,6 +317,8 @@ def prime(loaders: Loaders, project_ids: Iterable[int], rows: dict[str, list[Row
         grouped("message", "project_id", ids, loaders.messages_by_project)
     for row in rows.get("person", ()):
         loaders.person.prime(row["id"], row)
+    for row in rows.get("organisation", ()):
+        loaders.organisation.prime(row["id"], row)
 
 
 #: fields of Project that read more than the project's row (the facts or the loaders)

@@ -1,13 +1,16 @@
-"""Proof of sameness: every request both ways, through the compiled executor and graphql-core.
+"""Proof of sameness: every request both ways, as deployed and as Strawberry alone would.
 
 `BothWays` is a drop-in `GQL`: the permission matrix and the journeys get it as their `gql`
 fixture (tests/permissions/conftest.py, tests/journeys/conftest.py), so every query they
-send, however the matrix changes, runs on the app as deployed (schema/executor) and then on
-an app whose schema executes with graphql-core, and the two must give identical responses
+send, however the matrix changes, runs on the app as deployed (the compiled executor,
+schema/executor, with planned loading at the project roots, resolvers/planned.py) and then
+on an app whose schema executes with graphql-core and reads everything through the loaders
+(LUUKKU_EXECUTOR=graphql-core, LUUKKU_PLANNER=off), and the two must give identical responses
 (status, data, and errors with message, locations, path and extensions, in order) and
 identical audit rows. The reference run's audit rows are deleted afterwards, so the test
-sees the database as if the request had been sent once. The test gets the compiled
-response.
+sees the database as if the request had been sent once. The test gets the deployed
+response. `BothWays(..., also=...)` compares with one more app (tests/executor: the compiled
+executor without the planner, so that a difference is pinned on the planner alone).
 
 Mutations are sent once: both executors leave them to graphql-core, and running a change
 twice would not compare like with like.
@@ -15,6 +18,7 @@ twice would not compare like with like.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -32,15 +36,17 @@ from schema.executor import stats
 from schema.root import build_schema
 from tests.factories import GQL
 
-_reference_schema: Any = None
 
-
+@functools.cache
 def reference_schema() -> Any:
-    """The schema executed by graphql-core (built once per test session)."""
-    global _reference_schema
-    if _reference_schema is None:
-        _reference_schema = build_schema(executor="graphql-core")
-    return _reference_schema
+    """The schema executed by graphql-core over the loaders (built once per test session)."""
+    return build_schema(executor="graphql-core", planner=False)
+
+
+@functools.cache
+def unplanned_schema() -> Any:
+    """The compiled executor over the loaders, without the planner."""
+    return build_schema(executor="compiled", planner=False)
 
 
 def _operation(query: str) -> OperationDefinitionNode | None:
@@ -67,11 +73,17 @@ async def last_audit_id() -> int:
 
 
 class BothWays(GQL):
-    """Sends each query to the deployed app and to the graphql-core app; both must agree."""
+    """Sends each query to the deployed app and to the reference app (and to `also`); all
+    must agree."""
 
-    def __init__(self, client: httpx.AsyncClient, reference: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        reference: httpx.AsyncClient,
+        also: httpx.AsyncClient | None = None,
+    ) -> None:
         super().__init__(client)
-        self.reference = reference
+        self.references = [reference] if also is None else [reference, also]
         self.compared = 0  # queries sent both ways
         self.audited = 0  # audit rows they wrote (each way)
 
@@ -102,29 +114,31 @@ class BothWays(GQL):
         before = await last_audit_id()
         compiled_runs = stats.compiled
         now = time.time()
-        attachment_links.clock = lambda: now  # signed links expire alike in both answers
+        attachment_links.clock = lambda: now  # signed links expire alike in every answer
         try:
             compiled = await self._send(self.client, query, variables, sent)
             ran_compiled = stats.compiled > compiled_runs
             middle = await last_audit_id()
             compiled_audit = await audit_rows(before)
-            reference = await self._send(self.reference, query, variables, sent)
+            for reference_client in self.references:
+                reference = await self._send(reference_client, query, variables, sent)
+                reference_audit = await audit_rows(middle)
+                await AuditEntry.filter(id__gt=middle).delete()
+                assert compiled.status_code < 500, compiled.text
+                assert (compiled.status_code, compiled.content) == (
+                    reference.status_code,
+                    reference.content,
+                ), (
+                    f"deployed and reference answer differently to\n{query}\n{variables}\n"
+                    f"deployed:  {compiled.status_code} {compiled.text}\n"
+                    f"reference: {reference.status_code} {reference.text}"
+                )
+                assert compiled_audit == reference_audit, (
+                    f"deployed and reference audit differently:\n{compiled_audit}\n"
+                    f"{reference_audit}"
+                )
         finally:
             attachment_links.clock = time.time
-        reference_audit = await audit_rows(middle)
-        await AuditEntry.filter(id__gt=middle).delete()
-        assert compiled.status_code < 500, compiled.text
-        assert (compiled.status_code, compiled.content) == (
-            reference.status_code,
-            reference.content,
-        ), (
-            f"the executors answer differently to\n{query}\n{variables}\n"
-            f"compiled:     {compiled.status_code} {compiled.text}\n"
-            f"graphql-core: {reference.status_code} {reference.text}"
-        )
-        assert compiled_audit == reference_audit, (
-            f"the executors audit differently:\n{compiled_audit}\n{reference_audit}"
-        )
         body: dict[str, Any] = compiled.json()
         if body.get("data") is not None and not _introspects(query):
             assert ran_compiled, f"the compiled executor did not run\n{query}"
@@ -153,6 +167,15 @@ def both_apps() -> Any:
 @pytest_asyncio.fixture
 async def reference_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(manage_db=False, graphql_schema=reference_schema())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as c:
+        yield c
+
+
+@pytest_asyncio.fixture
+async def unplanned_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(manage_db=False, graphql_schema=unplanned_schema())
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test"
     ) as c:

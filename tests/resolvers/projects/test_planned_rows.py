@@ -55,6 +55,10 @@ async def loaded(loaders: Loaders, project_ids: list[int]) -> Any:
     people |= {a["assigned_to_id"] for rows in applications for a in rows if a["assigned_to_id"]}
     changes = await loaders.status_changes_by_application.load_many(app_ids)
     people |= {c["actor_id"] for rows in changes for c in rows if c["actor_id"]}
+    messages = await loaders.messages_by_project.load_many(project_ids)
+    organisations = {p["owner_organisation_id"] for p in projects if p}
+    organisations |= {c["acting_for_id"] for rows in changes for c in rows}
+    organisations |= {m["acting_for_id"] for rows in messages for m in rows}
     return exact(
         {
             "projects": projects,
@@ -64,8 +68,11 @@ async def loaded(loaders: Loaders, project_ids: list[int]) -> Any:
             "changes": changes,
             "decisions": await loaders.decision_by_application.load_many(app_ids),
             "threads": await loaders.threads_by_project.load_many(project_ids),
-            "messages": await loaders.messages_by_project.load_many(project_ids),
+            "messages": messages,
             "people": await loaders.person.load_many(sorted(people)),
+            "organisations": await loaders.organisation.load_many(
+                sorted(o for o in organisations if o)
+            ),
         }
     )
 
@@ -79,6 +86,7 @@ async def test_planned_rows_equal_the_loaders_rows(db: str) -> None:
     ids = [w.project_id for w in worlds] + [own, own + 1, MISSING]
     assert await StatusChange.filter(application__project_id__in=ids).count() > 10
     assert await Application.filter(project_id__in=ids, is_shared=True).exists()
+    assert await Project.filter(id__in=ids, owner_organisation_id__not_isnull=True).exists()
 
     expected = await loaded(Loaders(), ids)
 
