@@ -4,11 +4,11 @@ The `project` and `projects` roots call `plan_projects` with the projects they a
 to return (or to hide). One statement reads, for those projects, the rows that the
 request's DataLoaders would read one loader at a time: the projects, their applications
 and statement requests (the policies' facts), and, when the operation selects them, the
-status history, decisions, discussions and the people and organisations named in them. Each row is built
-exactly as Tortoise's `.values()` builds it (the same keys in the same order, each value
-through its field's `to_python_value` unless the driver already gives the Python type), and
-the loaders are primed with them: every field then runs as before, asks the same
-`permissions/` functions on the same facts, and finds its rows already loaded.
+status history, decisions, discussions, and the people and companies named in them. Each
+row is built exactly as Tortoise's `.values()` builds it (the same keys in the same order,
+each value through its field's `to_python_value` unless the driver already gives the
+Python type), and the loaders are primed with them: every field then runs as before, asks
+the same `permissions/` functions on the same facts, and finds its rows already loaded.
 
 Nothing here decides what the viewer sees: a project read and then hidden by
 `can_see_project` costs this one statement, as a missing one does. LUUKKU_PLANNER=off
@@ -41,6 +41,7 @@ from models import (
     StatusChange,
     Thread,
 )
+from models.enums import OrganisationKind
 from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS, MESSAGE_FIELDS, STATEMENT_FIELDS, Loaders, Row
 
@@ -142,13 +143,14 @@ def _parts(dialect: str) -> dict[str, Part]:
     apps = "application a WHERE a.project_id IN {ids}"
     joined = "JOIN application a ON a.id = t.application_id WHERE a.project_id IN {ids}"
     people = (
-        "person t WHERE t.id IN (SELECT a.assigned_to_id FROM {apps} "
+        "person t WHERE t.id IN (SELECT a.assigned_to_id FROM application a "
+        "WHERE a.project_id IN {ids} "
         "UNION SELECT s.actor_id FROM status_change s JOIN application a "
         "ON a.id = s.application_id WHERE a.project_id IN {ids} "
         "UNION SELECT p.owner_person_id FROM project p WHERE p.id IN {ids})"
     )
     companies = (
-        "organisation t WHERE t.kind <> 'AUTHORITY' AND t.id IN ("
+        f"organisation t WHERE t.kind <> '{OrganisationKind.AUTHORITY.value}' AND t.id IN ("
         "SELECT p.owner_organisation_id FROM project p WHERE p.id IN {ids} "
         "UNION SELECT s.acting_for_id FROM status_change s JOIN application a "
         "ON a.id = s.application_id WHERE a.project_id IN {ids} "
@@ -212,10 +214,8 @@ def statement(dialect: str, names: tuple[str, ...]) -> str:
     for name in names:
         part = parts[name]
         fields = ", ".join(f"'{c.key}', {c.sql}" for c in part.columns)
-        source = part.source.replace("{apps}", "application a WHERE a.project_id IN {ids}")
-        selects.append(
-            f"(SELECT {array}({pairs}({fields})) FROM {source.format(ids=ids)}) AS {name}"
-        )
+        source = part.source.format(ids=ids)
+        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source}) AS {name}")
     return "SELECT " + ", ".join(selects)
 
 
