@@ -115,3 +115,21 @@ async def test_a_projects_list_of_names_reads_no_plan(gql: GQL) -> None:
     count, result = await _count(gql, customer.token, "{ projects { nodes { name } } }", {})
     assert result["data"]["projects"]["nodes"] == [{"name": "Kesäfestivaali"}]
     assert count == 1
+
+
+FRAGMENTS = """query($id: ID!) { project(id: $id) { ...P } }
+fragment P on Project { name applications { nodes { ... on Application { ...A } } } }
+fragment A on Application { status statusHistory { nodes { toStatus actor { name } } }
+                            decision { outcome } thread { messages { nodes { body } } } }"""
+
+
+async def test_the_plan_follows_fragments(gql: GQL, unplanned: GQL) -> None:
+    police = await make_handler("helsinki-police")
+    owner, project_id = await _project(gql, size=3, messages=2)
+    await make_application(owner, project_id, PERMITS[5], status=S.APPROVED, handler=police)
+    planned, loaded, result = await _counts(
+        gql, unplanned, police.token, FRAGMENTS, {"id": gid("Project", project_id)}
+    )
+    assert len(result["data"]["project"]["applications"]["nodes"]) == 4
+    assert planned == 1, (planned, loaded)
+    assert loaded > 1
