@@ -4,6 +4,7 @@ large project or many projects as for a small one, and LUUKKU_PLANNER=off reads 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
@@ -22,16 +23,26 @@ from tests.resolvers.authority.test_overview import PERMITS, _count, _project
 
 
 @cache
+def built(executor: str = "compiled", planner: bool = False) -> LuukkuSchema:
+    return build_schema(executor=executor, planner=planner)
+
+
 def unplanned_schema() -> LuukkuSchema:
-    return build_schema(planner=False)
+    return built()
+
+
+@asynccontextmanager
+async def served(graphql_schema: LuukkuSchema) -> AsyncIterator[GQL]:
+    app = create_app(manage_db=False, graphql_schema=graphql_schema)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield GQL(c)
 
 
 @pytest_asyncio.fixture
 async def unplanned(db: str) -> AsyncIterator[GQL]:
-    app = create_app(manage_db=False, graphql_schema=unplanned_schema())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        yield GQL(c)
+    async with served(unplanned_schema()) as gql:
+        yield gql
 
 
 def test_the_planner_is_on_by_default() -> None:
@@ -133,3 +144,16 @@ async def test_the_plan_follows_fragments(gql: GQL, unplanned: GQL) -> None:
     assert len(result["data"]["project"]["applications"]["nodes"]) == 4
     assert planned == 1, (planned, loaded)
     assert loaded > 1
+
+
+@pytest.mark.parametrize("executor", ["compiled", "graphql-core"])
+async def test_the_setting_holds_with_either_executor(gql: GQL, executor: str) -> None:
+    police = await make_handler("helsinki-police")
+    _, project_id = await _project(gql, size=2, messages=1)
+    variables = {"id": gid("Project", project_id)}
+    counts = {}
+    for planner in (True, False):
+        async with served(built(executor, planner)) as client:
+            counts[planner], _ = await _count(client, police.token, OVERVIEW, variables)
+    assert counts[True] == 1, counts
+    assert counts[False] > 1, counts
