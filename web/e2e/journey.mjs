@@ -676,6 +676,11 @@ async function main() {
     await customer.goto(await mailLink('maija.meikalainen', `/ui/applications/${policeId}`));
     await customer.locator('#supplement-answer').waitFor({ timeout: TIMEOUT });
     await audit(customer, 'supplement-answer');
+    // the statements: the one shown to the customer with its texts, the other without
+    await customer.locator('[data-testid="statement"][data-status="ANSWERED"]').getByText('Poistumistiet riittävät.').waitFor({ timeout: TIMEOUT });
+    const declined = customer.locator('[data-testid="statement"][data-status="DECLINED"]');
+    await declined.getByText('Pyynnön ja lausunnon tekstit näkyvät vain viranomaisille', { exact: false }).waitFor({ timeout: TIMEOUT });
+    if ((await declined.getByText('Ei pelastuslaitoksen asia.').count()) !== 0) throw new Error('the customer reads a statement not shown to them');
     await keyboardFill(customer, customer.locator('#supplement-answer'), 'Järjestyksenvalvontasuunnitelma: kuusi järjestyksenvalvojaa.');
     await keyboardActivate(customer, customer.getByRole('button', { name: 'Lähetä lisätiedot' }));
     await customer.getByText('Lisätiedot on lähetetty.').waitFor({ timeout: TIMEOUT });
