@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from tortoise.exceptions import IntegrityError
 
 from models import StoredSecret
-from models.ids import global_id
+from models.ids import decode_global_id, global_id
 from models.settings import get_settings
 from permissions.facts import Viewer
 
@@ -104,9 +104,9 @@ async def with_links(event: dict[str, Any], authority_id: int | None) -> dict[st
         return event
     seconds = get_settings().attachment_delivery_link_seconds
     for item in listed:
-        type_name, _, db_id = base64.b64decode(item["id"]).decode().partition(":")
-        if type_name == "Attachment" and db_id.isdigit():
-            item["downloadUrl"] = await link(int(db_id), f"s{authority_id}", seconds)
+        decoded = decode_global_id(item["id"])
+        if decoded is not None and decoded[0] == "Attachment":
+            item["downloadUrl"] = await link(decoded[1], f"s{authority_id}", seconds)
     return event
 
 

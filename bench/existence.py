@@ -1,17 +1,23 @@
 """Hidden versus missing (issue 10, item 5): the median time of asking for an object the
-viewer may not see and for one that does not exist, through the API in process.
+viewer may not see, for one that does not exist, for a forged id and for an old-format one,
+through the API in process.
 
     LUUKKU_TEST_DATABASE=sqlite .venv/bin/python -m bench.existence [rounds]
 
 Builds a small world in a fresh test database (as the tests do), warms up, then asks in
-alternation, `rounds` times each, for a hidden and a missing application, project and node,
-and prints the medians in milliseconds. The statements run are the same for both
-(tests/permissions/test_existence.py); this measures what is left.
+turn, `rounds` times each, for a hidden, a missing (a sealed id of a number no row has), a
+forged (a random token) and a legacy (`<Type>:<n>` of the hidden object) application,
+project and node, and prints the medians in milliseconds. Hidden and missing run the same
+statements (tests/permissions/test_existence.py); forged and legacy ids none
+(tests/hostile/test_sealed_ids.py). Only the key's holder can make a missing or hidden id:
+without it, every id one can try is a forged one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import secrets
 import shutil
 import statistics
 import sys
@@ -23,7 +29,7 @@ import httpx
 
 from actions.storage import LocalStorage, set_storage
 from app.main import create_app, start_services, stop_services
-from models.ids import MAX_DB_ID
+from models.ids import MAX_DB_ID, legacy_global_id
 from models.settings import get_settings
 from models.statuses import ApplicationStatus
 from tests import db as test_db
@@ -58,13 +64,17 @@ async def main(rounds: int) -> None:
             transport=httpx.ASGITransport(app=app), base_url="http://bench"
         ) as client:
             for name, (query, type_name) in CASES.items():
-                times: dict[str, list[float]] = {"hidden": [], "missing": []}
+                token = base64.urlsafe_b64encode(secrets.token_bytes(15)).decode()
                 variables = {
                     "hidden": {"id": gid(type_name, ids[type_name])},
                     "missing": {"id": gid(type_name, MAX_DB_ID)},
+                    "forged": {"id": base64.b64encode(f"{type_name}:{token}".encode()).decode()},
+                    "legacy": {"id": legacy_global_id(type_name, ids[type_name])},
                 }
+                times: dict[str, list[float]] = {kind: [] for kind in variables}
+                kinds = list(variables)
                 for i in range(rounds + 20):
-                    for kind in ("hidden", "missing") if i % 2 else ("missing", "hidden"):
+                    for kind in kinds[i % 4 :] + kinds[: i % 4]:
                         started = time.perf_counter()
                         response = await client.post(
                             "/graphql",
@@ -75,10 +85,10 @@ async def main(rounds: int) -> None:
                         assert response.json()["data"] == {name: None}, response.text
                         if i >= 20:  # warm-up
                             times[kind].append(elapsed)
-                hidden, missing = (statistics.median(times[k]) for k in ("hidden", "missing"))
-                print(
-                    f"{name:12} hidden {hidden:6.2f} ms   missing {missing:6.2f} ms   (n={rounds})"
+                medians = "   ".join(
+                    f"{kind} {statistics.median(times[kind]):6.2f} ms" for kind in kinds
                 )
+                print(f"{name:12} {medians}   (n={rounds})")
     finally:
         await stop_services()
         await test_db.stop()

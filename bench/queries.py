@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+from models.ids import decode_global_id, global_id
 
 #: (a) An authority's cross-permit overview of one project (tests/resolvers/authority/
 #: test_overview.py without `content`, whose reads are audited: one INSERT per request).
@@ -96,9 +96,12 @@ PROJECT_ACTIVITY = """subscription($id: ID!) {
 
 
 def gid(type_name: str, db_id: int) -> str:
-    """A Relay global id, as Luukku makes them (models/ids.py)."""
-    return base64.b64encode(f"{type_name}:{db_id}".encode()).decode()
+    """A Relay global id, as Luukku makes them (models/ids.py, with the bench's key)."""
+    return global_id(type_name, db_id)
 
 
-def db_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":", 1)[1])
+def db_id(value: str) -> int:
+    decoded = decode_global_id(value)
+    if decoded is None:
+        raise ValueError(f"not a global id of this key: {value!r}")
+    return decoded[1]

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTORS = ("compiled", "graphql-core")
 #: LUUKKU_PLANNER: whether the project roots read their subtree in one statement
 PLANNER = ("on", "off")
+#: the key that seals global ids (models/ids.py) when LUUKKU_ID_KEY is not set: public (it is
+#: here), so for development and tests only; production refuses to start without its own key
+DEVELOPMENT_ID_KEY = b"Luukku development id key: public, never for production"
 
 
 class SettingsError(ValueError):
@@ -95,6 +98,25 @@ def _hetu_keys(raw: str) -> tuple[tuple[int, bytes], ...]:
     return tuple(keys)
 
 
+def _id_key(env: dict[str, str], production: bool) -> bytes:
+    """LUUKKU_ID_KEY: base64 of at least 32 random bytes; required in production."""
+    raw = env.get("LUUKKU_ID_KEY", "").strip()
+    if not raw:
+        if production:
+            raise SettingsError(
+                "LUUKKU_ID_KEY must be set in production (base64 of 32 random bytes, e.g. "
+                "`openssl rand -base64 32`), the same on every host, and never changed"
+            )
+        return DEVELOPMENT_ID_KEY
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise SettingsError("LUUKKU_ID_KEY must be base64 (of at least 32 bytes)") from exc
+    if len(key) < 32:
+        raise SettingsError("LUUKKU_ID_KEY must be base64 of at least 32 bytes")
+    return key
+
+
 def _gc_threshold(raw: str) -> tuple[int, ...]:
     if raw.strip() in ("", "0"):
         return ()
@@ -153,6 +175,10 @@ class Settings:
     shutdown_timeout: int = 10
     executor: str = "compiled"
     planner: bool = True
+    #: the key that seals global ids (models/ids.py)
+    id_key: bytes = DEVELOPMENT_ID_KEY
+    #: read ids of the old, unsealed format `<Type>:<digits>` too (LUUKKU_LEGACY_IDS=accept)
+    legacy_ids: bool = False
     smtp_host: str = ""
     smtp_port: int = 0
     smtp_tls: str = "starttls"
@@ -316,6 +342,9 @@ class Settings:
             max_page_size=_int(env, "MAX_PAGE_SIZE", 100, minimum=1),
             executor=executor,
             planner=_choice(env, "LUUKKU_PLANNER", "on", PLANNER) == "on",
+            id_key=_id_key(env, production),
+            legacy_ids=_choice(env, "LUUKKU_LEGACY_IDS", "reject", ("reject", "accept"))
+            == "accept",
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int(env, "SMTP_PORT", smtp_default_port, minimum=1),
             smtp_tls=smtp_tls,

@@ -37,6 +37,7 @@ from schema.catalogue import Authority, PermitType
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationOrigin, ApplicationStatus, Certainty
 from schema.identity import Organisation, Person
+from schema.node import Node
 from schema.project import Project
 from schema.sharing import content_reads
 
@@ -118,7 +119,7 @@ class ApplicationContent:
 
 
 @strawberry.type(description="An application for one permit, addressed to one authority.")
-class Application(relay.Node):
+class Application(Node):
     id: relay.NodeID[int]
     status: ApplicationStatus = strawberry.field(description="Processing status.")
     is_shared_with_authorities: bool = strawberry.field(

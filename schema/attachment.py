@@ -22,6 +22,7 @@ from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.common import LocalizedText
 from schema.enums import describe
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.application import Application
@@ -122,7 +123,7 @@ async def attachment_facts(info: Info, row: Row) -> tuple[AttachmentFacts, Proje
     description="A file attached to an application, a supplement answer, a message or a "
     "decision; visible to whom may see what it belongs to."
 )
-class Attachment(relay.Node):
+class Attachment(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The file name, as uploaded.")
     content_type: str = strawberry.field(

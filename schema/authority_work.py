@@ -22,6 +22,7 @@ from schema.attachment import Attachment, attachments_of
 from schema.common import After, Connection, First, LocalizedText, connection, paginate_by_id
 from schema.enums import ApplicationStatus, describe
 from schema.identity import Person
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.application import Application
@@ -161,7 +162,7 @@ class Decision:
 
 
 @strawberry.type(description="A message in a discussion thread.")
-class Message(relay.Node):
+class Message(Node):
     id: relay.NodeID[int]
     body: str = strawberry.field(description="The text.")
     created_at: datetime = strawberry.field(description="When it was posted.")
@@ -210,7 +211,7 @@ class Message(relay.Node):
     description="A discussion: one per application (customer and its authority) and one per "
     "project (customer and all involved authorities)."
 )
-class Thread(relay.Node):
+class Thread(Node):
     id: relay.NodeID[int]
     row: strawberry.Private[Row]
     facts: strawberry.Private[ThreadFacts]

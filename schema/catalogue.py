@@ -21,6 +21,7 @@ from resolvers.loaders import Row
 from schema.attachment import AttachmentRequirement
 from schema.common import LocalizedText
 from schema.enums import AuthorityScope, Certainty, Channel, QuestionType
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.identity import Person
@@ -49,7 +50,7 @@ async def _nodes(info: Info, node_ids: Iterable[str], loader_name: str, build: A
 
 
 @strawberry.type(description="An authority (viranomainen): a municipal unit or a national agency.")
-class Authority(relay.Node):
+class Authority(Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable short code of the authority.")
     name: LocalizedText = strawberry.field(description="Name of the authority.")
@@ -137,7 +138,7 @@ class SurveyQuestion:
 
 
 @strawberry.type(description="A service bundle (palvelukokonaisuus), e.g. renewable energy.")
-class ServiceBundle(relay.Node):
+class ServiceBundle(Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable short code, e.g. public-event.")
     name: LocalizedText = strawberry.field(description="Name of the bundle.")
@@ -164,7 +165,7 @@ class ServiceBundle(relay.Node):
 
 
 @strawberry.type(description="A kind of permit, whoever issues it (e.g. the rescue plan).")
-class PermitKind(relay.Node):
+class PermitKind(Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable short code of the kind.")
     name: LocalizedText = strawberry.field(description="Name of the kind.")
@@ -198,7 +199,7 @@ class PermitKind(relay.Node):
 
 
 @strawberry.type(description="A permit as one authority offers it: what a customer applies for.")
-class PermitType(relay.Node):
+class PermitType(Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Stable short code of the permit type.")
     name: LocalizedText = strawberry.field(description="Name of the permit.")

@@ -17,10 +17,11 @@ from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.catalogue import Authority
 from schema.enums import Language, OrganisationKind, Role
+from schema.node import Node
 
 
 @strawberry.type(description="A person: a customer's representative or an authority's handler.")
-class Person(relay.Node):
+class Person(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Full name.")
 
@@ -46,7 +47,7 @@ class Person(relay.Node):
 
 
 @strawberry.type(description="A company or an association that owns projects.")
-class Organisation(relay.Node):
+class Organisation(Node):
     id: relay.NodeID[int]
     kind: OrganisationKind = strawberry.field(description="Company or association.")
     name: str = strawberry.field(description="Registered name.")

@@ -1,14 +1,30 @@
-"""Relay global ids: opaque for clients, checked strictly when they come back as input
-(models/ids.py decodes them, the one place that does)."""
+"""Relay global ids: opaque for clients, sealed so that they cannot be guessed or counted,
+and checked strictly when they come back as input (models/ids.py seals and opens them, the
+one place that does)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from strawberry import relay
 
 from models.errors import DomainError, ErrorCode
-from models.ids import MAX_DB_ID, decode_global_id, global_id, local_id
+from models.ids import MAX_DB_ID, decode_global_id, global_id, local_id, sealed_token
 
-__all__ = ["MAX_DB_ID", "decode_id", "encode_id", "local_id", "parse_global_id"]
+__all__ = ["MAX_DB_ID", "Node", "decode_id", "encode_id", "local_id", "parse_global_id"]
+
+
+class Node(relay.Node):
+    """Relay's Node, its `id` sealed: base64("<Type>:<token>") instead of the database id.
+
+    Every Luukku type that implements Node derives from this (a test checks it). Not a
+    GraphQL type itself: the schema's interface is still relay's `Node`.
+    """
+
+    @classmethod
+    def resolve_id(cls, root: Any, *, info: Any) -> str:
+        return sealed_token(cls.__name__, getattr(root, cls.resolve_id_attr()))
 
 
 def parse_global_id(value: str, type_name: str) -> int | None:

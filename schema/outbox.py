@@ -19,6 +19,7 @@ from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.application import Application, visible_application
 from schema.enums import describe
+from schema.node import Node
 
 OutboxKind = DomainKind
 strawberry.enum(OutboxKind, description="What an outbox item sends.")
@@ -46,7 +47,7 @@ describe(
 
 
 @strawberry.type(description="A notice or delivery in the transactional outbox.")
-class OutboxItem(relay.Node):
+class OutboxItem(Node):
     id: relay.NodeID[int]
     kind: OutboxKind = strawberry.field(description="E-mail or delivery.")
     topic: str = strawberry.field(description="What it tells, e.g. authority.submitted.")

@@ -19,6 +19,7 @@ from resolvers.loaders import Row
 from schema.catalogue import Municipality, ServiceBundle
 from schema.common import After, Connection, First, connection, paginate_by_id
 from schema.identity import Organisation, Person
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.application import Application
@@ -45,7 +46,7 @@ ProjectOwner = Annotated[
 
 
 @strawberry.type(description="A customer's project (hanke) and its permit bundle.")
-class Project(relay.Node):
+class Project(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the project.")
     description: str = strawberry.field(description="What the project is.")

@@ -16,6 +16,7 @@ from permissions.facts import ApplicationFacts, ProjectFacts, StatementFacts
 from resolvers.context import Info
 from resolvers.loaders import Row
 from schema.enums import describe
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.application import Application
@@ -42,7 +43,7 @@ describe(
     "application. Its texts are for the two authorities, and for the customer and the "
     "co-authorities once the handling authority shares them."
 )
-class StatementRequest(relay.Node):
+class StatementRequest(Node):
     id: relay.NodeID[int]
     status: StatementStatus = strawberry.field(description="Where the request is.")
     due_date: date = strawberry.field(description="The statement is asked for by this day.")

@@ -1,10 +1,13 @@
-"""Real server processes for tests: `luukku demo` / `luukku serve` on a free port."""
+"""Real server processes for tests: `luukku demo` / `luukku serve` on a free port, and the
+scripts that drive Debian's Chromium against them (playwright-core from web/node_modules)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,11 +16,47 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 LUUKKU = str(Path(sys.executable).parent / "luukku")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def browser_missing(extra: dict[str, Path]) -> list[str]:
+    """What a real-browser test lacks: Node.js, Chromium, playwright-core, and `extra`
+    (for each: what is missing and how to get it, by the path that must exist)."""
+    needed = {
+        "web/node_modules (playwright-core): run `make web`": (
+            ROOT / "web" / "node_modules" / "playwright-core"
+        ),
+        f"Chromium at {CHROMIUM}: apt-get update && apt-get install -y chromium": Path(CHROMIUM),
+        **extra,
+    }
+    missing = [] if shutil.which("node") else ["Node.js 20.19+ (node)"]
+    return missing + [what for what, path in needed.items() if not path.exists()]
+
+
+def run_browser_script(
+    script: Path, artifacts: Path, env: dict[str, str], *, cwd: Path, timeout: int
+) -> tuple[dict[str, Any], str]:
+    """Run a Chromium-driving script (node), with its results file in a fresh `artifacts`
+    folder; (its results, a report for assertions). Fails unless it exited cleanly."""
+    shutil.rmtree(artifacts, ignore_errors=True)
+    run = subprocess.run(
+        ["node", str(script)],
+        cwd=cwd,
+        env={**os.environ, **env, "ARTIFACTS": str(artifacts), "CHROMIUM": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    results: dict[str, Any] = json.loads((artifacts / "results.json").read_text())
+    report = f"{run.stdout}\n{run.stderr}\n{json.dumps(results, indent=1)[:8000]}"
+    assert run.returncode == 0 and "error" not in results, report
+    return results, report
 
 
 def demo_tokens(output: str) -> dict[str, str]:

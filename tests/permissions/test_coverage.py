@@ -18,6 +18,7 @@ from graphql import (
 )
 
 from models import Application, Organisation, OutboxItem, PermitType, Project, ServiceBundle
+from models.ids import decode_global_id
 from schema.root import schema
 from tests.factories import GQL, gid
 from tests.permissions.matrix import (
@@ -276,9 +277,9 @@ async def work_wrong(gql: GQL, world: World, role: Role) -> list[str]:
 
 
 def _local(global_id: str) -> str:
-    import base64
-
-    return base64.b64decode(global_id).decode().split(":", 1)[1]
+    decoded = decode_global_id(global_id)
+    assert decoded is not None, global_id
+    return str(decoded[1])
 
 
 @pytest.mark.parametrize("state", list(State))

@@ -11,14 +11,9 @@ tests/signin/artifacts/<database>/ (ignored by git).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -26,9 +21,8 @@ import pytest_asyncio
 
 from app.demo_issuer import SYSTEM_CLIENT, SYSTEM_USER, demo_secret, password_of
 from tests import db as test_db
-from tests.servers import ROOT, free_port, running
+from tests.servers import ROOT, browser_missing, free_port, run_browser_script, running
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCRIPT = ROOT / "tests" / "signin" / "graphiql.mjs"
 PERSON = ("maija", "Maija Meikäläinen")
 
@@ -36,19 +30,6 @@ pytestmark = pytest.mark.slow
 
 CATALOGUE = """{ serviceBundles { id code }
   permitTypes(filter: {serviceBundleCode: "public-event"}, first: 100) { nodes { id code } } }"""
-
-
-def _missing() -> list[str]:
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("Node.js 20.19+ (node)")
-    if not Path(CHROMIUM).is_file():
-        missing.append(f"Chromium at {CHROMIUM}: apt-get update && apt-get install -y chromium")
-    if not (ROOT / "web" / "node_modules" / "playwright-core").is_dir():
-        missing.append("web/node_modules (playwright-core): run `make web`")
-    if not (ROOT / "app" / "graphiql" / "node_modules" / "graphiql").is_dir():
-        missing.append("GraphiQL's assets: run `make graphiql`")
-    return missing
 
 
 @pytest_asyncio.fixture
@@ -60,11 +41,12 @@ async def demo_database(tmp_path: Path) -> AsyncIterator[str]:
 async def test_a_demo_person_signs_in_and_uses_graphiql_with_the_session_alone(
     demo_database: str,
 ) -> None:
-    missing = _missing()
+    missing = browser_missing(
+        {"GraphiQL's assets: run `make graphiql`": ROOT / "app" / "graphiql" / "node_modules"}
+    )
     assert not missing, "this test needs: " + "; ".join(missing)
     suite = "postgres" if test_db.is_postgres() else "sqlite"
     artifacts = ROOT / "tests" / "signin" / "artifacts" / suite
-    shutil.rmtree(artifacts, ignore_errors=True)
     env = {
         "DATABASE_URL": demo_database,
         "DEMO_SYSTEM_PORT": str(free_port()),
@@ -85,27 +67,20 @@ async def test_a_demo_person_signs_in_and_uses_graphiql_with_the_session_alone(
                 for p in catalogue["permitTypes"]["nodes"]
                 if p["code"] == "helsinki-rescue-plan"
             )
-            run = subprocess.run(
-                ["node", str(SCRIPT)],
-                cwd=ROOT,
-                env={
-                    **os.environ,
+            results, report = run_browser_script(
+                SCRIPT,
+                artifacts,
+                {
                     "LUUKKU_URL": server.url,
                     "LUUKKU_ISSUER": issuer,
                     "LUUKKU_LOGIN": PERSON[0],
                     "LUUKKU_PASSWORD": password_of(PERSON[0]),
                     "LUUKKU_BUNDLE": bundle,
                     "LUUKKU_PERMIT_TYPE": permit,
-                    "ARTIFACTS": str(artifacts),
-                    "CHROMIUM": CHROMIUM,
                 },
-                capture_output=True,
-                text=True,
+                cwd=ROOT,
                 timeout=180,
             )
-            results: dict[str, Any] = json.loads((artifacts / "results.json").read_text())
-            report = f"{run.stdout}\n{run.stderr}\n{json.dumps(results, indent=1)[:8000]}"
-            assert run.returncode == 0 and "error" not in results, report
 
             # the issuer's own pages asked for the login and the password
             assert results["issuerPages"] and results["offOrigin"] == [], report

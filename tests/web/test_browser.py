@@ -13,25 +13,26 @@ web/e2e/artifacts/<database>/ (ignored by git).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
-from app import web
 from notifications.mail import TEXTS
 from tests import db as test_db
 from tests.clamd import running_clamd
-from tests.servers import ROOT, demo_tokens, free_port, running
+from tests.servers import (
+    ROOT,
+    browser_missing,
+    demo_tokens,
+    free_port,
+    run_browser_script,
+    running,
+)
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCRIPT = ROOT / "web" / "e2e" / "journey.mjs"
 FIRST_VIEW_BUDGET = 200 * 1024  # gzip bytes of JavaScript on the first view
 PEOPLE = ROOT / "data" / "demo" / "people.json"
@@ -57,19 +58,6 @@ NOTICE_ROUTES = {
 }
 
 pytestmark = pytest.mark.slow
-
-
-def _missing() -> list[str]:
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("Node.js 20.19+ (node) for the web client and its browser tests")
-    if not Path(CHROMIUM).is_file():
-        missing.append(f"Chromium at {CHROMIUM}: apt-get update && apt-get install -y chromium")
-    if not web.built():
-        missing.append("the web client's build (web/dist): run `make web`")
-    if not (ROOT / "web" / "node_modules" / "playwright-core").is_dir():
-        missing.append("web/node_modules (playwright-core, axe-core): run `make web`")
-    return missing
 
 
 def notice_topic(subject: str) -> str:
@@ -119,11 +107,12 @@ def clamd_socket() -> Iterator[str]:
 async def test_customer_and_handler_journeys_in_chromium(
     demo_database: str, clamd_socket: str, tmp_path: Path
 ) -> None:
-    missing = _missing()
+    missing = browser_missing(
+        {"the web client's build (web/dist): run `make web`": ROOT / "web" / "dist" / "index.html"}
+    )
     assert not missing, "the browser tests need: " + "; ".join(missing)
     suite = "postgres" if test_db.is_postgres() else "sqlite"
     artifacts = ROOT / "web" / "e2e" / "artifacts" / suite
-    shutil.rmtree(artifacts, ignore_errors=True)
     env = {
         "DATABASE_URL": demo_database,
         "DEMO_SYSTEM_PORT": str(free_port()),
@@ -146,27 +135,19 @@ async def test_customer_and_handler_journeys_in_chromium(
         users = re.search(r"^  users: (.+)$", server.output, re.MULTILINE)
         assert issuer and users, server.output
         logins = dict(u.split(" / ") for u in users.group(1).split(", "))
-        run = subprocess.run(
-            ["node", str(SCRIPT)],
-            cwd=ROOT / "web",
-            env={
-                **os.environ,
+        results, report = run_browser_script(
+            SCRIPT,
+            artifacts,
+            {
                 "LUUKKU_URL": server.url,
                 "LUUKKU_TOKENS": json.dumps(tokens),
                 "LUUKKU_ISSUER": issuer.group(1),
                 "LUUKKU_LOGINS": json.dumps(logins),
                 "LUUKKU_PEOPLE": json.dumps(demo_people(server.output)),
-                "ARTIFACTS": str(artifacts),
-                "CHROMIUM": CHROMIUM,
             },
-            capture_output=True,
-            text=True,
+            cwd=ROOT / "web",
             timeout=420,
         )
-        results: dict[str, Any] = json.loads((artifacts / "results.json").read_text())
-        report = f"{run.stdout}\n{run.stderr}\n{json.dumps(results, indent=1)[:6000]}"
-        assert run.returncode == 0, report
-        assert "error" not in results, report
         assert results["violations"] == [], report
         assert results["offOrigin"] == [], report
         # the customer signed in at the demo's issuer and worked with the session cookie

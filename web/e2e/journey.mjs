@@ -278,7 +278,7 @@ async function mailLink(to, path) {
   throw new Error(`no kept mail to ${to} links to ${path}; kept: ${JSON.stringify(summary)} ${JSON.stringify(seen.errors ?? [])}`);
 }
 
-/** A GraphQL request with a demo token (for what the client has no page for: statements). */
+/** A GraphQL request with a demo token (the operator's kept mails: the client has no page for them). */
 async function gql(token, query, variables = {}) {
   const answer = await (
     await fetch(`${base}/graphql`, {
@@ -604,19 +604,48 @@ async function main() {
     await handler.locator('#notice-email').fill('ville.virtanen@poliisi.demo.luukku.example');
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Tallenna osoite' }));
     await handler.getByText('Ilmoitusten osoite tallennettu.').waitFor({ timeout: TIMEOUT });
-    // statements (the client has no page for them yet: through the API): the rescue department
-    // is asked twice, answers one and declines the other; each is a notice with a link
+    // statements, in the client: Ville asks the rescue department twice; Sanna, its handler,
+    // answers the first on the application's page and declines the second; Ville shows the
+    // answer to the customer. Each step is a notice with a link (opened at the end).
     {
-      const ville = tokens['Ville Virtanen'];
-      const sanna = tokens['Sanna Saarinen'];
-      const rescue = await gql(ville, 'query($id: ID!) { application(id: $id) { authority { id } } }', { id: rescueId });
-      const ask = 'mutation($input: StatementRequestInput!) { statementRequest(input: $input) { statementRequest { id } userErrors { code message } } }';
-      // one open request per asked authority: asked, answered; asked again, declined
-      const question = (q) => ({ input: { id: policeId, askedAuthorityId: rescue.application.authority.id, question: q, dueDate: isoDay(10) } });
-      const first = await gql(ville, ask, question('Riittävätkö poistumistiet?'));
-      await gql(sanna, 'mutation($input: StatementAnswerInput!) { statementAnswer(input: $input) { userErrors { code message } } }', { input: { id: first.statementRequest.statementRequest.id, answer: 'Poistumistiet riittävät.' } });
-      const second = await gql(ville, ask, question('Tarvitaanko paloturvallisuustarkastus?'));
-      await gql(sanna, 'mutation($input: StatementDeclineInput!) { statementDecline(input: $input) { userErrors { code message } } }', { input: { id: second.statementRequest.statementRequest.id, reason: 'Ei pelastuslaitoksen asia.' } });
+      const ask = async (question) => {
+        await choose(handler, 'statement-authority', 'Helsingin kaupungin pelastuslaitos');
+        await handler.locator('#statement-question').fill(question);
+        await handler.locator('#statement-due').fill(isoDay(10));
+        await keyboardActivate(handler, handler.getByRole('button', { name: 'Lähetä lausuntopyyntö' }));
+        await handler.getByText('Lausuntopyyntö lähetetty.').waitFor({ timeout: TIMEOUT });
+      };
+      // a question left empty is the API's error, shown at the field
+      await choose(handler, 'statement-authority', 'Helsingin kaupungin pelastuslaitos');
+      await handler.getByRole('button', { name: 'Lähetä lausuntopyyntö' }).click();
+      await handler.locator('#statement-question[aria-invalid="true"]').waitFor({ timeout: TIMEOUT });
+      await audit(handler, 'statement-ask-error');
+      await ask('Riittävätkö poistumistiet?');
+      const rescueContext = await newContext(browser, 'rescue');
+      const rescue = await rescueContext.newPage();
+      watch(rescue, 'rescue');
+      await signIn(rescue, tokens['Sanna Saarinen'], `/authority/applications/${policeId}`);
+      const openRequest = rescue.locator('[data-testid="statement"][data-status="OPEN"]');
+      await openRequest.getByText('Riittävätkö poistumistiet?').waitFor({ timeout: TIMEOUT });
+      await audit(rescue, 'statement-asked');
+      await openRequest.locator('textarea').first().fill('Poistumistiet riittävät.');
+      await keyboardActivate(rescue, openRequest.getByRole('button', { name: 'Lähetä lausunto' }));
+      await rescue.getByText('Lausunto lähetetty.').waitFor({ timeout: TIMEOUT });
+      await ask('Tarvitaanko paloturvallisuustarkastus?');
+      await rescue.reload();
+      await openRequest.getByText('Tarvitaanko paloturvallisuustarkastus?').waitFor({ timeout: TIMEOUT });
+      await openRequest.locator('textarea').nth(1).fill('Ei pelastuslaitoksen asia.');
+      await keyboardActivate(rescue, openRequest.getByRole('button', { name: 'Kieltäydy lausunnosta' }));
+      await rescue.getByText('Kieltäydyit antamasta lausuntoa.').waitFor({ timeout: TIMEOUT });
+      await rescueContext.close();
+      await handler.reload();
+      const answered = handler.locator('[data-testid="statement"][data-status="ANSWERED"]');
+      await answered.getByTestId('statement-answer').getByText('Poistumistiet riittävät.').waitFor({ timeout: TIMEOUT });
+      await handler.locator('[data-testid="statement"][data-status="DECLINED"]').getByText('Ei pelastuslaitoksen asia.').waitFor({ timeout: TIMEOUT });
+      await answered.getByText('Näytä pyyntö ja lausunto asiakkaalle').click();
+      await handler.getByText('Lausunto näkyy nyt asiakkaalle.').waitFor({ timeout: TIMEOUT });
+      await audit(handler, 'statements');
+      results.statements = 'answered, declined and shared in the client';
     }
     await keyboardActivate(handler, handler.getByRole('button', { name: 'Pyydä lisätietoja' }));
     await handler.getByRole('heading', { name: 'Pyydä lisätietoja' }).waitFor({ timeout: TIMEOUT });
@@ -647,6 +676,11 @@ async function main() {
     await customer.goto(await mailLink('maija.meikalainen', `/ui/applications/${policeId}`));
     await customer.locator('#supplement-answer').waitFor({ timeout: TIMEOUT });
     await audit(customer, 'supplement-answer');
+    // the statements: the one shown to the customer with its texts, the other without
+    await customer.locator('[data-testid="statement"][data-status="ANSWERED"]').getByText('Poistumistiet riittävät.').waitFor({ timeout: TIMEOUT });
+    const declined = customer.locator('[data-testid="statement"][data-status="DECLINED"]');
+    await declined.getByText('Pyynnön ja lausunnon tekstit näkyvät vain viranomaisille', { exact: false }).waitFor({ timeout: TIMEOUT });
+    if ((await declined.getByText('Ei pelastuslaitoksen asia.').count()) !== 0) throw new Error('the customer reads a statement not shown to them');
     await keyboardFill(customer, customer.locator('#supplement-answer'), 'Järjestyksenvalvontasuunnitelma: kuusi järjestyksenvalvojaa.');
     await keyboardActivate(customer, customer.getByRole('button', { name: 'Lähetä lisätiedot' }));
     await customer.getByText('Lisätiedot on lähetetty.').waitFor({ timeout: TIMEOUT });

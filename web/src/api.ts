@@ -70,6 +70,24 @@ export interface SupplementRequest {
   closedAt: string | null;
   isOpen: boolean;
 }
+export interface StatementRequest {
+  id: string;
+  status: 'OPEN' | 'ANSWERED' | 'DECLINED' | 'CANCELLED';
+  dueDate: string;
+  requestedAt: string;
+  requestedByName: string;
+  answeredAt: string | null;
+  answeredByName: string | null;
+  isSharedWithCustomer: boolean;
+  question: string | null;
+  answer: string | null;
+  declineReason: string | null;
+  isOverdue: boolean;
+  viewerCanReadTexts: boolean;
+  viewerCanAnswer: boolean;
+  viewerCanShare: boolean;
+  askedAuthority: { id: string; name: LocalizedText };
+}
 export interface Decision {
   outcome: string;
   decidedOn: string;
@@ -203,6 +221,9 @@ export const APPLICATION = `query Application($id: ID!) { application(id: $id) {
   content { formData sharedData }
   statusHistory(first: 100) { nodes { fromStatus toStatus comment createdAt actorName } }
   supplementRequests { answerContent }
+  statementRequests { id status dueDate requestedAt requestedByName answeredAt answeredByName
+    isSharedWithCustomer question answer declineReason isOverdue
+    viewerCanReadTexts viewerCanAnswer viewerCanShare askedAuthority { id name { fi sv en } } }
   ${THREAD}
   project { id name startsOn endsOn description municipality { code name { fi sv en } }
     owner { __typename ... on Person { name } ... on Organisation { name businessId } } } } }`;
@@ -253,6 +274,18 @@ export const STATUS_UPDATE = appMutation('applicationStatusUpdate', 'Application
 export const SUPPLEMENT_REQUEST = appMutation('supplementRequest', 'SupplementRequestInput');
 export const DECISION_RECORD = appMutation('decisionRecord', 'DecisionRecordInput');
 export const NOTICE_REDIRECT = appMutation('applicationNoticeRedirect', 'ApplicationNoticeRedirectInput');
+
+function statementMutation(name: string, input: string): string {
+  const upper = name[0].toUpperCase() + name.slice(1);
+  return `mutation ${upper}($input: ${input}!) { ${name}(input: $input) {
+  statementRequest { id status } ${ERRORS} } }`;
+}
+export const STATEMENT_REQUEST = statementMutation('statementRequest', 'StatementRequestInput');
+export const STATEMENT_ANSWER = statementMutation('statementAnswer', 'StatementAnswerInput');
+export const STATEMENT_DECLINE = statementMutation('statementDecline', 'StatementDeclineInput');
+export const STATEMENT_SHARE = statementMutation('statementShare', 'StatementShareInput');
+export const AUTHORITIES = `query Authorities($municipality: String) {
+  authorities(municipalityCode: $municipality, first: 100) { nodes { id code name { fi sv en } } } }`;
 
 export const APPLICATION_EXPORT = `mutation ApplicationExport($input: ApplicationExportInput!) {
   applicationExport(input: $input) { document ${ERRORS} } }`;

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from models import Project
+from models.ids import legacy_global_id
 from models.statuses import ApplicationStatus
 from tests.factories import (
     GQL,
@@ -98,7 +99,8 @@ async def test_unknown_and_malformed_ids_are_not_found(gql: GQL) -> None:
         gid("Project", 999999),
         gid("Application", 1),
         "not-an-id",
-        gid("Project", 2**40),
+        legacy_global_id("Project", 2**40),
+        legacy_global_id("Project", 1),
         "",
     ]:
         result = await gql(

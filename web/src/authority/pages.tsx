@@ -1,6 +1,6 @@
 // The light-channel handler's side: the inbox (filters, counts, live), one application
-// (take, assign, status, supplement request, decision, export, notice redirect, messages)
-// and the common view of a project's permit bundle.
+// (take, assign, status, supplement request, statements asked and answered, decision, export,
+// notice redirect, messages) and the common view of a project's permit bundle.
 import { useEffect, useRef, useState } from 'react';
 import {
   Button,
@@ -48,6 +48,7 @@ import { useI18n } from '../i18n';
 import { AppLink, match, type Location } from '../router';
 import { SchemaView } from '../SchemaForm';
 import { useSession } from '../session';
+import { StatementAsk, StatementList } from '../statements';
 import {
   Card,
   Dl,
@@ -554,6 +555,10 @@ function HandlerApplication({ id }: { id: string }) {
       )}
       <Section title={t('supplement.heading')} id="supplements">
         <SupplementList requests={app.supplementRequests} />
+      </Section>
+      <Section title={t('statement.heading')} id="statements">
+        <StatementList requests={app.statementRequests} onChanged={done} />
+        {mineToHandle && open && <StatementAsk applicationId={app.id} municipality={app.project.municipality.code} ownAuthority={app.authority.id} onAsked={done} />}
       </Section>
       <Section title={t('history.heading')} id="history">
         <StatusHistory changes={app.statusHistory.nodes} />

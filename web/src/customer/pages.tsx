@@ -44,6 +44,7 @@ import {
   type JsonSchema,
   type LocalizedText,
   type Project,
+  type StatementRequest,
   type StatusChange,
   type UserError,
 } from '../api';
@@ -52,6 +53,7 @@ import { DecisionView, Discussion, LiveAnnouncer, StatusHistory, SupplementList,
 import { useI18n } from '../i18n';
 import { AppLink, match, navigate, type Location } from '../router';
 import { SchemaForm, SchemaView } from '../SchemaForm';
+import { StatementList } from '../statements';
 import { representedOrganisations, useSession } from '../session';
 import {
   Card,
@@ -869,6 +871,7 @@ export interface ApplicationDetail extends ApplicationSummary {
   content: { formData: Json; sharedData: Json } | null;
   statusHistory: { nodes: StatusChange[] };
   supplementRequests: (ApplicationSummary['supplementRequests'][number] & { answerContent: Json | null })[];
+  statementRequests: StatementRequest[];
   thread: Project['thread'] | null;
   project: {
     id: string;
@@ -876,7 +879,7 @@ export interface ApplicationDetail extends ApplicationSummary {
     startsOn: string | null;
     endsOn: string | null;
     description: string;
-    municipality: { name: LocalizedText };
+    municipality: { code: string; name: LocalizedText };
     owner: { __typename: string; name: string; businessId?: string | null };
   };
 }
@@ -1177,6 +1180,11 @@ function ApplicationPage({ id }: { id: string }) {
       <Section title={t('supplement.heading')} id="supplements">
         <SupplementList requests={app.supplementRequests} />
       </Section>
+      {app.statementRequests.length > 0 && (
+        <Section title={t('statement.heading')} id="statements">
+          <StatementList requests={app.statementRequests} onChanged={reload} />
+        </Section>
+      )}
       <Section title={t('history.heading')} id="history">
         <StatusHistory changes={app.statusHistory.nodes} />
       </Section>
