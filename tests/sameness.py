@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -164,9 +165,9 @@ def both_apps() -> Any:
     return app
 
 
-@pytest_asyncio.fixture
-async def reference_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(manage_db=False, graphql_schema=reference_schema())
+@asynccontextmanager
+async def _client_of(graphql_schema: Any) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(manage_db=False, graphql_schema=graphql_schema)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test"
     ) as c:
@@ -174,11 +175,14 @@ async def reference_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest_asyncio.fixture
+async def reference_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client_of(reference_schema()) as c:
+        yield c
+
+
+@pytest_asyncio.fixture
 async def unplanned_client(db: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(manage_db=False, graphql_schema=unplanned_schema())
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as c:
+    async with _client_of(unplanned_schema()) as c:
         yield c
 
 

@@ -32,8 +32,8 @@ from models.statuses import ApplicationStatus
 from resolvers.identity.queries import NODE_TYPES
 from schema.node import Node
 from schema.root import schema
-from tests.factories import GQL, make_application, make_customer, make_handler, make_project
-from tests.hostile.test_odd_ids import ODD_LOCAL_PARTS
+from tests.factories import GQL, make_application, make_customer, make_project
+from tests.hostile.test_odd_ids import ODD_LOCAL_PARTS, _b64
 from tests.sqlcount import count_queries
 
 S = schema._schema
@@ -106,10 +106,6 @@ def test_another_key_opens_nothing() -> None:
     assert other.token("Application", 12) != token
 
 
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
 def test_legacy_ids_are_read_only_when_accepted(legacy_accepted: None) -> None:
     assert decode_global_id(legacy_global_id("Application", 12)) == ("Application", 12)
     assert decode_global_id(global_id("Application", 12)) == ("Application", 12)
@@ -170,9 +166,7 @@ Q = """query($id: ID!) {
 async def test_the_api_hands_out_sealed_ids_and_reads_them_back(gql: GQL) -> None:
     owner = await make_customer()
     project_id = await make_project(owner)
-    police = await make_handler("helsinki-police")
     app_id = await make_application(owner, project_id, status=ApplicationStatus.NOT_STARTED)
-    del police
     data = await gql(Q, {"id": global_id("Project", project_id)}, token=owner.token)
     project = data["data"]["project"]
     assert decode_global_id(project["id"]) == ("Project", project_id)
