@@ -37,6 +37,7 @@ from resolvers.catalogue_cache import Snapshot, catalogue_cache
 
 Row = dict[str, Any]
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 MESSAGE_FIELDS = (
     "id",
@@ -158,11 +159,23 @@ class CatalogueLoader(Generic[K]):
         return [table.get(k) for k in keys]
 
 
+class SharedDataLoader(DataLoader[K, T]):
+    """A DataLoader whose loads several tasks wait for (a live event's subscribers).
+
+    A task awaiting a future that is cancelled cancels that future, and with it every other
+    task awaiting the same cached load. Each caller here waits through its own shield: a
+    subscriber that leaves (its task cancelled) stops waiting, and the load goes on for
+    the others."""
+
+    def load(self, key: K) -> Awaitable[T]:
+        return asyncio.shield(super().load(key))
+
+
 class OrganisationLoader:
     """Authorities come from the catalogue; companies and associations from the database."""
 
-    def __init__(self) -> None:
-        self._others: DataLoader[int, Row | None] = DataLoader(
+    def __init__(self, loader: type[DataLoader[Any, Any]] = DataLoader) -> None:
+        self._others: DataLoader[int, Row | None] = loader(
             load_fn=_by_key(lambda ids: Organisation.filter(id__in=ids).values())
         )
 
@@ -182,20 +195,23 @@ class Loaders:
     """The loaders of one request (or one live event). Each is made on first use, and none
     refers back to this object, so a request's loaders are freed by reference counting."""
 
+    #: the DataLoader class of each loader (SharedLoaders: SharedDataLoader)
+    _loader: type[DataLoader[Any, Any]] = DataLoader
+
     @cached_property
     def project(self) -> DataLoader[int, Row | None]:
-        return DataLoader(load_fn=_by_key(lambda ids: Project.filter(id__in=ids).values()))
+        return self._loader(load_fn=_by_key(lambda ids: Project.filter(id__in=ids).values()))
 
     @cached_property
     def application(self) -> DataLoader[int, Row | None]:
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(lambda ids: Application.filter(id__in=ids).values(*APPLICATION_FIELDS))
         )
 
     @cached_property
     def application_content(self) -> DataLoader[int, Row | None]:
         """The form content, read only where it is asked for (and may be read)."""
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(lambda ids: Application.filter(id__in=ids).values("id", "content"))
         )
 
@@ -213,11 +229,11 @@ class Loaders:
                 by_id.prime(row["id"], row)
             return rows
 
-        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+        return self._loader(load_fn=_grouped(fetch, "project_id"))
 
     @cached_property
     def status_changes_by_application(self) -> DataLoader[int, list[Row]]:
-        return DataLoader(
+        return self._loader(
             load_fn=_grouped(
                 lambda ids: StatusChange.filter(application_id__in=ids).order_by("id").values(),
                 "application_id",
@@ -242,17 +258,17 @@ class Loaders:
 
     @cached_property
     def organisation(self) -> OrganisationLoader:
-        return OrganisationLoader()
+        return OrganisationLoader(self._loader)
 
     @cached_property
     def person(self) -> DataLoader[int, Row | None]:
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(lambda ids: Person.filter(id__in=ids).values("id", "name", "language"))
         )
 
     @cached_property
     def supplements_by_application(self) -> DataLoader[int, list[Row]]:
-        return DataLoader(
+        return self._loader(
             load_fn=_grouped(
                 lambda ids: (
                     SupplementRequest.filter(application_id__in=ids).order_by("id").values()
@@ -264,7 +280,7 @@ class Loaders:
     @cached_property
     def processing_case_by_application(self) -> DataLoader[int, Row | None]:
         """What the permit plan needs of a submitted application's processing so far."""
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(
                 lambda ids: ProcessingCase.filter(application_id__in=ids).values(
                     "application_id", "submitted_at", "wait_seconds", "waiting_since"
@@ -275,7 +291,7 @@ class Loaders:
 
     @cached_property
     def decision_by_application(self) -> DataLoader[int, Row | None]:
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(
                 lambda ids: Decision.filter(application_id__in=ids).values(), key="application_id"
             )
@@ -283,12 +299,12 @@ class Loaders:
 
     @cached_property
     def thread(self) -> DataLoader[int, Row | None]:
-        return DataLoader(load_fn=_by_key(lambda ids: Thread.filter(id__in=ids).values()))
+        return self._loader(load_fn=_by_key(lambda ids: Thread.filter(id__in=ids).values()))
 
     @cached_property
     def threads_by_project(self) -> DataLoader[int, list[Row]]:
         """All discussions of a project: its own and its applications'."""
-        return DataLoader(
+        return self._loader(
             load_fn=_grouped(
                 lambda ids: Thread.filter(project_id__in=ids).order_by("id").values(), "project_id"
             )
@@ -306,7 +322,7 @@ class Loaders:
                 .values(*MESSAGE_FIELDS, project_id="thread__project_id")
             )
 
-        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+        return self._loader(load_fn=_grouped(fetch, "project_id"))
 
     async def project_thread(self, project_id: int) -> Row | None:
         threads = await self.threads_by_project.load(project_id)
@@ -322,13 +338,13 @@ class Loaders:
 
     @cached_property
     def message(self) -> DataLoader[int, Row | None]:
-        return DataLoader(load_fn=_by_key(lambda ids: Message.filter(id__in=ids).values()))
+        return self._loader(load_fn=_by_key(lambda ids: Message.filter(id__in=ids).values()))
 
     @cached_property
     def attachments_by_project(self) -> DataLoader[int, list[Row]]:
         """Every attachment of a project (not removed), oldest first: one query for all the
         owners (applications, supplements, messages, decisions) a request asks about."""
-        return DataLoader(
+        return self._loader(
             load_fn=_grouped(
                 lambda ids: (
                     Attachment.filter(project_id__in=ids, removed_at=None)
@@ -346,13 +362,13 @@ class Loaders:
     @cached_property
     def attachment(self) -> DataLoader[int, Row | None]:
         """An attachment by id, removed ones too (the live event of a removal)."""
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(lambda ids: Attachment.filter(id__in=ids).values(*ATTACHMENT_FIELDS))
         )
 
     @cached_property
     def staff_by_authority(self) -> DataLoader[int, list[Row]]:
-        return DataLoader(load_fn=_grouped(_fetch_staff, "organisation_id"))
+        return self._loader(load_fn=_grouped(_fetch_staff, "organisation_id"))
 
     @cached_property
     def statements_by_project(self) -> DataLoader[int, list[Row]]:
@@ -366,7 +382,7 @@ class Loaders:
                 .values(*STATEMENT_FIELDS, project_id="application__project_id")
             )
 
-        return DataLoader(load_fn=_grouped(fetch, "project_id"))
+        return self._loader(load_fn=_grouped(fetch, "project_id"))
 
     async def statements_of(self, project_id: int, application_id: int) -> list[Row]:
         rows = await self.statements_by_project.load(project_id)
@@ -374,7 +390,7 @@ class Loaders:
 
     @cached_property
     def statement(self) -> DataLoader[int, Row | None]:
-        return DataLoader(
+        return self._loader(
             load_fn=_by_key(
                 lambda ids: StatementRequest.filter(id__in=ids).values(
                     *STATEMENT_FIELDS, project_id="application__project_id"
@@ -409,3 +425,10 @@ class Loaders:
         if facts is None:
             facts = self._facts[project_id] = project_facts(project, applications, statements)
         return facts
+
+
+class SharedLoaders(Loaders):
+    """The loaders of one live event, shared by all its subscribers in this process
+    (resolvers/live/subscriptions.py): any of them may leave while the others wait."""
+
+    _loader = SharedDataLoader

@@ -63,7 +63,6 @@ class SharingExecutionContext(CompiledExecutionContext):
         return self._shared(share, serially)
 
     async def _shared(self, share: tuple[str, Any], serially: bool | None) -> Any:
-        global executions
         event_id, audience = share
         key = (
             audience,
@@ -72,28 +71,36 @@ class SharingExecutionContext(CompiledExecutionContext):
             _variables_key(self.variable_values.coerced),
         )
         futures = _futures(event_id)
-        future = futures.get(key)
-        if future is None:
-            future = futures[key] = asyncio.get_running_loop().create_future()
-            reads: list[tuple[int, int, int | None]] = []
-            token = content_reads.set(reads)
-            try:
-                result = super().execute_operation(serially)
-                if self.is_awaitable(result):  # sync selections return the result itself
-                    result = await result
-            except BaseException as exc:
-                futures.pop(key, None)
-                future.set_exception(exc)
-                future.exception()  # retrieved: the waiters (if any) re-raise it
-                raise
-            finally:
-                content_reads.reset(token)
-            executions += 1
-            future.set_result((result, reads))
-        else:
-            result, reads = await asyncio.shield(future)
+        execution = futures.get(key)
+        if execution is None:
+            # a task of its own, not the first subscriber's: a subscriber that leaves (its
+            # task cancelled) stops waiting for it, and it goes on for the others
+            execution = futures[key] = asyncio.ensure_future(self._execute(futures, key, serially))
+            execution.add_done_callback(_retrieved)
+        result, reads = await asyncio.shield(execution)
         self._audit(reads)
         return result
+
+    async def _execute(
+        self,
+        futures: dict[tuple[Any, ...], asyncio.Future[Any]],
+        key: tuple[Any, ...],
+        serially: bool | None,
+    ) -> tuple[Any, list[tuple[int, int, int | None]]]:
+        """The shared execution, in its own task (and context): the result and the content
+        reads it made."""
+        global executions
+        reads: list[tuple[int, int, int | None]] = []
+        content_reads.set(reads)
+        try:
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):  # sync selections return the result itself
+                result = await result
+        except BaseException:
+            futures.pop(key, None)  # the next subscriber tries again
+            raise
+        executions += 1
+        return result, reads
 
     def _audit(self, reads: list[tuple[int, int, int | None]]) -> None:
         context = self.context_value
@@ -115,3 +122,9 @@ class GraphQLCoreSharingExecutionContext(SharingExecutionContext):
     """The same sharing, executed by graphql-core (LUUKKU_EXECUTOR=graphql-core)."""
 
     compiled = False
+
+
+def _retrieved(execution: asyncio.Future[Any]) -> None:
+    """Its failure is re-raised in the subscribers waiting; none may be left to read it."""
+    if not execution.cancelled():
+        execution.exception()

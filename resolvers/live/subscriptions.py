@@ -33,7 +33,7 @@ from permissions import policies
 from permissions.facts import ApplicationFacts, ThreadFacts
 from permissions.fields import authenticated, authority_only
 from resolvers.context import Context, Info, current_loaders
-from resolvers.loaders import Loaders
+from resolvers.loaders import Loaders, SharedLoaders
 from schema.attachment import attachment_facts
 from schema.events import (
     ApplicationStatusChangedEvent,
@@ -56,10 +56,11 @@ _MAX_EVENTS = 256
 
 
 def event_loaders(event: LiveEvent) -> Loaders:
-    """The loaders shared by every subscriber of this process for one event."""
+    """The loaders shared by every subscriber of this process for one event (a subscriber
+    that leaves meanwhile cancels only its own waiting: SharedLoaders)."""
     loaders = _EVENT_LOADERS.get(event.id)
     if loaders is None:
-        loaders = Loaders()
+        loaders = SharedLoaders()
         _EVENT_LOADERS[event.id] = loaders
         while len(_EVENT_LOADERS) > _MAX_EVENTS:
             _EVENT_LOADERS.popitem(last=False)
