@@ -9,7 +9,7 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -158,8 +158,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     its operation's task, with Strawberry's and graphql-core's state, ends without a
     `complete`, and the entry it left in the bus's table delivers its events from then on;
     the client's `complete` or the socket's end removes it. The connection-init timer's task
-    is let go once connection_init has cancelled it, and equal operation texts (thousands of
-    clients subscribe with the same document) share one copy."""
+    and the connection's parameters are let go once connection_init is handled, and equal
+    operation texts (thousands of clients subscribe with the same document) share one copy."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -209,6 +209,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
         if self.connection_init_received:  # the timer was cancelled
             self.connection_init_timeout_task = None
+            # read by on_ws_connect only, and it holds the credential
+            self.context.connection_params = None
 
     async def handle_subscribe(self, message: Any) -> None:
         payload = message.get("payload")
@@ -283,15 +285,18 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         except BadMultipart as exc:
             raise _Refused(400, "BAD_MULTIPART", f"Bad multipart request: {exc.message}.") from exc
 
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+    def run(
+        self, request: Any, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Coroutine[Any, Any, Any]:
+        if not isinstance(request, Request):  # a WebSocket: no frame of ours kept while open
+            return super().run(request, context, root_value)
+        return self._run_http(request, context, root_value)
+
+    async def _run_http(self, request: Request, context: Any, root_value: Any) -> Any:
         try:
             return await super().run(request, context, root_value)
         finally:
-            form = (
-                getattr(request.state, "luukku_form", None)
-                if isinstance(request, Request)
-                else None
-            )
+            form = getattr(request.state, "luukku_form", None)
             if form is not None:  # the uploads' temporary files, at once (not at the next GC)
                 await form.close()
 
@@ -344,10 +349,12 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         page = graphiql.localize(self.graphql_ide_html)
         return HTMLResponse(page, headers={"Content-Security-Policy": graphiql.csp(page)})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
+        if scope["type"] != "http":  # a WebSocket: no frame of ours kept while it is open
+            return super().__call__(scope, receive, send)
+        return self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             response: Response = await self.run(Request(scope=scope, receive=receive))
             await response(scope, receive, send)
@@ -568,6 +575,7 @@ class LuukkuApp(Starlette):
         self.graphql_view = graphql_view
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # (a coroutine function: servers tell ASGI 3 applications by it)
         if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH:
             scope["app"] = self
             await self.graphql_view(scope, receive, send)

@@ -61,5 +61,8 @@ class LightWebSocketProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: Any) -> None:
         await super().send(message)
         if self.handshake_complete and hasattr(self, "response"):
-            # accepted (or refused): uvicorn no longer reads the handshake's objects
+            # accepted (or refused): uvicorn no longer reads the handshake's objects; the
+            # headers are emptied too, since websockets' parser keeps the request to the end
+            self.request.headers.clear()
+            self.response.headers.clear()
             del self.request, self.response
