@@ -175,6 +175,7 @@ def one_run(
         time.sleep(2)
         after = dumps.take()
         rss_idle = rss_bytes([server.pid])
+        fanout = None if trace else _fanout(http, headers, project, clients, opened)
         result: dict[str, Any] = {
             "subscribers": opened,
             "failed": failed,
@@ -185,6 +186,7 @@ def one_run(
             "rss_idle_mb": round(rss_idle / 2**20, 1),
             "kb_per_subscription": (rss_idle - rss_before) / 1024 / max(1, opened),
             "traced": trace,
+            "fanout_ms": fanout,
         }
         if trace:
             result.update(_traced(before, after, max(1, opened)))
@@ -196,6 +198,11 @@ def one_run(
             f"{live} live after {probes} probe(s), RSS {result['rss_before_mb']} → "
             f"{result['rss_idle_mb']} MB: {result['kb_per_subscription']:.1f} KB per subscription"
             + (f", traced {result['traced_kb_per_subscription']:.1f} KB" if trace else "")
+            + (
+                f"; fan-out p50 {fanout['p50']:.0f} / p99 {fanout['p99']:.0f} ms from the post"
+                if fanout
+                else ""
+            )
         )
         return result
     finally:
@@ -234,6 +241,36 @@ def _probe(
             if live >= opened:
                 return live, probe
     raise BenchError(f"only {live} of {opened} subscriptions delivered a probe")
+
+
+def _fanout(
+    http: httpx.Client,
+    headers: dict[str, str],
+    project: LiveProject,
+    clients: Clients,
+    opened: int,
+) -> dict[str, float]:
+    """One more message once idle: each receipt's time from the start of the messagePost
+    (the mutation, its commit and the fan-out; a rough figure, the clients share the cores)."""
+    seen = set(clients.stats()["events"])
+    body = {
+        "query": MESSAGE_POST,
+        "variables": {"input": {"threadId": gid("Thread", project.thread_id), "body": "timed"}},
+    }
+    started = time.time()
+    http.post("/graphql", json=body, headers=headers).raise_for_status()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        new = [e for k, e in clients.stats()["events"].items() if k not in seen]
+        if new and len(new[0]["receipts"]) >= opened:
+            lat = sorted(1000 * (t - started) for t in new[0]["receipts"])
+            return {
+                "p50": round(lat[len(lat) // 2], 1),
+                "p99": round(lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))], 1),
+                "max": round(lat[-1], 1),
+            }
+    raise BenchError("the timed message did not reach every subscriber")
 
 
 def main() -> None:
