@@ -20,6 +20,9 @@ from models.errors import DomainError, DomainErrors
 from models.settings import Settings, get_settings
 from notifications.bus import start_bus
 
+#: uvicorn's WebSocket protocol with less memory per idle socket (app/wsprotocol.py)
+WS_PROTOCOL = "app.wsprotocol:LightWebSocketProtocol"
+
 
 def _ensure_sqlite_dir(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite://") and ":memory:" not in settings.database_url:
@@ -318,6 +321,7 @@ async def _serve_with_demo_system(settings: Settings, system: Any) -> None:
             port=settings.port,
             access_log=False,
             log_level="info",
+            ws=WS_PROTOCOL,
             ws_per_message_deflate=settings.ws_compression,
             ws_max_size=settings.ws_max_message_bytes,
             timeout_graceful_shutdown=settings.shutdown_timeout,
@@ -348,6 +352,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=args.workers,
         proxy_headers=False,  # the app reads X-Forwarded-* itself, from TRUSTED_PROXIES only
+        ws=WS_PROTOCOL,
         ws_per_message_deflate=settings.ws_compression,
         ws_max_size=settings.ws_max_message_bytes,
         timeout_graceful_shutdown=settings.shutdown_timeout,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -31,9 +32,12 @@ from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage, Message
 from strawberry.types.unset import UNSET, UnsetType
+from strawberry.utils.aio import aclosing
 
 from actions.scanning import get_scanner
 from actions.signin import viewer_for_session
@@ -52,6 +56,7 @@ from models.settings import Settings, get_settings
 from notifications.bus import start_bus, stop_bus
 from permissions.facts import ANONYMOUS, Viewer
 from resolvers.context import Context
+from resolvers.live.table import LiveEntry, Parking, parking
 from resolvers.viewer import bearer_token
 from schema.root import schema
 
@@ -122,13 +127,96 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     await response(scope, receive, send)
 
 
+#: the operation texts of live subscriptions, one copy each (most sockets send the same few)
+_OPERATION_TEXTS: dict[str, str] = {}
+_MAX_OPERATION_TEXTS = 1024
+_MAX_SHARED_TEXT = 16 * 1024
+
+
+def shared_text(text: object) -> object:
+    """The one kept copy of an operation text equal to `text` (texts over 16 KB as they are)."""
+    if not isinstance(text, str) or len(text) > _MAX_SHARED_TEXT:
+        return text
+    kept = _OPERATION_TEXTS.get(text)
+    if kept is None:
+        if len(_OPERATION_TEXTS) >= _MAX_OPERATION_TEXTS:
+            _OPERATION_TEXTS.clear()
+        kept = _OPERATION_TEXTS[text] = text
+    return kept
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """Strawberry's graphql-transport-ws handler, for sockets Luukku closes itself.
+    """Strawberry's graphql-transport-ws handler, for sockets Luukku closes itself, and with
+    less kept per idle socket.
 
     A subscription closes its socket when the viewer's access ends (4403) or the bus is lost
     (1012), and then ends; Strawberry would still send the operation's `complete`, which
     Starlette refuses on a closed socket, and log that as an exception for every socket.
-    Once the socket is closed there is nothing to send, so messages are dropped instead."""
+    Once the socket is closed there is nothing to send, so messages are dropped instead.
+
+    Memory (bench/idle.py): a live subscription parks once started (resolvers/live/table.py):
+    its operation's task, with Strawberry's and graphql-core's state, ends without a
+    `complete`, and the entry it left in the bus's table delivers its events from then on;
+    the client's `complete` or the socket's end removes it. The connection-init timer's task
+    and the connection's parameters are let go once connection_init is handled, and equal
+    operation texts (thousands of clients subscribe with the same document) share one copy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parked: dict[str, LiveEntry] = {}
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Strawberry's, in a task that offers parking; a parked subscription sends its own
+        messages from then on."""
+        offered = Parking(operation.id, operation.send_operation_message, self.parked)
+        parking.set(offered)  # this operation's own task
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            if offered.entry is not None:
+                operation.task = None  # finished; the entry is the subscription now
+                return
+            await operation.send_operation_message(
+                CompleteMessage(id=operation.id, type="complete")
+            )
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        entry = self.parked.get(operation_id)
+        operation = self.operations.get(operation_id)
+        if entry is None and (operation is None or operation.task is not None):
+            await super().cleanup_operation(operation_id)
+            return
+        self.operations.pop(operation_id, None)  # parked, or parked and ended by itself
+        if entry is not None:
+            await entry.stop()
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_init_received:  # the timer was cancelled
+            self.connection_init_timeout_task = None
+            # read by on_ws_connect only, and it holds the credential
+            self.context.connection_params = None
+
+    async def handle_subscribe(self, message: Any) -> None:
+        payload = message.get("payload")
+        if isinstance(payload, dict) and "query" in payload:
+            payload["query"] = shared_text(payload["query"])
+        await super().handle_subscribe(message)
 
     async def send_message(self, message: Message) -> None:
         socket = getattr(self.websocket, "ws", None)
@@ -197,15 +285,18 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         except BadMultipart as exc:
             raise _Refused(400, "BAD_MULTIPART", f"Bad multipart request: {exc.message}.") from exc
 
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+    def run(
+        self, request: Any, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Coroutine[Any, Any, Any]:
+        if not isinstance(request, Request):  # a WebSocket: no frame of ours kept while open
+            return super().run(request, context, root_value)
+        return self._run_http(request, context, root_value)
+
+    async def _run_http(self, request: Request, context: Any, root_value: Any) -> Any:
         try:
             return await super().run(request, context, root_value)
         finally:
-            form = (
-                getattr(request.state, "luukku_form", None)
-                if isinstance(request, Request)
-                else None
-            )
+            form = getattr(request.state, "luukku_form", None)
             if form is not None:  # the uploads' temporary files, at once (not at the next GC)
                 await form.close()
 
@@ -258,10 +349,12 @@ class LuukkuGraphQL(GraphQL[Context, None]):
         page = graphiql.localize(self.graphql_ide_html)
         return HTMLResponse(page, headers={"Content-Security-Policy": graphiql.csp(page)})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
+        if scope["type"] != "http":  # a WebSocket: no frame of ours kept while it is open
+            return super().__call__(scope, receive, send)
+        return self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             response: Response = await self.run(Request(scope=scope, receive=receive))
             await response(scope, receive, send)
@@ -469,6 +562,30 @@ async def stop_services() -> None:
     await close_storage()
 
 
+class LuukkuApp(Starlette):
+    """Starlette, with the GraphQL WebSocket handed straight to the GraphQL view.
+
+    Every middleware here and Starlette's own (errors, exceptions, routing) pass WebSockets
+    through untouched, but each still keeps a suspended frame per open socket for as long as
+    it is open, which adds up over thousands of idle live connections (bench/idle.py).
+    Strawberry's view accepts, closes and reports errors on the socket itself."""
+
+    def __init__(self, graphql_view: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.graphql_view = graphql_view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # (a coroutine function: servers tell ASGI 3 applications by it)
+        if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH:
+            scope["app"] = self
+            await self.graphql_view(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+GRAPHQL_PATH = "/graphql"
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -507,10 +624,11 @@ def create_app(
                     log.error("services did not stop in %s s", settings.shutdown_timeout)
                 await close_db()
 
-    return Starlette(
+    return LuukkuApp(
+        view,
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", view),
+            WebSocketRoute(GRAPHQL_PATH, view),  # under a root_path (LuukkuApp takes the rest)
             Route(graphiql.ASSETS_PREFIX + "{name:path}", graphiql.asset),
             Route("/attachments/{id}", download, methods=["GET", "HEAD"]),
             Route("/healthz", health),

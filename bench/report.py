@@ -353,7 +353,7 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {one['subscribers']} subscribers on one worker: p99 ≤ 100 ms | {one['p99_ms']:.0f} ms | {_ok(one['p99_ms'] <= 100)} |"
         )
         add(
-            f"| ≤ 40 KB per idle subscription | {one['kb_per_subscription']:.1f} KB | {_ok(one['kb_per_subscription'] <= 40)} |"
+            f"| ≤ 30 KB per idle subscription | {one['kb_per_subscription']:.1f} KB | {_ok(one['kb_per_subscription'] <= 30)} |"
         )
         lost = sum(s["lost"] for s in lv["scenarios"])
         add(f"| 0 lost events (all scenarios) | {lost} | {_ok(lost == 0)} |")

@@ -29,7 +29,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import asyncpg
@@ -37,6 +37,8 @@ from broadcaster import Broadcast, Event
 from broadcaster._backends.base import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
 from redis import asyncio as aioredis
+
+from notifications.mailbox import Mailbox
 
 log = logging.getLogger("luukku.bus")
 
@@ -57,6 +59,13 @@ class _Lost:
 
 
 LOST = _Lost()
+
+
+class Sink(Protocol):
+    """Where the bus puts a channel's events: a subscription's mailbox, or a live entry
+    (resolvers/live/table.py) that handles them itself."""
+
+    def put_nowait(self, item: Event | _Lost | None, /) -> None: ...
 
 
 class _QueuedBackend(BroadcastBackend):
@@ -205,7 +214,7 @@ class Bus(Broadcast):
         self._healthy = asyncio.Event()
         # the bus's own state: Broadcast's `_subscribers` and `_listener_task` are only used by
         # the methods overridden here, and their types have no room for LOST or "not started"
-        self._queues: dict[str, set[asyncio.Queue[Event | _Lost | None]]] = {}
+        self._queues: dict[str, set[Sink]] = {}
         self._listen_task: asyncio.Task[None] | None = None
         self.reconnects = 0
 
@@ -278,11 +287,21 @@ class Bus(Broadcast):
     @contextlib.asynccontextmanager
     async def subscribe_many(self, channels: list[str]) -> AsyncIterator[Subscription]:
         """One stream of the events of several channels."""
+        queue: Mailbox[Event | _Lost | None] = Mailbox()
+        joined = await self.join(channels, queue)
+        try:
+            yield Subscription(queue)
+        finally:
+            await self.leave(joined, queue)
+
+    async def join(self, channels: list[str], sink: Sink) -> list[str]:
+        """Put every event of the channels into `sink` from now on (and `LOST` if the
+        connection to the server is lost, after which the sink is no longer in any channel);
+        returns the channels joined, for `leave`. Raises BusUnavailable while disconnected."""
         try:
             await asyncio.wait_for(self._healthy.wait(), SUBSCRIBE_TIMEOUT)
         except TimeoutError as exc:
             raise BusUnavailable("the pub/sub bus is not connected") from exc
-        queue: asyncio.Queue[Event | _Lost | None] = asyncio.Queue()
         joined: list[str] = []
         try:
             for channel in dict.fromkeys(channels):
@@ -290,23 +309,28 @@ class Bus(Broadcast):
                     subscribers = self._queues.get(channel)
                     if not subscribers:
                         await self._backend.subscribe(channel)
-                        self._queues[channel] = {queue}
+                        self._queues[channel] = {sink}
                     else:
-                        subscribers.add(queue)
+                        subscribers.add(sink)
                 joined.append(channel)
-            yield Subscription(queue)
-        finally:
-            for channel in joined:
-                async with self._locks[channel]:
-                    subscribers = self._queues.get(channel)
-                    if subscribers is None:
-                        continue
-                    subscribers.discard(queue)
-                    if not subscribers:
-                        del self._queues[channel]
-                        if self._healthy.is_set():
-                            with contextlib.suppress(Exception):
-                                await self._backend.unsubscribe(channel)
+        except BaseException:
+            await self.leave(joined, sink)
+            raise
+        return joined
+
+    async def leave(self, channels: list[str], sink: Sink) -> None:
+        """No more events of the channels into `sink`; the last one out unsubscribes."""
+        for channel in channels:
+            async with self._locks[channel]:
+                subscribers = self._queues.get(channel)
+                if subscribers is None or sink not in subscribers:
+                    continue
+                subscribers.discard(sink)
+                if not subscribers:
+                    del self._queues[channel]
+                    if self._healthy.is_set():
+                        with contextlib.suppress(Exception):
+                            await self._backend.unsubscribe(channel)
 
     def subscriber_count(self, channel: str) -> int:
         return len(self._queues.get(channel, ()))
@@ -316,7 +340,9 @@ class Subscription:
     """Events of the subscribed channels; raises BusLost when the connection to the server
     is lost."""
 
-    def __init__(self, queue: asyncio.Queue[Event | _Lost | None]) -> None:
+    __slots__ = ("_queue",)
+
+    def __init__(self, queue: Mailbox[Event | _Lost | None]) -> None:
         self._queue = queue
 
     def __aiter__(self) -> Subscription:

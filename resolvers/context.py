@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 #: each event a subscription delivers) sets fresh loaders here, in its own task.
 current_loaders: ContextVar[Loaders | None] = ContextVar("luukku_loaders", default=None)
 
+#: graphql-core's executor of the subscription operation being started in this task (set by
+#: schema/sharing.py when it is built; a parked subscription keeps it, resolvers/live/table.py)
+subscription_executor: ContextVar[Any] = ContextVar("luukku_subscription_executor", default=None)
+
 
 @dataclass(eq=False)  # compared and hashed by identity: live connections are kept in sets
 class Context:

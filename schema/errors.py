@@ -119,6 +119,13 @@ def shortened(error: GraphQLError) -> GraphQLError:
     )
 
 
+def coded_errors(schema: Any, errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The errors of a streamed result as `LuukkuSchema.stream` sends them: logged (bugs),
+    coded, masked and shortened (a parked subscription's events, resolvers/live/table.py)."""
+    schema.process_errors(errors)
+    return [shortened(with_code(e)) for e in errors]
+
+
 class LuukkuSchema(Schema):
     #: planned loading at the project roots (LUUKKU_PLANNER, resolvers/planned.py)
     planner: bool = True

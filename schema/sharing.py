@@ -21,9 +21,11 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
+from graphql import OperationType
 
 from actions.audit import audit_row
 from models.authority_work import AuditAction
+from resolvers.context import subscription_executor
 from schema.executor import CompiledExecutionContext
 
 #: While a shared execution runs: the content reads (application id, authority id) it makes.
@@ -55,6 +57,16 @@ def _futures(event_id: str) -> dict[tuple[Any, ...], asyncio.Future[Any]]:
 class SharingExecutionContext(CompiledExecutionContext):
     """Shares one execution per event, operation and audience; runs through the compiled
     executor (`schema.executor`)."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        """graphql-core's `Executor.build`; a subscription's executor is also left in
+        `subscription_executor`, for its resolver to keep if it parks (resolvers/live/table.py)."""
+        built = super().build(*args, **kwargs)
+        operation = getattr(built, "operation", None)
+        if operation is not None and operation.operation is OperationType.SUBSCRIPTION:
+            subscription_executor.set(built)
+        return built
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         share = getattr(self.root_value, "share_key", None)
