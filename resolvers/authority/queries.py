@@ -16,6 +16,7 @@ from models import AuditEntry as AuditEntryModel
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import filters, policies
 from permissions.fields import authenticated, authority_only
+from resolvers import planned
 from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS as _APPLICATION_FIELDS
 from schema.application import Application
@@ -153,7 +154,10 @@ async def inbox(
         same_moment_later: dict[str, Any] = {column: at, f"id__{beyond}": after_id}
         query = query.filter(Q(**later) | Q(**same_moment_later))
     ordering = (column, "id") if ascending else (f"-{column}", "-id")
-    rows = await query.order_by(*ordering).limit(size + 1).values(*_APPLICATION_FIELDS)
+    page = query.order_by(*ordering).limit(size + 1)
+    rows = await planned.plan_inbox(info, page, ordering, size)
+    if rows is None:
+        rows = await page.values(*_APPLICATION_FIELDS)
     for row in rows[:size]:
         info.context.loaders.application.prime(row["id"], row)
     return connection(
