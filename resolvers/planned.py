@@ -26,10 +26,11 @@ from typing import Any
 
 import orjson
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
+from pypika_tortoise.terms import Parameterizer
 from tortoise import connections
 from tortoise.fields import DateField, DatetimeField, FloatField, JSONField
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
+from tortoise.queryset import AwaitableQuery, QuerySet
 
 from models import (
     Application,
@@ -461,17 +462,36 @@ def _order_sql(ordering: Sequence[str]) -> str:
 
 
 async def plan_inbox(
-    info: Info, page: QuerySet[Application], ordering: Sequence[str], size: int
-) -> list[Row] | None:
+    info: Info,
+    page: QuerySet[Application],
+    ordering: Sequence[str],
+    size: int,
+    count: AwaitableQuery[Any],
+) -> tuple[list[Row], Any] | None:
     """The inbox's page (`page`: its filters, `ordering`, `size` + 1 rows) read together
-    with what the selection will load for its first `size` applications (read_inbox);
-    None when the planner is off or the selection needs nothing beyond the page."""
+    with what the selection will load for its first `size` applications and, when
+    `totalCount` is selected, the value `count` reads (read_inbox); None when the planner
+    is off or the selection needs nothing beyond the page."""
     if not enabled(info):
         return None
-    names = inbox_parts(selected_names(info._raw_info))
-    if not names:
+    selected = selected_names(info._raw_info)
+    names = inbox_parts(selected)
+    counted = count if "totalCount" in selected else None
+    if not names and counted is None:
         return None
-    return await read_inbox(info.context.loaders, page, ordering, size, names)
+    return await read_inbox(info.context.loaders, page, ordering, size, names, counted)
+
+
+def _sql_of(*queries: AwaitableQuery[Any]) -> tuple[list[str], list[Any]]:
+    """The queries' SQL as Tortoise writes it, their parameters numbered in one sequence
+    (for one statement that holds them all)."""
+    parameterizer = Parameterizer()
+    texts = []
+    for query in queries:
+        query.sql()  # builds its query
+        context = query.query.QUERY_CLS.SQL_CONTEXT.copy(parameterizer=parameterizer)
+        texts.append(query.query.get_sql(context))
+    return texts, parameterizer.values
 
 
 async def read_inbox(
@@ -480,21 +500,23 @@ async def read_inbox(
     ordering: Sequence[str],
     size: int,
     names: Sequence[str],
-) -> list[Row]:
-    """The page and the named parts for its first `size` applications, in one statement:
-    the page's own query, as Tortoise writes it, is the statement's first part, so that
-    which applications the page holds is decided by the same filters. Returns the page's
-    rows, equal to `page.values(*APPLICATION_FIELDS)`, having primed the loaders."""
+    count: AwaitableQuery[Any] | None = None,
+) -> tuple[list[Row], Any]:
+    """The page, the named parts for its first `size` applications and what `count`
+    reads (a query of one row and column), in one statement: the page's own query, as
+    Tortoise writes it, is the statement's first part, so that which applications the
+    page holds is decided by the same filters. Returns the page's rows, equal to
+    `page.values(*APPLICATION_FIELDS)`, and the count (None without `count`), having
+    primed the loaders."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
-    ids_query = page.values("id")
-    ids_query.sql()  # builds its query
-    page_sql, params = ids_query.query.get_parameterized_sql()
+    (page_sql, *count_sql), params = _sql_of(page.values("id"), *([count] if count else []))
     pairs, array = _dialect_sql(dialect)
     columns = _parts(dialect)["application"].columns
     fields = ", ".join(f"'{c.key}', {c.sql}" for c in columns)
     shown = f"(SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)})"
-    selects = _selects(
+    selects = [f"({sql}) AS total" for sql in count_sql]
+    selects += _selects(
         dialect, tuple(names), shown.format("project_id"), shown.format("assigned_to_id")
     )
     sql = (
@@ -502,14 +524,16 @@ async def read_inbox(
         f"row_number() OVER (ORDER BY {_order_sql(ordering)}) AS n "
         "FROM application a WHERE a.id IN (SELECT id FROM page)) "
         f"SELECT (SELECT {array}({pairs}('n', q.n, {fields})) "
-        "FROM application a JOIN numbered q ON q.id = a.id) AS page, " + ", ".join(selects)
+        "FROM application a JOIN numbered q ON q.id = a.id) AS page"
+        + "".join(f", {select}" for select in selects)
     )
     _, result = await conn.execute_query(sql, params)
     stats.read += 1
-    row = result[0]
-    page_rows = _rows(Part("page", columns, ""), row[0], order="n")
+    row = list(result[0])
+    page_rows = _rows(Part("page", columns, ""), row.pop(0), order="n")
+    total = row.pop(0) if count_sql else None
     parts = _parts(dialect)
-    rows = {name: _rows(parts[name], row[i + 1]) for i, name in enumerate(names)}
+    rows = {name: _rows(parts[name], row[i]) for i, name in enumerate(names)}
     first = page_rows[:size]
     prime(loaders, sorted({r["project_id"] for r in first}), rows, [r["id"] for r in first])
-    return page_rows
+    return page_rows, total
