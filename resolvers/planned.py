@@ -488,7 +488,10 @@ def _sql_of(*queries: AwaitableQuery[Any]) -> tuple[list[str], list[Any]]:
     parameterizer = Parameterizer()
     texts = []
     for query in queries:
-        query.sql()  # builds its query
+        # what `query.sql()` does before it writes the SQL, which is written here once, in
+        # the shared sequence (the pinned tortoise-orm's AwaitableQuery)
+        query._choose_db_if_not_chosen()
+        query._make_query()
         context = query.query.QUERY_CLS.SQL_CONTEXT.copy(parameterizer=parameterizer)
         texts.append(query.query.get_sql(context))
     return texts, parameterizer.values
