@@ -216,8 +216,10 @@ def _dialect_sql(dialect: str) -> tuple[str, str]:
 
 
 @cache
-def _selects(dialect: str, names: tuple[str, ...], ids: str, assigned: str = "") -> list[str]:
-    """A column per part: a JSON array of its rows, for the projects `ids` (SQL) names
+def _subqueries(
+    dialect: str, names: tuple[str, ...], ids: str, assigned: str = ""
+) -> tuple[str, ...]:
+    """A subquery per part: a JSON array of its rows, for the projects `ids` (SQL) names
     (and the people `assigned` names, for the part of that name)."""
     pairs, array = _dialect_sql(dialect)
     parts = _parts(dialect)
@@ -226,8 +228,8 @@ def _selects(dialect: str, names: tuple[str, ...], ids: str, assigned: str = "")
         part = parts[name]
         fields = ", ".join(f"'{c.key}', {c.sql}" for c in part.columns)
         source = part.source.format(ids=ids, assigned=assigned)
-        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source}) AS {name}")
-    return selects
+        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source})")
+    return tuple(selects)
 
 
 #: the projects a read is about: given as ids, or as the projects of given applications
@@ -247,16 +249,18 @@ _IDS = {
 def statement(dialect: str, names: tuple[str, ...], of: str = "project") -> str:
     """One SELECT with a column per part: a JSON array of its rows, for the projects
     given (`of="project"`) or the projects of the applications given (`"application"`)."""
-    return "SELECT " + ", ".join(_selects(dialect, names, _IDS[dialect, of]))
+    subqueries = _subqueries(dialect, names, _IDS[dialect, of])
+    return "SELECT " + ", ".join(
+        f"{sql} AS {name}" for sql, name in zip(subqueries, names, strict=True)
+    )
 
 
-def _rows(part: Part, raw: Any, order: str = "id") -> list[Row]:
-    """The part's rows from its JSON array, in the order of the key `order` (the loaders
-    read in id order)."""
+def _rows(part: Part, raw: Any) -> list[Row]:
+    """The part's rows from its JSON array, in id order (as the loaders read them)."""
     if raw is None:
         return []
     items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
-    items.sort(key=lambda item: item[order])
+    items.sort(key=lambda item: item["id"])
     rows: list[Row] = []
     for item in items:
         row: Row = {}
@@ -508,35 +512,56 @@ async def read_inbox(
     """The page, the named parts for its first `size` applications and what `count`
     reads (a query of one row and column), in one statement: the page's own query, as
     Tortoise writes it, is the statement's first part, so that which applications the
-    page holds is decided by the same filters. Returns the page's rows, equal to
+    page holds is decided by the same filters. The page's rows are the statement's rows
+    (its columns as the driver gives them, through what Tortoise's `.values()` applies),
+    in the page's order; the count and the parts are columns of its first row (of a row
+    of NULLs when the page is empty). Returns the page's rows, equal to
     `page.values(*APPLICATION_FIELDS)`, and the count (None without `count`), having
     primed the loaders."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
     (page_sql, *count_sql), params = _sql_of(page.values("id"), *([count] if count else []))
-    pairs, array = _dialect_sql(dialect)
-    columns = _parts(dialect)["application"].columns
-    fields = ", ".join(f"'{c.key}', {c.sql}" for c in columns)
+    values = page.values(*APPLICATION_FIELDS)
+    projection = Application._meta.fields_db_projection
     shown = f"(SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)})"
-    selects = [f"({sql}) AS total" for sql in count_sql]
-    selects += _selects(
-        dialect, tuple(names), shown.format("project_id"), shown.format("assigned_to_id")
-    )
+    once = [
+        f"CASE WHEN q.n IS NULL OR q.n = 1 THEN {sql} END"
+        for sql in (
+            *(f"({sql})" for sql in count_sql),
+            *_subqueries(
+                dialect, tuple(names), shown.format("project_id"), shown.format("assigned_to_id")
+            ),
+        )
+    ]
+    columns = ", ".join(f"a.{projection[key]}" for key in APPLICATION_FIELDS)
     sql = (
         f"WITH page AS ({page_sql}), numbered AS (SELECT a.id, a.project_id, a.assigned_to_id, "
         f"row_number() OVER (ORDER BY {_order_sql(ordering)}) AS n "
         "FROM application a WHERE a.id IN (SELECT id FROM page)) "
-        f"SELECT (SELECT {array}({pairs}('n', q.n, {fields})) "
-        "FROM application a JOIN numbered q ON q.id = a.id) AS page"
-        + "".join(f", {select}" for select in selects)
+        f"SELECT {', '.join(['q.n', *once, columns])} "
+        "FROM (SELECT 1 AS one) o LEFT JOIN numbered q ON 1 = 1 "
+        "LEFT JOIN application a ON a.id = q.id ORDER BY q.n"
     )
     _, result = await conn.execute_query(sql, params)
     stats.read += 1
-    row = list(result[0])
-    page_rows = _rows(Part("page", columns, ""), row.pop(0), order="n")
-    total = row.pop(0) if count_sql else None
+    first_row = result[0]
+    extra = len(once)
+    convert = [
+        (key, values.resolve_to_python_value(Application, key)) for key in APPLICATION_FIELDS
+    ]
+    page_rows: list[Row] = []
+    if first_row[0] is not None:
+        for record in result:
+            page_rows.append(
+                {
+                    key: to_python(record[1 + extra + i])
+                    for i, (key, to_python) in enumerate(convert)
+                }
+            )
+    total = first_row[1] if count_sql else None
     parts = _parts(dialect)
-    rows = {name: _rows(parts[name], row[i]) for i, name in enumerate(names)}
+    offset = 1 + len(count_sql)
+    rows = {name: _rows(parts[name], first_row[offset + i]) for i, name in enumerate(names)}
     first = page_rows[:size]
     prime(loaders, sorted({r["project_id"] for r in first}), rows, [r["id"] for r in first])
     return page_rows, total

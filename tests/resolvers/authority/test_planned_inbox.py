@@ -97,6 +97,12 @@ async def test_the_planned_inbox_answers_as_the_loaders_do(
             break
         variables = {**variables, "first": 3, "after": info["endCursor"]}
     assert pages == (3 if "first" in variables else 1)
+    if info["endCursor"] is not None:  # beyond the last page: no rows, the same count
+        beyond = {**variables, "after": info["endCursor"]}
+        count, _, result = await _counts(gql, unplanned, police.token, INBOX, beyond)
+        assert count == 1
+        assert result["data"]["inbox"]["nodes"] == []
+        assert result["data"]["inbox"]["totalCount"] > 0
 
 
 async def test_an_inbox_of_statuses_reads_its_page_alone(gql: GQL) -> None:
