@@ -14,9 +14,12 @@ policy puts in each kind of viewer's inbox (kept as the actions keep them, and r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Sum
+from tortoise.queryset import ValuesQuery
 from tortoise.transactions import in_transaction
 
 from actions.sql import param
@@ -62,13 +65,25 @@ async def apply(conn: BaseDBAsyncClient, deltas: Counter[InboxKey]) -> None:
             await conn.execute_query(sql, [authority_id, status, delta])
 
 
-async def totals(authority_ids: list[int], statuses: list[ApplicationStatus] | None) -> int:
-    """Submitted applications of these authorities, in these statuses (all when None)."""
+def totals_query(
+    authority_ids: list[int], statuses: list[ApplicationStatus] | None
+) -> ValuesQuery[Any]:
+    """The query of `totals`: one row, the sum (NULL when no count matches)."""
     query = InboxCount.filter(authority_id__in=authority_ids or [0])
     if statuses:
         query = query.filter(status__in=statuses)
-    rows: list[Any] = await query.values_list("total", flat=True)
-    return int(sum(rows))
+    return query.annotate(sum=Sum("total")).values("sum")
+
+
+def total_of(value: Any) -> int:
+    """The sum `totals_query` reads, as `totals` gives it."""
+    return int(value or 0)
+
+
+async def totals(authority_ids: list[int], statuses: list[ApplicationStatus] | None) -> int:
+    """Submitted applications of these authorities, in these statuses (all when None)."""
+    rows: Sequence[dict[str, Any]] = await totals_query(authority_ids, statuses)
+    return total_of(rows[0]["sum"] if rows else None)
 
 
 async def recount() -> int:

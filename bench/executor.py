@@ -5,9 +5,9 @@
 The app in-process (httpx's ASGITransport, so the whole request path is measured: Starlette,
 Strawberry's view, parsing and validation caches, extensions, execution, the SQL through
 Tortoise, encoding), with `schema.root.schema` (compiled executor, planned loading at the
-project roots), with a schema built with `planner=False` (compiled, every read through the
-loaders) and with one built with `executor="graphql-core", planner=False` (Strawberry
-alone), against a database built by `make bench` or
+project, inbox and node roots), with a schema built with `planner=False` (compiled, every
+read through the loaders) and with one built with `executor="graphql-core", planner=False`
+(Strawberry alone), against a database built by `make bench` or
 `python -m bench.data N luukku_bench_<name>`. For (a) the overview, (b) the customer's
 projects and (c) the inbox of `bench.queries`, every round runs each variant `--per-round`
 times, interleaved (A B A B ...), so that the machine's other work falls on both alike; CPU

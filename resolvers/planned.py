@@ -26,9 +26,11 @@ from typing import Any
 
 import orjson
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
+from pypika_tortoise.terms import Parameterizer
 from tortoise import connections
 from tortoise.fields import DateField, DatetimeField, FloatField, JSONField
 from tortoise.models import Model
+from tortoise.queryset import AwaitableQuery, QuerySet
 
 from models import (
     Application,
@@ -46,6 +48,7 @@ from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS, MESSAGE_FIELDS, STATEMENT_FIELDS, Loaders, Row
 
 Convert = Callable[[Any], Any]
+PERSON_FIELDS = ("id", "name", "language")
 
 
 @dataclass(frozen=True)
@@ -193,43 +196,78 @@ def _parts(dialect: str) -> dict[str, Part]:
             ),
             "message t JOIN thread h ON h.id = t.thread_id WHERE h.project_id IN {ids}",
         ),
-        "person": Part(
-            "person", _columns(dialect, Person, "t", ("id", "name", "language")), people
+        "person": Part("person", _columns(dialect, Person, "t", PERSON_FIELDS), people),
+        # the handlers of an inbox's page (resolvers/authority/queries.py)
+        "assigned": Part(
+            "assigned",
+            _columns(dialect, Person, "t", PERSON_FIELDS),
+            "person t WHERE t.id IN {assigned}",
         ),
         # authorities come from the catalogue (OrganisationLoader), the others from here
         "organisation": Part("organisation", _columns(dialect, Organisation, "t"), companies),
     }
 
 
+def _dialect_sql(dialect: str) -> tuple[str, str]:
+    """The JSON object and array builders of the database."""
+    if dialect == "sqlite":
+        return "json_object", "json_group_array"
+    return "json_build_object", "json_agg"
+
+
 @cache
-def statement(dialect: str, names: tuple[str, ...]) -> str:
-    """One SELECT with a column per part: a JSON array of its rows."""
-    ids = (
-        "(SELECT value FROM json_each(?1))" if dialect == "sqlite" else "(SELECT unnest($1::int[]))"
-    )
-    pairs = "json_object" if dialect == "sqlite" else "json_build_object"
-    array = "json_group_array" if dialect == "sqlite" else "json_agg"
+def _subqueries(
+    dialect: str, names: tuple[str, ...], ids: str, assigned: str = ""
+) -> tuple[str, ...]:
+    """A subquery per part: a JSON array of its rows, for the projects `ids` (SQL) names
+    (and the people `assigned` names, for the part of that name)."""
+    pairs, array = _dialect_sql(dialect)
     parts = _parts(dialect)
     selects = []
     for name in names:
         part = parts[name]
         fields = ", ".join(f"'{c.key}', {c.sql}" for c in part.columns)
-        source = part.source.format(ids=ids)
-        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source}) AS {name}")
-    return "SELECT " + ", ".join(selects)
+        source = part.source.format(ids=ids, assigned=assigned)
+        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source})")
+    return tuple(selects)
+
+
+#: the projects a read is about: given as ids, or as the projects of given applications
+_IDS = {
+    ("sqlite", "project"): "(SELECT value FROM json_each(?1))",
+    ("postgres", "project"): "(SELECT unnest($1::int[]))",
+    ("sqlite", "application"): (
+        "(SELECT i.project_id FROM application i WHERE i.id IN (SELECT value FROM json_each(?1)))"
+    ),
+    ("postgres", "application"): (
+        "(SELECT i.project_id FROM application i WHERE i.id IN (SELECT unnest($1::int[])))"
+    ),
+}
+
+
+@cache
+def statement(dialect: str, names: tuple[str, ...], of: str = "project") -> str:
+    """One SELECT with a column per part: a JSON array of its rows, for the projects
+    given (`of="project"`) or the projects of the applications given (`"application"`)."""
+    subqueries = _subqueries(dialect, names, _IDS[dialect, of])
+    return "SELECT " + ", ".join(
+        f"{sql} AS {name}" for sql, name in zip(subqueries, names, strict=True)
+    )
 
 
 def _rows(part: Part, raw: Any) -> list[Row]:
+    """The part's rows from its JSON array, in id order (as the loaders read them)."""
     if raw is None:
         return []
+    items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    items.sort(key=lambda item: item["id"])
     rows: list[Row] = []
-    for item in orjson.loads(raw) if isinstance(raw, str | bytes) else raw:
+    for item in items:
         row: Row = {}
         for column in part.columns:
             value = item[column.key]
             row[column.key] = value if column.convert is None else column.convert(value)
         rows.append(row)
-    rows.sort(key=lambda r: r["id"])  # the loaders read in id order
     return rows
 
 
@@ -242,28 +280,39 @@ class Stats:
 stats = Stats()
 
 
-async def read(project_ids: Collection[int], names: Sequence[str]) -> dict[str, list[Row]]:
-    """The rows of each named part for the projects, in one statement."""
+async def read(
+    ids: Collection[int], names: Sequence[str], of: str = "project"
+) -> dict[str, list[Row]]:
+    """The rows of each named part for the projects (or the applications' projects, with
+    `of="application"`), in one statement."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
     parts = _parts(dialect)
-    ids = sorted({int(i) for i in project_ids})
-    param: Any = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
-    _, result = await conn.execute_query(statement(dialect, tuple(names)), [param])
+    wanted = sorted({int(i) for i in ids})
+    param: Any = orjson.dumps(wanted).decode() if dialect == "sqlite" else wanted
+    _, result = await conn.execute_query(statement(dialect, tuple(names), of), [param])
     stats.read += 1
     row = result[0]
     return {name: _rows(parts[name], row[i]) for i, name in enumerate(names)}
 
 
-def selected_names(info: GraphQLResolveInfo[Any]) -> set[str]:
-    """Every field name selected under the root field (through fragments too)."""
+def selected_names(info: GraphQLResolveInfo[Any], type_name: str | None = None) -> set[str]:
+    """Every field name selected under the root field (through fragments too); with
+    `type_name`, the root field's own fragments on other types are left out."""
     names: set[str] = set()
     seen: set[str] = set()
-    stack: list[Any] = list(info.field_nodes)
+    # (selection, whether it is directly under the root field, through fragments)
+    stack: list[tuple[Any, bool]] = [
+        (child, True)
+        for field in info.field_nodes
+        if field.selection_set is not None
+        for child in field.selection_set.selections
+    ]
     while stack:
-        node = stack.pop()
+        node, top = stack.pop()
         if isinstance(node, FieldNode):
             names.add(node.name.value)
+            top = False
         elif isinstance(node, FragmentSpreadNode):
             if node.name.value in seen or node.name.value not in info.fragments:
                 continue
@@ -271,8 +320,12 @@ def selected_names(info: GraphQLResolveInfo[Any]) -> set[str]:
             node = info.fragments[node.name.value]
         elif not isinstance(node, InlineFragmentNode):
             continue
+        if top and type_name is not None and not isinstance(node, FieldNode):
+            condition = node.type_condition
+            if condition is not None and condition.name.value not in (type_name, "Node"):
+                continue
         if node.selection_set is not None:
-            stack.extend(node.selection_set.selections)
+            stack.extend((child, top) for child in node.selection_set.selections)
     return names
 
 
@@ -283,9 +336,16 @@ def parts_for(selected: set[str], *, projects: bool) -> list[str]:
     return names
 
 
-def prime(loaders: Loaders, project_ids: Iterable[int], rows: dict[str, list[Row]]) -> None:
+def prime(
+    loaders: Loaders,
+    project_ids: Iterable[int],
+    rows: dict[str, list[Row]],
+    application_ids: Iterable[int] = (),
+) -> None:
     """Give the loaders what they would have read for these projects (a key already
-    loaded in this request keeps its rows)."""
+    loaded in this request keeps its rows). The applications' own rows (status history,
+    decision) are primed for the projects' applications when those were read, else for
+    `application_ids`."""
     ids = list(project_ids)
 
     def grouped(name: str, key: str, keys: Iterable[int], loader: Any) -> None:
@@ -299,12 +359,15 @@ def prime(loaders: Loaders, project_ids: Iterable[int], rows: dict[str, list[Row
         by_id = {r["id"]: r for r in rows["project"]}
         for i in ids:
             loaders.project.prime(i, by_id.get(i))
-    applications = rows["application"]
-    for row in applications:
-        loaders.application.prime(row["id"], row)
-    grouped("application", "project_id", ids, loaders.applications_by_project)
-    grouped("statement", "project_id", ids, loaders.statements_by_project)
-    app_ids = [r["id"] for r in applications]
+    app_ids = list(application_ids)
+    if "application" in rows:
+        applications = rows["application"]
+        for row in applications:
+            loaders.application.prime(row["id"], row)
+        grouped("application", "project_id", ids, loaders.applications_by_project)
+        app_ids = [r["id"] for r in applications]
+    if "statement" in rows:
+        grouped("statement", "project_id", ids, loaders.statements_by_project)
     if "status_change" in rows:
         grouped("status_change", "application_id", app_ids, loaders.status_changes_by_application)
     if "decision" in rows:
@@ -315,8 +378,9 @@ def prime(loaders: Loaders, project_ids: Iterable[int], rows: dict[str, list[Row
         grouped("thread", "project_id", ids, loaders.threads_by_project)
     if "message" in rows:
         grouped("message", "project_id", ids, loaders.messages_by_project)
-    for row in rows.get("person", ()):
-        loaders.person.prime(row["id"], row)
+    for name in ("person", "assigned"):
+        for row in rows.get(name, ()):
+            loaders.person.prime(row["id"], row)
     for row in rows.get("organisation", ()):
         loaders.organisation.prime(row["id"], row)
 
@@ -330,15 +394,174 @@ def enabled(info: Info) -> bool:
     return bool(getattr(info.schema, "planner", True))
 
 
-async def plan_projects(info: Info, project_ids: Collection[int], *, projects: bool) -> None:
+async def plan_projects(
+    info: Info, project_ids: Collection[int], *, projects: bool, type_name: str | None = None
+) -> None:
     """Read and prime, in one statement, what the selection under the root field `info`
     will load for these projects; `projects` also reads the projects' own rows (the
     `projects` root has read them already, and plans only when more than they is
-    selected)."""
+    selected). `type_name`: the root field's fragments on other types are not planned
+    (`node`)."""
     if not project_ids or not enabled(info):
         return
-    selected = selected_names(info._raw_info)
+    selected = selected_names(info._raw_info, type_name)
     if not projects and not selected & NESTED:
         return
     names = parts_for(selected, projects=projects)
     prime(info.context.loaders, project_ids, await read(project_ids, names))
+
+
+async def plan_application(info: Info, application_id: int) -> None:
+    """Read and prime, in one statement, what `node` (or `application`) will load for the
+    application: its row and its project's facts (for `visible_application`), and the
+    selected subtree. A missing application primes "project 0", whose facts
+    `visible_application` then asks for: the same work as for a hidden one."""
+    if not enabled(info):
+        return
+    selected = selected_names(info._raw_info, "Application")
+    names = parts_for(selected, projects=True)
+    rows = await read([application_id], names, of="application")
+    own = next((r for r in rows["application"] if r["id"] == application_id), None)
+    loaders = info.context.loaders
+    loaders.application.prime(application_id, own)
+    prime(loaders, [own["project_id"] if own else 0], rows)
+
+
+#: what an inbox's applications select that reads no project facts (anything else
+#: selected reads them too: the projects' applications and statement requests)
+INBOX_PLAIN = {
+    *("__typename", "totalCount", "pageInfo", "hasNextPage", "hasPreviousPage"),
+    *("startCursor", "endCursor", "nodes", "edges", "node", "cursor"),
+    *("id", "status", "isSharedWithAuthorities", "origin", "certainty", "version"),
+    *("createdAt", "updatedAt", "submittedAt", "processedAt", "statusLabel", "isProcessed"),
+    *("fi", "sv", "en", "code", "name", "project", "permitType", "authority", "assignedTo"),
+    *("latestApplicationDate", "statusHistory", "fromStatus", "toStatus", "actorName"),
+    *("actor", "actingForName", "description", "location", "latitude", "longitude", "area"),
+    *("startsOn", "endsOn", "sharedData", "serviceBundle", "municipality", "owner"),
+}
+
+
+def inbox_parts(selected: set[str]) -> list[str]:
+    """The parts an inbox page reads for the selection (none: the page alone)."""
+    facts = bool(selected - INBOX_PLAIN)
+    names = ["project"] if facts or selected & {"project", "latestApplicationDate"} else []
+    if facts:
+        names += ALWAYS
+    for name, fields in WHEN_SELECTED.items():
+        if fields & selected:
+            names.append(name)
+    if names.count("person") and not selected & {"actor", "owner"}:
+        names[names.index("person")] = "assigned"  # only the page's handlers
+    return names
+
+
+def _order_sql(ordering: Sequence[str]) -> str:
+    """Tortoise's ordering ("submitted_at", "-id"...) as the ORDER BY of application `a`."""
+    projection = Application._meta.fields_db_projection
+    terms = []
+    for term in ordering:
+        name = term.lstrip("-")
+        terms.append(f"a.{projection[name]} {'DESC' if term.startswith('-') else 'ASC'}")
+    return ", ".join(terms)
+
+
+async def plan_inbox(
+    info: Info,
+    page: QuerySet[Application],
+    ordering: Sequence[str],
+    size: int,
+    count: AwaitableQuery[Any],
+) -> tuple[list[Row], Any] | None:
+    """The inbox's page (`page`: its filters, `ordering`, `size` + 1 rows) read together
+    with what the selection will load for its first `size` applications and, when
+    `totalCount` is selected, the value `count` reads (read_inbox); None when the planner
+    is off or the selection needs nothing beyond the page."""
+    if not enabled(info):
+        return None
+    selected = selected_names(info._raw_info)
+    names = inbox_parts(selected)
+    counted = count if "totalCount" in selected else None
+    if not names and counted is None:
+        return None
+    return await read_inbox(info.context.loaders, page, ordering, size, names, counted)
+
+
+def _sql_of(*queries: AwaitableQuery[Any]) -> tuple[list[str], list[Any]]:
+    """The queries' SQL as Tortoise writes it, their parameters numbered in one sequence
+    (for one statement that holds them all)."""
+    parameterizer = Parameterizer()
+    texts = []
+    for query in queries:
+        # what `query.sql()` does before it writes the SQL, which is written here once, in
+        # the shared sequence (the pinned tortoise-orm's AwaitableQuery)
+        query._choose_db_if_not_chosen()
+        query._make_query()
+        context = query.query.QUERY_CLS.SQL_CONTEXT.copy(parameterizer=parameterizer)
+        texts.append(query.query.get_sql(context))
+    return texts, parameterizer.values
+
+
+async def read_inbox(
+    loaders: Loaders,
+    page: QuerySet[Application],
+    ordering: Sequence[str],
+    size: int,
+    names: Sequence[str],
+    count: AwaitableQuery[Any] | None = None,
+) -> tuple[list[Row], Any]:
+    """The page, the named parts for its first `size` applications and what `count`
+    reads (a query of one row and column), in one statement: the page's own query, as
+    Tortoise writes it, is the statement's first part, so that which applications the
+    page holds is decided by the same filters. The page's rows are the statement's rows
+    (its columns as the driver gives them, through what Tortoise's `.values()` applies),
+    in the page's order; the count and the parts are columns of its first row (of a row
+    of NULLs when the page is empty). Returns the page's rows, equal to
+    `page.values(*APPLICATION_FIELDS)`, and the count (None without `count`), having
+    primed the loaders."""
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    (page_sql, *count_sql), params = _sql_of(page.values("id"), *([count] if count else []))
+    values = page.values(*APPLICATION_FIELDS)
+    projection = Application._meta.fields_db_projection
+    shown = f"(SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)})"
+    once = [
+        f"CASE WHEN q.n IS NULL OR q.n = 1 THEN {sql} END"
+        for sql in (
+            *(f"({sql})" for sql in count_sql),
+            *_subqueries(
+                dialect, tuple(names), shown.format("project_id"), shown.format("assigned_to_id")
+            ),
+        )
+    ]
+    columns = ", ".join(f"a.{projection[key]}" for key in APPLICATION_FIELDS)
+    sql = (
+        f"WITH page AS ({page_sql}), numbered AS (SELECT a.id, a.project_id, a.assigned_to_id, "
+        f"row_number() OVER (ORDER BY {_order_sql(ordering)}) AS n "
+        "FROM application a WHERE a.id IN (SELECT id FROM page)) "
+        f"SELECT {', '.join(['q.n', *once, columns])} "
+        "FROM (SELECT 1 AS one) o LEFT JOIN numbered q ON 1 = 1 "
+        "LEFT JOIN application a ON a.id = q.id ORDER BY q.n"
+    )
+    _, result = await conn.execute_query(sql, params)
+    stats.read += 1
+    first_row = result[0]
+    extra = len(once)
+    convert = [
+        (key, values.resolve_to_python_value(Application, key)) for key in APPLICATION_FIELDS
+    ]
+    page_rows: list[Row] = []
+    if first_row[0] is not None:
+        for record in result:
+            page_rows.append(
+                {
+                    key: to_python(record[1 + extra + i])
+                    for i, (key, to_python) in enumerate(convert)
+                }
+            )
+    total = first_row[1] if count_sql else None
+    parts = _parts(dialect)
+    offset = 1 + len(count_sql)
+    rows = {name: _rows(parts[name], first_row[offset + i]) for i, name in enumerate(names)}
+    first = page_rows[:size]
+    prime(loaders, sorted({r["project_id"] for r in first}), rows, [r["id"] for r in first])
+    return page_rows, total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers import planned
 from resolvers.context import Info
 from schema.application import Application, visible_application
 from schema.common import IdArgument
@@ -12,7 +13,10 @@ from schema.node import parse_global_id
 
 async def application(info: Info, id: IdArgument) -> Application | None:
     application_id = parse_global_id(id, "Application")
-    return None if application_id is None else await visible_application(info, application_id)
+    if application_id is None:
+        return None
+    await planned.plan_application(info, application_id)
+    return await visible_application(info, application_id)
 
 
 @strawberry.type

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -16,6 +17,7 @@ from models import AuditEntry as AuditEntryModel
 from models.statuses import ApplicationStatus as DomainStatus
 from permissions import filters, policies
 from permissions.fields import authenticated, authority_only
+from resolvers import planned
 from resolvers.context import Info
 from resolvers.loaders import APPLICATION_FIELDS as _APPLICATION_FIELDS
 from schema.application import Application
@@ -139,6 +141,8 @@ async def inbox(
     total: Callable[[], Awaitable[int]] = (
         query.count if narrowing else lambda: inbox_counts.totals(authorities, statuses)
     )
+    # the same, for the planner to read with the page (in one statement)
+    count = query.count() if narrowing else inbox_counts.totals_query(authorities, statuses)
     column, ascending = _ORDER[order_by]
     if after is not None:
         moment, after_id = decode_cursor(after, 2)
@@ -153,7 +157,15 @@ async def inbox(
         same_moment_later: dict[str, Any] = {column: at, f"id__{beyond}": after_id}
         query = query.filter(Q(**later) | Q(**same_moment_later))
     ordering = (column, "id") if ascending else (f"-{column}", "-id")
-    rows = await query.order_by(*ordering).limit(size + 1).values(*_APPLICATION_FIELDS)
+    page = query.order_by(*ordering).limit(size + 1)
+    plan = await planned.plan_inbox(info, page, ordering, size, count)
+    if plan is None:
+        rows = await page.values(*_APPLICATION_FIELDS)
+    else:  # the page, and its count when selected, came with the plan
+        rows, counted = plan
+        if counted is not None:
+            value = int(counted) if narrowing else inbox_counts.total_of(counted)
+            total = partial(_counted, value)
     for row in rows[:size]:
         info.context.loaders.application.prime(row["id"], row)
     return connection(
@@ -162,6 +174,10 @@ async def inbox(
         Application.from_row,
         lambda r: [r[column].isoformat(), r["id"]],
     )
+
+
+async def _counted(value: int) -> int:
+    return value
 
 
 async def audit_log(

@@ -10,6 +10,7 @@ from strawberry import relay
 from actions.signin import session_mandates
 from models.enums import Role
 from models.ids import decode_global_id
+from resolvers import planned
 from resolvers.context import Info
 from schema.application import Application
 from schema.attachment import Attachment
@@ -80,6 +81,11 @@ async def node(info: Info, id: IdArgument) -> relay.Node | None:
     cls = None if decoded is None else NODE_TYPES.get(decoded[0])
     if decoded is None or cls is None:
         return None
+    # the subtree of a project or an application is planned as at their own roots
+    if decoded[0] == "Project":
+        await planned.plan_projects(info, [decoded[1]], projects=True, type_name="Project")
+    elif decoded[0] == "Application":
+        await planned.plan_application(info, decoded[1])
     nodes = cls.resolve_nodes(info=info, node_ids=[str(decoded[1])])
     (found,) = await nodes if isinstance(nodes, Awaitable) else nodes
     return found
