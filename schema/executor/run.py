@@ -192,7 +192,11 @@ class Run:
             else:
                 fpath = Path(path, key, type_name)
                 # field_def is None only for __typename, handled above
-                info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
+                info = (
+                    None
+                    if fp.info_free
+                    else ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
+                )
                 try:
                     call = fp.call
                     if call is not None:
