@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfoHelpers
 from graphql.execution import ExecutionResult
 from graphql.execution.executor import Executor, invalid_return_type_error
 from graphql.execution.values import get_argument_values
@@ -54,6 +54,14 @@ _IMMUTABLE = (str, int, float, bool, type(None), tuple)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
 #: callbacks of awaited futures need no context of their own
 _CALLBACK_CONTEXT = contextvars.Context()
+
+
+def _ended(*_: Any) -> Any:
+    raise RuntimeError("the operation has ended")
+
+
+#: an executor's resolver helpers once its operation has ended (Run.response)
+_ENDED = GraphQLResolveInfoHelpers(gather=_ended, track=_ended)
 
 
 class Position:
@@ -147,8 +155,14 @@ class Run:
         return self.drive(data)
 
     def response(self, data: dict[str, Any]) -> ExecutionResult:
+        ex = self.ex
         # not awaitable: the data is a dict, never an awaitable
-        return self.ex.build_response(None if self.nulled else data)  # type: ignore[return-value]
+        result: ExecutionResult = ex.build_response(None if self.nulled else data)  # type: ignore[assignment]
+        # graphql-core's executor refers to itself through its resolver helpers: a cycle that
+        # kept the request's whole graph (context, loaders, rows) for the cyclic collector;
+        # the operation is over, nothing tracks or gathers work any more
+        ex.async_helpers = _ENDED
+        return result
 
     # --- the synchronous walk ------------------------------------------------------------------
 
@@ -561,9 +575,7 @@ class Run:
         blocking = getattr(yielded, "_asyncio_future_blocking", None)
         if blocking is True:
             yielded._asyncio_future_blocking = False
-            callback = p.callback
-            if callback is None:
-                callback = p.callback = _wakeup(self, p)
+            callback = p.callback = _wakeup(self, p)
             self.waiting[p] = yielded
             yielded.add_done_callback(callback, context=_CALLBACK_CONTEXT)
             return
@@ -584,6 +596,7 @@ class Run:
     def woken(self, p: Pending, future: asyncio.Future[Any]) -> None:
         if self.waiting.pop(p, None) is None:
             return
+        p.callback = None  # it refers to the pending: a cycle the collector would have to find
         try:
             future.result()
         except BaseException as exc:  # thrown in, as asyncio.Task does
@@ -600,6 +613,7 @@ class Run:
         for p, future in list(self.waiting.items()):
             if p.callback is not None:
                 future.remove_done_callback(p.callback)
+                p.callback = None
             del self.waiting[p]
             self.ready.append(p)
         for p in (*self.ready, *self.again):

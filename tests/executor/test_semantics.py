@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
+import gc
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Annotated, Any
@@ -498,3 +499,22 @@ async def test_cancelling_the_operation_cancels_its_resolvers(schema: strawberry
     with pytest.raises(asyncio.CancelledError):
         await task
     assert context["finally"] == ["wait"]
+
+
+async def test_an_execution_leaves_no_cycles_for_the_collector() -> None:
+    """Reference counting frees what an execution made (its executor, context and loaders,
+    the run and its pendings): the cyclic collector, whose pauses grow with what it finds,
+    has nothing of it to find."""
+    query = "{ itemsLater { loaded children { name pathLater } } items { loaded } }"
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = await COMPILED.execute(query, context_value=_context())
+        assert result.errors is None and result.data is not None
+        del result
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert not left & {"Run", "Pending", "CompiledExecutionContext", "DataLoader", "Item"}, left
