@@ -102,6 +102,10 @@ class Item(Named):
         return [str(k) for k in info.path.as_list()]
 
     @strawberry.field
+    async def at_once(self) -> Item | None:
+        return Item(name=self.name + "!")
+
+    @strawberry.field
     async def marked(self) -> Item:
         seen.set(self.name)
         await asyncio.sleep(0)
@@ -518,3 +522,15 @@ async def test_an_execution_leaves_no_cycles_for_the_collector() -> None:
         gc.set_debug(0)
         gc.garbage.clear()
     assert not left & {"Run", "Pending", "CompiledExecutionContext", "DataLoader", "Item"}, left
+
+
+async def test_errors_of_awaited_fields_that_finish_at_once_keep_graphql_cores_order() -> None:
+    """`atOnce` is awaited but never waits: its value is completed in the wave that started
+    it, and yet its errors follow the synchronous walk's, as in graphql-core."""
+    data, errors, _ = await both("{ items { atOnce { fails } fails } second: items { fails } }")
+    assert data["items"][0] == {"atOnce": {"fails": None}, "fails": None}
+    assert [e["path"] for e in errors] == [
+        *(["items", i, "fails"] for i in range(3)),
+        *(["second", i, "fails"] for i in range(3)),
+        *(["items", i, "atOnce", "fails"] for i in range(3)),
+    ]
