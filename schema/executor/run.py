@@ -308,12 +308,13 @@ class Run:
                     ex.handle_field_error(error, fp.return_type, fp.details, fpath)
                     out[key] = None
                     continue
+            if type(value) is CoroutineType:  # the most common awaitable, checked first
+                out[key] = None
+                self.eager(value, (fp.type_plan, fp, info, fpath, pos, out, key))
+                continue
             if self.is_awaitable(value):
                 out[key] = None
-                if type(value) is CoroutineType:
-                    self.eager(value, (fp.type_plan, fp, info, fpath, pos, out, key))
-                else:
-                    self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
+                self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
                 continue
             try:
                 self.complete(fp.type_plan, value, fp, info, fpath, pos, out, key)
