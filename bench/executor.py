@@ -38,13 +38,21 @@ from bench.run import actors
 async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     from app.db import close_db, init_db
     from app.main import create_app, tune_gc
+    from app.throttle import throttle
     from models.settings import get_settings, override_settings
     from notifications.bus import start_bus, stop_bus
     from schema.root import build_schema
 
     url = server_url("postgres://postgres@127.0.0.1:5432", database)
     who = await actors(url)
-    override_settings(replace(get_settings(), environment="production"))
+    # as bench/servers.py serves the app: a load generator is one client, not throttled (with
+    # THROTTLE_COST the expensive reads each paid an upsert of the throttle's counter)
+    override_settings(
+        replace(
+            get_settings(), environment="production", throttle_cost=(0, 60), throttle_auth=(0, 60)
+        )
+    )
+    throttle.configure(get_settings())
     await init_db(url + "?minsize=1&maxsize=4")
     await start_bus("memory://")
     rng = random.Random(7)

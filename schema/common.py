@@ -72,8 +72,13 @@ class UserError:
 
 @strawberry.type(description="An edge in a connection: a node and its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque cursor of this node, for `after`.")
+    cursor: str = strawberry.field(
+        resolver=lambda self: encode_cursor(self.key),
+        description="Opaque cursor of this node, for `after`.",
+    )
     node: T = strawberry.field(description="The item at the end of the edge.")
+    #: what the cursor encodes: encoded only when `cursor` is asked for
+    key: strawberry.Private[Sequence[Any]]
 
 
 @strawberry.type(description="A page of a list that can grow, in Relay's connection form.")
@@ -149,14 +154,14 @@ def connection(
     build: Callable[[T], Any],
     cursor: Callable[[T], Sequence[Any]],
 ) -> Connection[Any]:
-    edges = [Edge(cursor=encode_cursor(cursor(item)), node=build(item)) for item in page.items]
+    edges = [Edge(key=cursor(item), node=build(item)) for item in page.items]
     return Connection(
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next,
             has_previous_page=False,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(edges[0].key) if edges else None,
+            end_cursor=encode_cursor(edges[-1].key) if edges else None,
         ),
         total=total,
     )

@@ -20,6 +20,7 @@ import enum
 import inspect
 from collections.abc import Callable
 from functools import partial, reduce
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -64,6 +65,13 @@ KNOWN_DIRECTIVES = frozenset({"skip", "include"})
 #: introspection fields other than __typename are left to graphql-core
 INTROSPECTION = frozenset({"__schema", "__type"})
 STRAWBERRY_FIELD = "strawberry-definition"
+#: argument values a conversion may be kept for (exact types: no subclasses with state)
+_IMMUTABLE = frozenset({int, float, str, bool, type(None)})
+#: the `is_type_of` Strawberry generates for a type with interfaces: an isinstance check
+#: that never reads its `info`
+_STRAWBERRY_IS_TYPE_OF = (
+    "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of"
+)
 
 
 class Unsupported(Exception):
@@ -152,6 +160,7 @@ class FieldPlan:
         "first",
         "getter",
         "has_args",
+        "info_free",
         "key",
         "kind",
         "name",
@@ -191,6 +200,9 @@ class FieldPlan:
         self.cacheable_args = True
         self.static_args: dict[str, Any] | None = None
         self.needs_info = False
+        #: a resolver that takes neither `Info` nor arguments, whose value needs no `info` to
+        #: complete: no resolve info is built for it
+        self.info_free = False
         #: an attribute read of a String, ID or Boolean: the value's exact type, if kept as is
         self.fast: type | None = None
         if self.name == "__typename":
@@ -225,6 +237,13 @@ class FieldPlan:
                 self.resolve = resolve
             if isinstance(definition, StrawberryField):
                 self.call = StrawberryCall.build(definition, resolve, converter)
+            call = getattr(self.call, "__self__", None)
+            self.info_free = (
+                isinstance(call, StrawberryCall)
+                and call.bare
+                and getattr(self.call, "__func__", None) is StrawberryCall.run
+                and not self.needs_info
+            )
 
 
 _STRAWBERRY_RESOLVERS = (
@@ -251,6 +270,7 @@ class StrawberryCall:
         "bare",
         "chain",
         "config",
+        "converted",
         "field",
         "func",
         "info_class",
@@ -310,6 +330,8 @@ class StrawberryCall:
             if type(extension).map_arguments is not FieldExtension.map_arguments
         ]
         self.chain = build_field_extension_resolvers(field) if field.extensions else []
+        #: (raw arguments, their conversion) when the conversion gave immutable values only
+        self.converted: tuple[dict[str, Any], dict[str, Any]] | None = None
         self.bare = not (
             self.arguments
             or self.mappers
@@ -323,17 +345,7 @@ class StrawberryCall:
         if self.bare:  # nothing would see the Info: the resolver takes self alone, or nothing
             return self.func(source) if self.self_parameter else self.func()
         info = self.info_class(_raw_info=raw_info, _field=self.field)
-        kwargs = (
-            convert_arguments(
-                raw,
-                self.arguments,
-                scalar_registry=self.scalar_registry,
-                config=self.config,
-                info=info,
-            )
-            if self.arguments
-            else {}
-        )
+        kwargs = self.convert(raw, info) if self.arguments else {}
         for mapper in self.mappers:
             kwargs = mapper(kwargs)
         args = [source] if self.self_parameter else []
@@ -358,9 +370,28 @@ class StrawberryCall:
         chained = reduce(lambda inner, outer: partial(outer, inner), self.chain, get_result)
         return chained(source, info, **kwargs)
 
+    def convert(self, raw: dict[str, Any], info: Any) -> dict[str, Any]:
+        """Strawberry's conversion of the raw arguments. The raw arguments of a plan are
+        the same dict on every call while they are constant (Run.arguments), and when their
+        conversion gave immutable values only (numbers, strings, enums: not input objects),
+        it is done once and copied."""
+        converted = self.converted
+        if converted is not None and converted[0] is raw:
+            return dict(converted[1])
+        kwargs = convert_arguments(
+            raw,
+            self.arguments,
+            scalar_registry=self.scalar_registry,
+            config=self.config,
+            info=info,
+        )
+        if all(type(v) in _IMMUTABLE or isinstance(v, enum.Enum) for v in kwargs.values()):
+            self.converted = (raw, dict(kwargs))
+        return kwargs
+
     async def run_async(self, source: Any, raw_info: Any, raw: dict[str, Any]) -> Any:
         result = self.run(source, raw_info, raw)
-        if inspect.isawaitable(result):
+        if type(result) is CoroutineType or inspect.isawaitable(result):
             return await result
         return result
 
@@ -403,7 +434,12 @@ def _needs_info(plan: TypePlan) -> bool:
         plan = plan.item
     if plan.shape is Shape.ABSTRACT:
         return True
-    return plan.object_type is not None and plan.object_type.is_type_of is not None
+    if plan.object_type is None:
+        return False
+    is_type_of = plan.object_type.is_type_of
+    return is_type_of is not None and (
+        getattr(is_type_of, "__qualname__", "") != _STRAWBERRY_IS_TYPE_OF
+    )
 
 
 def _uses_variables(node: Any) -> bool:

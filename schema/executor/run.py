@@ -26,6 +26,19 @@ as before; when a pending completes, its value is completed by the same depth-fi
 - a pending under a position that was nulled by an error gets `CancelledError` thrown in
   at its next step and its result is ignored, like graphql-core's cancelled siblings; if
   the operation itself is cancelled, every pending is cancelled and waited for.
+
+A resolver's coroutine takes its first step at once (`Run.eager`), in its own copy of the
+context as its pending would: most finish there, because the loads they await were primed
+by planned loading or are cached, and their value is completed on the spot instead of in
+the next wave, without a pending. The loads of a wave still go out together (nothing yields
+to the event loop before the wave ends). One that waits becomes a pending that is already
+waiting; one that fails fails in the next wave, as a pending would. Errors keep the order
+the waves give them (graphql-core's, where its tasks run level by level): each is tagged with
+its loop iteration and wave, and `OrderedErrors` puts them back in that order, leaving out,
+as graphql-core does, an error under a position already nulled before it. What differs from
+a pending: the first step runs before the wave's later siblings have resolved (a context
+variable a later sibling's synchronous resolver sets is not seen), and runs even if a
+sibling nulls their common parent later in the same wave.
 """
 
 from __future__ import annotations
@@ -35,11 +48,13 @@ import contextvars
 import enum
 from collections import deque
 from collections.abc import Awaitable, Callable
+from itertools import pairwise
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfoHelpers
 from graphql.execution import ExecutionResult
-from graphql.execution.executor import Executor, invalid_return_type_error
+from graphql.execution.executor import CollectedErrors, Executor, invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 
@@ -54,6 +69,15 @@ _IMMUTABLE = (str, int, float, bool, type(None), tuple)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
 #: callbacks of awaited futures need no context of their own
 _CALLBACK_CONTEXT = contextvars.Context()
+#: what `Run.eager` notes for a coroutine whose first step raised
+_FAILED = object()
+
+
+def _ended(*_: Any) -> Any:
+    raise RuntimeError("the operation has ended")
+
+
+_ENDED = GraphQLResolveInfoHelpers(gather=_ended, track=_ended)
 
 
 class Position:
@@ -83,7 +107,18 @@ class Position:
 class Pending:
     """An awaitable the driver steps, and what to do with its result."""
 
-    __slots__ = ("args", "callback", "context", "dead", "done", "exc", "failed", "it", "path")
+    __slots__ = (
+        "args",
+        "callback",
+        "context",
+        "dead",
+        "done",
+        "exc",
+        "failed",
+        "gen",
+        "it",
+        "path",
+    )
 
     def __init__(
         self,
@@ -92,12 +127,15 @@ class Pending:
         done: Callable[..., None],
         failed: Callable[..., None],
         args: tuple[Any, ...],
+        gen: int,
     ) -> None:
         self.it = it
         self.path = path
         self.done = done
         self.failed = failed
         self.args = args
+        #: its wave, counted from the start of the loop iteration it runs in (OrderedErrors)
+        self.gen = gen
         self.exc: BaseException | None = None
         self.dead = False
         self.context: contextvars.Context | None = None
@@ -114,13 +152,67 @@ async def _collect(items: Any) -> list[Any]:
     return [item async for item in items]
 
 
+class _Raising:
+    """What a pending steps for a coroutine whose first step already ran and raised."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def send(self, _: None) -> Any:
+        raise self.error
+
+    def throw(self, error: BaseException) -> Any:
+        raise error
+
+
+class OrderedErrors(CollectedErrors):
+    """graphql-core's collected errors, kept in the order graphql-core adds them.
+
+    graphql-core adds the errors of a loop iteration wave by wave: the synchronous walk's
+    first, then those of the awaited fields it started, then of the fields those started.
+    The run completes an awaited field that finishes at its first step at once, inside the
+    wave that started it, so its errors are added early; each add is therefore tagged with
+    (loop iteration, wave) and, if the tags are out of order at the end, the errors are
+    added again in tag order, with graphql-core's rule that an error under a position
+    already nulled is left out. While running, `_error_positions` holds every position
+    nulled so far, as before."""
+
+    __slots__ = ("added", "before", "gen", "turn")
+
+    def __init__(self, before: CollectedErrors) -> None:
+        super().__init__()
+        #: the loop iterations the run has waited for, and the wave within the current one
+        self.turn = 0
+        self.gen = 0
+        self._errors = list(before._errors)
+        self._error_positions = set(before._error_positions)
+        self.before = (list(before._errors), set(before._error_positions))
+        self.added: list[tuple[int, int, GraphQLError, Path | None]] = []
+
+    def add(self, error: GraphQLError, path: Path | None) -> None:
+        self.added.append((self.turn, self.gen, error, path))
+        super().add(error, path)
+
+    def reorder(self) -> None:
+        added = self.added
+        if all(a[:2] <= b[:2] for a, b in pairwise(added)):
+            return
+        replay = CollectedErrors()
+        replay._errors, replay._error_positions = self.before
+        for _, _, error, path in sorted(added, key=lambda a: a[:2]):
+            replay.add(error, path)
+        self._errors, self._error_positions = replay._errors, replay._error_positions
+
+
 class Run:
     """The state of one execution of a plan."""
 
     def __init__(self, executor: Executor[Any], plan: Plan) -> None:
         self.ex = executor
         self.plan = plan
-        self.errors = executor.collected_errors
+        self.errors = executor.collected_errors = OrderedErrors(executor.collected_errors)
         self.is_awaitable = executor.is_awaitable
         self.ready: deque[Pending] = deque()
         self.fresh: list[Pending] = []
@@ -142,13 +234,20 @@ class Run:
             self.errors.add(error, None)
             self.nulled = True
         self.seal()
-        if not self.ready:
+        if not (self.ready or self.waiting or self.again):
             return self.response(data)
         return self.drive(data)
 
     def response(self, data: dict[str, Any]) -> ExecutionResult:
+        self.errors.reorder()
+        ex = self.ex
         # not awaitable: the data is a dict, never an awaitable
-        return self.ex.build_response(None if self.nulled else data)  # type: ignore[return-value]
+        result: ExecutionResult = ex.build_response(None if self.nulled else data)  # type: ignore[assignment]
+        # graphql-core's executor refers to itself through its resolver helpers: a cycle that
+        # kept the request's whole graph (context, loaders, rows) for the cyclic collector;
+        # the operation is over, nothing tracks or gathers work any more
+        ex.async_helpers = _ENDED
+        return result
 
     # --- the synchronous walk ------------------------------------------------------------------
 
@@ -192,7 +291,11 @@ class Run:
             else:
                 fpath = Path(path, key, type_name)
                 # field_def is None only for __typename, handled above
-                info = ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
+                info = (
+                    None
+                    if fp.info_free
+                    else ex.build_resolve_info(fp.field_def, fp.nodes, sel.object_type, fpath)  # type: ignore[arg-type]
+                )
                 try:
                     call = fp.call
                     if call is not None:
@@ -205,6 +308,10 @@ class Run:
                     ex.handle_field_error(error, fp.return_type, fp.details, fpath)
                     out[key] = None
                     continue
+            if type(value) is CoroutineType:  # the most common awaitable, checked first
+                out[key] = None
+                self.eager(value, (fp.type_plan, fp, info, fpath, pos, out, key))
+                continue
             if self.is_awaitable(value):
                 out[key] = None
                 self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
@@ -391,6 +498,49 @@ class Run:
 
     # --- awaited values --------------------------------------------------------------------
 
+    def eager(self, coroutine: Any, args: tuple[Any, ...]) -> None:
+        """A resolver's coroutine, stepped at once in its own copy of the context, as the
+        pending it would become would be: most finish at that first step (their loads were
+        primed or cached), and their value is completed here, in that context, as the next
+        wave (`gen`). One that waits becomes a pending that waits already; one that fails
+        fails as a pending would, in the next wave. `args`: those of `value_done` after the
+        value (type plan, field plan, info, path, position, container, key)."""
+        errors = self.errors
+        path = args[3]
+        if errors._error_positions and errors.has_nulled_position(path):
+            self.pend(coroutine, path, self.value_done, args)  # it is cancelled, as before
+            return
+        context = contextvars.copy_context()
+        try:
+            yielded = context.run(coroutine.send, None)
+        except StopIteration as stop:
+            context.run(self.finished, stop.value, args)
+            return
+        except (Exception, asyncio.CancelledError) as error:
+            coroutine = _Raising(error)
+            yielded = _FAILED
+        p = Pending(coroutine, path, self.value_done, self.value_failed, args, self.errors.gen + 1)
+        p.context = context
+        if yielded is _FAILED:
+            self.fresh.append(p)  # stepped with the others of its wave, and fails there
+        else:
+            self.park(p, yielded)
+
+    def finished(self, value: Any, args: tuple[Any, ...]) -> None:
+        """Complete the value of a coroutine that finished at its first step (in its context):
+        the pendings this creates take their context from it."""
+        fresh = self.fresh
+        start = len(fresh)
+        errors = self.errors
+        errors.gen += 1
+        try:
+            self.value_done(value, *args)
+        finally:
+            errors.gen -= 1
+            for pending in fresh[start:]:
+                if pending.context is None:
+                    pending.context = contextvars.copy_context()
+
     def defer(
         self,
         awaitable: Any,
@@ -408,7 +558,11 @@ class Run:
     def pend(
         self, awaitable: Any, path: Path, done: Callable[..., None], args: tuple[Any, ...]
     ) -> None:
-        self.fresh.append(Pending(_await_iterator(awaitable), path, done, self.value_failed, args))
+        self.fresh.append(
+            Pending(
+                _await_iterator(awaitable), path, done, self.value_failed, args, self.errors.gen + 1
+            )
+        )
 
     def seal(self) -> None:
         """End of a wave: the pendings it created get their context (a copy of the current
@@ -416,7 +570,8 @@ class Run:
         fresh = self.fresh
         if fresh:
             for pending in fresh:
-                pending.context = contextvars.copy_context()
+                if pending.context is None:
+                    pending.context = contextvars.copy_context()
             self.ready.extend(fresh)
             fresh.clear()
 
@@ -511,13 +666,17 @@ class Run:
                 self.step(ready.popleft())
             try:
                 if self.again:  # bare `yield`s: one loop iteration, as a task would
+                    for p in self.again:
+                        p.gen = 0
                     ready.extend(self.again)
                     self.again.clear()
+                    self.errors.turn += 1
                     await asyncio.sleep(0)
                     continue
                 if not self.waiting:
                     break
                 self.wake = loop.create_future()
+                self.errors.turn += 1
                 await self.wake
             except asyncio.CancelledError as cancelled:
                 self.cancel_all(cancelled)
@@ -551,15 +710,18 @@ class Run:
             if not p.dead:
                 context.run(self.settle, p, p.failed, error)
             return
+        self.park(p, yielded)
+
+    def park(self, p: Pending, yielded: Any) -> None:
+        """A pending's coroutine yielded: wait for the future (or a loop iteration) as a task
+        would."""
         if yielded is None:
             self.again.append(p)
             return
         blocking = getattr(yielded, "_asyncio_future_blocking", None)
         if blocking is True:
             yielded._asyncio_future_blocking = False
-            callback = p.callback
-            if callback is None:
-                callback = p.callback = _wakeup(self, p)
+            callback = p.callback = _wakeup(self, p)
             self.waiting[p] = yielded
             yielded.add_done_callback(callback, context=_CALLBACK_CONTEXT)
             return
@@ -572,6 +734,7 @@ class Run:
 
     def settle(self, p: Pending, then: Callable[..., None], value: Any) -> None:
         """Run a pending's continuation (in its context), then queue what it created."""
+        self.errors.gen = p.gen
         try:
             then(value, *p.args)
         finally:
@@ -580,6 +743,8 @@ class Run:
     def woken(self, p: Pending, future: asyncio.Future[Any]) -> None:
         if self.waiting.pop(p, None) is None:
             return
+        p.callback = None  # it refers to the pending: a cycle the collector would have to find
+        p.gen = 0  # the first wave of the loop iteration that runs it
         try:
             future.result()
         except BaseException as exc:  # thrown in, as asyncio.Task does
@@ -596,6 +761,7 @@ class Run:
         for p, future in list(self.waiting.items()):
             if p.callback is not None:
                 future.remove_done_callback(p.callback)
+                p.callback = None
             del self.waiting[p]
             self.ready.append(p)
         for p in (*self.ready, *self.again):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
+import gc
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Annotated, Any
@@ -99,6 +100,10 @@ class Item(Named):
     async def path_later(self, info: strawberry.Info) -> list[str]:
         await asyncio.sleep(0)
         return [str(k) for k in info.path.as_list()]
+
+    @strawberry.field
+    async def at_once(self) -> Item | None:
+        return Item(name=self.name + "!")
 
     @strawberry.field
     async def marked(self) -> Item:
@@ -498,3 +503,34 @@ async def test_cancelling_the_operation_cancels_its_resolvers(schema: strawberry
     with pytest.raises(asyncio.CancelledError):
         await task
     assert context["finally"] == ["wait"]
+
+
+async def test_an_execution_leaves_no_cycles_for_the_collector() -> None:
+    """Reference counting frees what an execution made (its executor, context and loaders,
+    the run and its pendings): the cyclic collector, whose pauses grow with what it finds,
+    has nothing of it to find."""
+    query = "{ itemsLater { loaded children { name pathLater } } items { loaded } }"
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = await COMPILED.execute(query, context_value=_context())
+        assert result.errors is None and result.data is not None
+        del result
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert not left & {"Run", "Pending", "CompiledExecutionContext", "DataLoader", "Item"}, left
+
+
+async def test_errors_of_awaited_fields_that_finish_at_once_keep_graphql_cores_order() -> None:
+    """`atOnce` is awaited but never waits: its value is completed in the wave that started
+    it, and yet its errors follow the synchronous walk's, as in graphql-core."""
+    data, errors, _ = await both("{ items { atOnce { fails } fails } second: items { fails } }")
+    assert data["items"][0] == {"atOnce": {"fails": None}, "fails": None}
+    assert [e["path"] for e in errors] == [
+        *(["items", i, "fails"] for i in range(3)),
+        *(["second", i, "fails"] for i in range(3)),
+        *(["items", i, "atOnce", "fails"] for i in range(3)),
+    ]
