@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from bench.live import Clients, LiveProject
+from bench.live import Clients, LiveProject, percentile
 from bench.procs import LUUKKU, PYTHON, WORK, BenchError, Server, free_port, http_ok, rss_bytes
 from bench.queries import MESSAGE_POST, gid
 from models.ids import decode_global_id
@@ -211,6 +211,17 @@ def one_run(
         server.stop()
 
 
+def _post_message(
+    http: httpx.Client, headers: dict[str, str], project: LiveProject, text: str
+) -> httpx.Response:
+    """A message to the project's thread: the event every subscriber gets."""
+    body = {
+        "query": MESSAGE_POST,
+        "variables": {"input": {"threadId": gid("Thread", project.thread_id), "body": text}},
+    }
+    return http.post("/graphql", json=body, headers=headers)
+
+
 def _probe(
     http: httpx.Client,
     headers: dict[str, str],
@@ -221,13 +232,7 @@ def _probe(
     """Messages posted to the project's thread until every subscriber has received one."""
     live = 0
     for probe in range(1, 9):
-        body = {
-            "query": MESSAGE_POST,
-            "variables": {
-                "input": {"threadId": gid("Thread", project.thread_id), "body": f"probe {probe}"}
-            },
-        }
-        response = http.post("/graphql", json=body, headers=headers)
+        response = _post_message(http, headers, project, f"probe {probe}")
         payload = response.json()
         if payload.get("errors") or payload["data"]["messagePost"]["userErrors"]:
             raise BenchError(f"probe message refused: {response.text[:300]}")
@@ -253,22 +258,18 @@ def _fanout(
     """One more message once idle: each receipt's time from the start of the messagePost
     (the mutation, its commit and the fan-out; a rough figure, the clients share the cores)."""
     seen = set(clients.stats()["events"])
-    body = {
-        "query": MESSAGE_POST,
-        "variables": {"input": {"threadId": gid("Thread", project.thread_id), "body": "timed"}},
-    }
     started = time.time()
-    http.post("/graphql", json=body, headers=headers).raise_for_status()
+    _post_message(http, headers, project, "timed").raise_for_status()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.5)
         new = [e for k, e in clients.stats()["events"].items() if k not in seen]
         if new and len(new[0]["receipts"]) >= opened:
-            lat = sorted(1000 * (t - started) for t in new[0]["receipts"])
+            lat = [1000 * (t - started) for t in new[0]["receipts"]]
             return {
-                "p50": round(lat[len(lat) // 2], 1),
-                "p99": round(lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))], 1),
-                "max": round(lat[-1], 1),
+                "p50": round(percentile(lat, 50), 1),
+                "p99": round(percentile(lat, 99), 1),
+                "max": round(max(lat), 1),
             }
     raise BenchError("the timed message did not reach every subscriber")
 

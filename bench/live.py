@@ -209,7 +209,8 @@ async def _change(
     return {"sent": t0, "response": t1, "visible": visible}
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile by nearest rank (nan for no values)."""
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -346,8 +347,8 @@ def run(
                     "receipts": len(info["receipts"]),
                     "lost": max(0, live - len(info["receipts"])),
                     "duplicates": max(0, len(info["receipts"]) - live),
-                    "p50_ms": _percentile(lat, 50),
-                    "p99_ms": _percentile(lat, 99),
+                    "p50_ms": percentile(lat, 50),
+                    "p99_ms": percentile(lat, 99),
                     "max_ms": max(lat, default=float("nan")),
                     "mutation_ms": 1000 * (mark["response"] - mark["sent"]),
                     "occurred_to_commit_ms": 1000 * (mark["visible"] - occurred),
@@ -370,13 +371,13 @@ def run(
                 "events_missing": missing_events,
                 "lost": sum(e["lost"] for e in per_event) + missing_events * live,
                 "duplicates": sum(e["duplicates"] for e in per_event),
-                "p50_ms": _percentile(commit, 50),
-                "p99_ms": _percentile(commit, 99),
+                "p50_ms": percentile(commit, 50),
+                "p99_ms": percentile(commit, 99),
                 "max_ms": max(commit, default=float("nan")),
-                "p50_after_occurred_ms": _percentile(after_occurred, 50),
-                "p99_after_occurred_ms": _percentile(after_occurred, 99),
-                "p50_after_response_ms": _percentile(after_response, 50),
-                "p99_after_response_ms": _percentile(after_response, 99),
+                "p50_after_occurred_ms": percentile(after_occurred, 50),
+                "p99_after_occurred_ms": percentile(after_occurred, 99),
+                "p50_after_response_ms": percentile(after_response, 50),
+                "p99_after_response_ms": percentile(after_response, 99),
                 "mutation_ms": statistics.median([e["mutation_ms"] for e in per_event])
                 if per_event
                 else None,
