@@ -429,6 +429,6 @@ class Loaders:
 
 class SharedLoaders(Loaders):
     """The loaders of one live event, shared by all its subscribers in this process
-    (resolvers/live/subscriptions.py): any of them may leave while the others wait."""
+    (resolvers/live/table.py, `event_loaders`): any of them may leave while the others wait."""
 
     _loader = SharedDataLoader

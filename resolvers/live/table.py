@@ -66,6 +66,9 @@ T = TypeVar("T")
 #: 1012 (service restart) when the bus was lost, so that clients reconnect and refetch.
 CLOSE_FORBIDDEN = 4403
 CLOSE_RESTART = 1012
+#: the reasons sent with CLOSE_RESTART: the bus lost its server, or cannot be reached
+RESTARTING = "Live updates restarting; subscribe again"
+UNAVAILABLE = "Live updates unavailable; try again shortly"
 
 _EVENT_LOADERS: OrderedDict[str, Loaders] = OrderedDict()
 _MAX_EVENTS = 256
@@ -219,9 +222,7 @@ class LiveEntry:
             while self._mailbox is not None and not self._mailbox.empty():
                 item = self._mailbox.get_nowait()
                 if not isinstance(item, Event):  # LOST (or None): the bus lost its server
-                    await self._end_closing(
-                        CLOSE_RESTART, "Live updates restarting; subscribe again"
-                    )
+                    await self._end_closing(CLOSE_RESTART, RESTARTING)
                     return
                 if _expired(context):
                     await self._end_closing(CLOSE_FORBIDDEN, "Token expired")
@@ -241,10 +242,9 @@ class LiveEntry:
                 await audit_reads(context)
 
     async def _deliver(self, message: Event) -> None:
-        event = LiveEvent.decode(message.message)
+        event = _decoded(message)
         if event is None:
             return
-        current_loaders.set(event_loaders(event))
         node = await self._select(event)
         if node is None:
             return
@@ -277,6 +277,14 @@ class LiveEntry:
             await self._parking.send({"id": self._parking.operation_id, "type": "complete"})
 
 
+def _decoded(message: Event) -> LiveEvent | None:
+    """The bus message's event, with the event's shared loaders as the current ones."""
+    event = LiveEvent.decode(message.message)
+    if event is not None:
+        current_loaders.set(event_loaders(event))
+    return event
+
+
 def _formatted(info: Info, errors: list[GraphQLError]) -> list[Any]:
     return [e.formatted for e in coded_errors(info.schema, errors)]
 
@@ -299,9 +307,7 @@ async def listen(info: Info, channels: list[str], select: Select[T]) -> AsyncIte
         try:
             await entry.join(channels)
         except BusUnavailable:
-            await close_socket(
-                info.context, CLOSE_RESTART, "Live updates unavailable; try again shortly"
-            )
+            await close_socket(info.context, CLOSE_RESTART, UNAVAILABLE)
             return
         offered.entry = offered.entries[offered.operation_id] = entry
         return
@@ -324,15 +330,14 @@ async def _stream(info: Info, channels: list[str]) -> AsyncIterator[LiveEvent]:
                 if _expired(context):
                     await close_socket(context, CLOSE_FORBIDDEN, "Token expired")
                     return
-                event = LiveEvent.decode(message.message)
+                event = _decoded(message)
                 if event is not None:
-                    current_loaders.set(event_loaders(event))
                     yield event
                     await audit_reads(context)
     except BusLost:
-        await close_socket(context, CLOSE_RESTART, "Live updates restarting; subscribe again")
+        await close_socket(context, CLOSE_RESTART, RESTARTING)
     except BusUnavailable:
-        await close_socket(context, CLOSE_RESTART, "Live updates unavailable; try again shortly")
+        await close_socket(context, CLOSE_RESTART, UNAVAILABLE)
     finally:
         with contextlib.suppress(Exception):  # logged by _audit_written
             await audit_reads(context)
