@@ -20,6 +20,10 @@ tested in tests/subscriptions/test_bus.py:
    current subscription with `BusLost` (the API then closes those sockets with 1012 so that
    clients resubscribe and refetch), and reconnects in the background with backoff.
    Publishing and subscribing time out instead of hanging while the bus is down.
+5. Its Redis `subscribe()` returns once SUBSCRIBE is sent, before Redis has it: a message
+   published meanwhile (by another worker) was not delivered although the subscriber had
+   joined. `RedisBackend.subscribe` returns once Redis has confirmed the SUBSCRIBE, so that
+   a subscription's LISTENING event (resolvers/live/table.py) is sent only when it listens.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ class RedisBackend(_QueuedBackend):
         self._channels: set[str] = set()
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        #: per channel being subscribed: done when Redis confirms the SUBSCRIBE
+        self._confirmations: dict[str, asyncio.Future[None]] = {}
 
     def _client(self) -> aioredis.Redis:
         return aioredis.Redis.from_url(
@@ -115,9 +121,18 @@ class RedisBackend(_QueuedBackend):
             await self._conn.aclose()
 
     async def subscribe(self, channel: str) -> None:
-        await asyncio.wait_for(self._pubsub.subscribe(channel), SUBSCRIBE_TIMEOUT)
-        self._channels.add(channel)
-        self._subscribed.set()  # only after SUBSCRIBE: the redis-py 8 fix
+        """Returns once Redis has confirmed the SUBSCRIBE: from then on, every message
+        published on the channel (by any client of the server) comes."""
+        confirmed = asyncio.get_running_loop().create_future()
+        self._confirmations[channel] = confirmed
+        try:
+            await asyncio.wait_for(self._pubsub.subscribe(channel), SUBSCRIBE_TIMEOUT)
+            self._channels.add(channel)
+            self._subscribed.set()  # only after SUBSCRIBE: the redis-py 8 fix
+            await asyncio.wait_for(confirmed, SUBSCRIBE_TIMEOUT)
+        finally:
+            if self._confirmations.get(channel) is confirmed:
+                del self._confirmations[channel]
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
@@ -132,10 +147,10 @@ class RedisBackend(_QueuedBackend):
         try:
             while True:
                 await self._subscribed.wait()
-                message = await self._pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=1.0
-                )
-                if message is not None and message["type"] == "message":
+                message = await self._pubsub.get_message(timeout=1.0)
+                if message is not None and message["type"] == "subscribe":
+                    self._confirmed(message["channel"])
+                elif message is not None and message["type"] == "message":
                     channel, data = message["channel"], message["data"]
                     self._queue.put_nowait(
                         Event(
@@ -145,8 +160,17 @@ class RedisBackend(_QueuedBackend):
                     )
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # connection lost: tell the bus
+        except Exception as exc:  # connection lost: tell the bus, and those subscribing
+            for confirmed in self._confirmations.values():
+                if not confirmed.done():
+                    confirmed.set_exception(ConnectionError("lost while subscribing"))
             self._queue.put_nowait(exc)
+
+    def _confirmed(self, channel: str | bytes) -> None:
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        confirmed = self._confirmations.get(name)
+        if confirmed is not None and not confirmed.done():
+            confirmed.set_result(None)
 
 
 class PostgresBackend(_QueuedBackend):

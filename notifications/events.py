@@ -39,6 +39,9 @@ class EventKind(StrEnum):
     ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
     ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
     ATTACHMENT_SCANNED = "ATTACHMENT_SCANNED"
+    #: never published: the first event of a subscription asked with `listening: true`,
+    #: sent once it has joined its channels (resolvers/live/table.py)
+    LISTENING = "LISTENING"
 
 
 #: Kinds that change an application's status (applicationStatusChanged carries these).

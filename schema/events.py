@@ -40,6 +40,8 @@ describe(
         "ATTACHMENT_ADDED": "A file was attached (to an application, answer, message or decision).",
         "ATTACHMENT_REMOVED": "A file was removed from a draft.",
         "ATTACHMENT_SCANNED": "A file's virus scan finished (clean or infected).",
+        "LISTENING": "The subscription listens: every event committed after this one arrives "
+        "is delivered (only with `listening: true`, and first).",
     },
 )
 
@@ -183,6 +185,34 @@ class AttachmentScannedEvent(AttachmentEvent):
     pass
 
 
+@strawberry.type(
+    description="The subscription has joined its channels: every event committed after this "
+    "one arrives is delivered. Sent once, first, to a subscription asked with "
+    "`listening: true` (also after each reconnect, when the client subscribes again): refetch "
+    "what the page shows when it arrives, not at connection_ack, and nothing gets lost."
+)
+class ListeningEvent(ProjectActivityEvent):
+    event_id: str = strawberry.field(description="Unique id of this subscription's start.")
+    kind: EventKind = strawberry.field(description="Always LISTENING.")
+    occurred_at: datetime = strawberry.field(
+        description="When the subscription had joined its channels."
+    )
+
+    @strawberry.field(
+        description="projectActivity: the project, as it is now (read after joining); "
+        "null for inboxActivity."
+    )
+    async def project(self, info: Info) -> Project | None:
+        if not self.source.project_id:
+            return None
+        return await visible_project(info, self.source.project_id)
+
+
+def listening_event(project_id: int = 0) -> ListeningEvent:
+    """The LISTENING event of projectActivity (its project) or inboxActivity (none)."""
+    return ListeningEvent(**_base(LiveEvent(DomainEventKind.LISTENING, project_id)))
+
+
 _TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
     DomainEventKind.APPLICATION_SUBMITTED: ApplicationSubmittedEvent,
     DomainEventKind.APPLICATION_SHARED: ApplicationSharedEvent,
@@ -202,7 +232,7 @@ _TYPES: dict[DomainEventKind, type[ProjectActivityEvent]] = {
     DomainEventKind.ATTACHMENT_SCANNED: AttachmentScannedEvent,
 }
 
-EVENT_TYPES: tuple[type[Any], ...] = tuple(_TYPES.values())
+EVENT_TYPES: tuple[type[Any], ...] = (*_TYPES.values(), ListeningEvent)
 
 
 def _base(event: LiveEvent) -> dict[str, Any]:

@@ -3,7 +3,11 @@
 Each subscription listens on the bus (resolvers/live/table.py: parked in the bus's table
 while idle) and, for every event, asks the same policies as the
 queries, with the viewer of the connection and the state after the commit. Events the
-viewer may not see are skipped before any GraphQL execution. The rows an event needs are
+viewer may not see are skipped before any GraphQL execution.
+
+`listening: true` (opt-in; without it nothing changes) makes the first `next` a LISTENING
+event, sent only once the subscription has joined its channels (resolvers/live/table.py):
+every event committed after the client has it is delivered, so that is when a page refetches. The rows an event needs are
 loaded once per event and process (`event_loaders`), whoever the subscribers are: loaders
 hold rows, not decisions, so sharing them is safe; every field is still checked per viewer.
 """
@@ -15,6 +19,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from models.errors import DomainError, ErrorCode
 from notifications.events import (
     STATUS_KINDS,
     EventKind,
@@ -32,6 +37,7 @@ from schema.attachment import attachment_facts
 from schema.events import (
     ApplicationStatusChangedEvent,
     ProjectActivityEvent,
+    listening_event,
     project_event,
     status_event,
 )
@@ -98,6 +104,15 @@ ProjectIdArgument = Annotated[strawberry.ID, strawberry.argument(description="Th
 ApplicationIdArgument = Annotated[
     strawberry.ID, strawberry.argument(description="The application.")
 ]
+ListeningArgument = Annotated[
+    bool,
+    strawberry.argument(
+        description="Send a LISTENING event first, once the subscription has joined its "
+        "channels: every event committed after it arrives is delivered. Refetch what you show "
+        "when it arrives (on the first subscribe and after each reconnect); false (the "
+        "default): events only."
+    ),
+]
 
 
 async def _project_event(info: Info, event: LiveEvent) -> ProjectActivityEvent | None:
@@ -106,20 +121,28 @@ async def _project_event(info: Info, event: LiveEvent) -> ProjectActivityEvent |
     return None
 
 
+async def _listening_event() -> ProjectActivityEvent:
+    return listening_event()
+
+
 async def project_activity(
-    info: Info, project_id: ProjectIdArgument
+    info: Info, project_id: ProjectIdArgument, listening: ListeningArgument = False
 ) -> AsyncGenerator[ProjectActivityEvent, None]:
     db_id = parse_global_id(project_id, "Project") or 0
 
     async def select(event: LiveEvent) -> ProjectActivityEvent | None:
         return await _project_event(info, event)
 
-    async for node in listen(info, [project_channel(db_id)], select):
+    async def joined() -> ProjectActivityEvent:
+        return listening_event(db_id)  # its project is read when selected, after the join
+
+    channels = [project_channel(db_id)]
+    async for node in listen(info, channels, select, joined if listening else None):
         yield node
 
 
 async def application_status_changed(
-    info: Info, application_id: ApplicationIdArgument
+    info: Info, application_id: ApplicationIdArgument, listening: ListeningArgument = False
 ) -> AsyncGenerator[ApplicationStatusChangedEvent, None]:
     db_id = parse_global_id(application_id, "Application") or 0
     row = await info.context.loaders.application.load(db_id)
@@ -132,11 +155,27 @@ async def application_status_changed(
             return await _share(info, event, status_event(event))
         return None
 
-    async for node in listen(info, [project_channel(project_id)], select):
+    async def joined() -> ApplicationStatusChangedEvent:
+        # read again (fresh loaders): the status as it is after the join
+        now = await info.context.loaders.application.load(db_id)
+        event = LiveEvent(
+            EventKind.LISTENING,
+            project_id,
+            db_id,
+            to_status=None if now is None else now["status"],
+        )
+        if now is None or not await _can_see_application(info, event):
+            raise DomainError(ErrorCode.NOT_FOUND, field=["applicationId"])
+        return status_event(event)
+
+    channels = [project_channel(project_id)]
+    async for node in listen(info, channels, select, joined if listening else None):
         yield node
 
 
-async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, None]:
+async def inbox_activity(
+    info: Info, listening: ListeningArgument = False
+) -> AsyncGenerator[ProjectActivityEvent, None]:
     authorities = sorted(policies.inbox_authorities(info.context.viewer))
 
     async def select(event: LiveEvent) -> ProjectActivityEvent | None:
@@ -144,7 +183,8 @@ async def inbox_activity(info: Info) -> AsyncGenerator[ProjectActivityEvent, Non
             return None
         return await _project_event(info, event)
 
-    async for node in listen(info, [authority_channel(a) for a in authorities], select):
+    channels = [authority_channel(a) for a in authorities]
+    async for node in listen(info, channels, select, _listening_event if listening else None):
         yield node
 
 
@@ -161,7 +201,9 @@ class LiveSubscription:
     application_status_changed = strawberry.subscription(
         resolver=application_status_changed,
         extensions=authenticated(),
-        description="Every status change of one application.",
+        description="Every status change of one application. With `listening: true` the "
+        "first event is of kind LISTENING: `toStatus` is the application's status once the "
+        "subscription listens, `fromStatus` null (NOT_FOUND if the viewer may not see it).",
     )
     inbox_activity = strawberry.subscription(
         resolver=inbox_activity,

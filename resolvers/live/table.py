@@ -29,6 +29,13 @@ the bus's order and does for each what the subscription's task did:
 - the result's errors are coded and logged as every streamed result's (schema/errors.py),
   and the `next` is sent; then the content it carried is audited.
 
+A subscription asked with `listening: true` gets one more thing: once it has joined its
+channels (on Redis, once Redis has confirmed the SUBSCRIBE: notifications/bus.py), its
+`joined` part makes the LISTENING event, read with loaders of its own (nothing cached from
+before the join), and that is its first `next`; events that came while it was joining wait
+behind it. Every event committed after the client has that `next` is delivered, so a client
+that refetches then (rather than at connection_ack) misses nothing.
+
 An exception in this ends the subscription as it ended the task: a `next` with the error,
 then `complete`. The client's `complete`, or the socket closing, removes the entry (an event
 being delivered is cancelled, and its reads are still audited). A lost bus closes the socket
@@ -53,7 +60,7 @@ from graphql import GraphQLError, OperationType
 
 from actions.audit import audit_many
 from notifications.bus import BusLost, BusUnavailable, get_bus
-from notifications.events import LiveEvent
+from notifications.events import EventKind, LiveEvent
 from notifications.mailbox import Mailbox
 from resolvers.context import Context, Info, current_loaders, subscription_executor
 from resolvers.loaders import Loaders, SharedLoaders
@@ -124,6 +131,23 @@ def _expired(context: Context) -> bool:
 
 
 Select = Callable[[LiveEvent], Awaitable[T | None]]
+#: the resolver's LISTENING event, made once the subscription has joined its channels
+Joined = Callable[[], Awaitable[T]]
+
+
+class _Listening:
+    """First in a joining entry's mailbox: its LISTENING event, once joined."""
+
+    __slots__ = ("joined",)
+
+    def __init__(self, joined: Joined[Any]) -> None:
+        self.joined = joined
+
+
+async def _joined_node(joined: Joined[T]) -> T:
+    """The LISTENING event, read after the join with loaders of its own."""
+    current_loaders.set(Loaders())
+    return await joined()
 
 
 class Parking:
@@ -159,6 +183,7 @@ class LiveEntry:
         "_context",
         "_executor",
         "_info",
+        "_joining",
         "_mailbox",
         "_parking",
         "_select",
@@ -175,6 +200,7 @@ class LiveEntry:
         self._mailbox: Mailbox[Event | Any] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
+        self._joining = False
         # the context variables the subscription's task had (the database's context among
         # them), for the tasks that deliver its events
         self._context = contextvars.copy_context()
@@ -182,8 +208,18 @@ class LiveEntry:
         self._context.run(subscription_executor.set, None)
         self._context.run(current_loaders.set, None)  # each event sets its own
 
-    async def join(self, channels: list[str]) -> None:
-        self._channels = await get_bus().join(channels, self)
+    async def join(self, channels: list[str], joined: Joined[Any] | None = None) -> None:
+        """Into the bus's table of the channels; with `joined`, its LISTENING event is the
+        first delivered, once every channel is joined (the events of the meantime wait)."""
+        if joined is not None:
+            self._joining = True
+            self.put_nowait(_Listening(joined))
+        try:
+            self._channels = await get_bus().join(channels, self)
+        finally:
+            self._joining = False
+        if self._task is None and self.qsize() and not self._stopped:
+            self._start()
 
     def put_nowait(self, item: Event | Any) -> None:
         """From the bus: an event, LOST, or None."""
@@ -192,10 +228,11 @@ class LiveEntry:
         if self._mailbox is None:
             self._mailbox = Mailbox()
         self._mailbox.put_nowait(item)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._drain(), context=self._context
-            )
+        if self._task is None and not self._joining:
+            self._start()
+
+    def _start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._drain(), context=self._context)
 
     def qsize(self) -> int:
         """Events waiting for delivery (the one being delivered has left the mailbox)."""
@@ -221,6 +258,9 @@ class LiveEntry:
         try:
             while self._mailbox is not None and not self._mailbox.empty():
                 item = self._mailbox.get_nowait()
+                if isinstance(item, _Listening):
+                    await self._send(await _joined_node(item.joined))
+                    continue
                 if not isinstance(item, Event):  # LOST (or None): the bus lost its server
                     await self._end_closing(CLOSE_RESTART, RESTARTING)
                     return
@@ -246,8 +286,12 @@ class LiveEntry:
         if event is None:
             return
         node = await self._select(event)
-        if node is None:
-            return
+        if node is not None:
+            await self._send(node)
+
+    async def _send(self, node: Any) -> None:
+        """The operation's selection on the event's object, sent as a `next`; then its
+        reads are audited."""
         executor = self._executor.build_per_event_executor(node)
         result = executor.execute_operation(False)
         if executor.is_awaitable(result):
@@ -289,10 +333,14 @@ def _formatted(info: Info, errors: list[GraphQLError]) -> list[Any]:
     return [e.formatted for e in coded_errors(info.schema, errors)]
 
 
-async def listen(info: Info, channels: list[str], select: Select[T]) -> AsyncIterator[T]:
+async def listen(
+    info: Info, channels: list[str], select: Select[T], joined: Joined[T] | None = None
+) -> AsyncIterator[T]:
     """The events of the channels that `select` turns into objects for this viewer, while
     the viewer's access holds: parked in the bus's table where the handler offers it (the
-    generator then ends at once, yielding nothing), else as an async generator."""
+    generator then ends at once, yielding nothing), else as an async generator. With
+    `joined` (the subscription was asked with `listening: true`), its object comes first,
+    made once the channels are joined."""
     offered = parking.get()
     executor = subscription_executor.get()
     if (
@@ -305,19 +353,28 @@ async def listen(info: Info, channels: list[str], select: Select[T]) -> AsyncIte
     ):
         entry = LiveEntry(offered, info, executor, select)
         try:
-            await entry.join(channels)
+            await entry.join(channels, joined)
         except BusUnavailable:
             await close_socket(info.context, CLOSE_RESTART, UNAVAILABLE)
             return
         offered.entry = offered.entries[offered.operation_id] = entry
         return
-    async for event in _stream(info, channels):
-        node = await select(event)
+    async for event in _stream(info, channels, joined is not None):
+        if event is JOINED and joined is not None:
+            node: T | None = await _joined_node(joined)
+        else:
+            node = await select(event)
         if node is not None:
             yield node
 
 
-async def _stream(info: Info, channels: list[str]) -> AsyncIterator[LiveEvent]:
+#: what `_stream` yields first when asked, once it has joined its channels
+JOINED = LiveEvent(EventKind.LISTENING, 0)
+
+
+async def _stream(
+    info: Info, channels: list[str], listening: bool = False
+) -> AsyncIterator[LiveEvent]:
     """Events of the channels, for this connection's viewer while it stays valid.
 
     The generator resumes after a `yield` once the event's result has been sent, so the
@@ -326,6 +383,9 @@ async def _stream(info: Info, channels: list[str]) -> AsyncIterator[LiveEvent]:
     context = info.context
     try:
         async with get_bus().subscribe_many(channels) as subscription:
+            if listening:
+                yield JOINED
+                await audit_reads(context)
             async for message in subscription:
                 if _expired(context):
                     await close_socket(context, CLOSE_FORBIDDEN, "Token expired")

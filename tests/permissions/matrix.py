@@ -772,6 +772,7 @@ GROUPS: dict[str, Group] = {
         f"Attachment{name}Event": Group("event", ATTACHMENT_EVENT)
         for name in ("Added", "Removed", "Scanned")
     },
+    "ListeningEvent": Group("event", ("eventId", "kind", "occurredAt", "project")),
     "MessagePostedEvent": Group(
         "event", ("eventId", "kind", "occurredAt", "project", "message", "thread")
     ),
