@@ -34,6 +34,7 @@ from permissions.fields import authenticated, authority_only
 from resolvers.context import Info
 from resolvers.live.table import CLOSE_FORBIDDEN, CLOSE_RESTART, close_socket, event_loaders, listen
 from schema.attachment import attachment_facts
+from schema.common import top_level_error
 from schema.events import (
     ApplicationStatusChangedEvent,
     ProjectActivityEvent,
@@ -165,7 +166,8 @@ async def application_status_changed(
             to_status=None if now is None else now["status"],
         )
         if now is None or not await _can_see_application(info, event):
-            raise DomainError(ErrorCode.NOT_FOUND, field=["applicationId"])
+            not_found = DomainError(ErrorCode.NOT_FOUND).render(info.context.language)
+            raise top_level_error(ErrorCode.NOT_FOUND, not_found)
         return status_event(event)
 
     channels = [project_channel(project_id)]
