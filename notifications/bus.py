@@ -163,7 +163,7 @@ class RedisBackend(_QueuedBackend):
         except Exception as exc:  # connection lost: tell the bus, and those subscribing
             for confirmed in self._confirmations.values():
                 if not confirmed.done():
-                    confirmed.set_exception(ConnectionError("lost while subscribing"))
+                    confirmed.set_exception(BusUnavailable("lost while subscribing"))
             self._queue.put_nowait(exc)
 
     def _confirmed(self, channel: str | bytes) -> None:

@@ -9,13 +9,17 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlparse
 
 import asyncpg
 import pytest
 import redis
+import redis.asyncio
 from broadcaster import Broadcast
 
 from notifications.bus import Bus, BusLost, BusUnavailable
+from notifications.mailbox import Mailbox
 from tests import db as test_db
 from tests.servers import free_port
 
@@ -115,6 +119,77 @@ async def test_concurrent_publishes_all_arrive(url: str) -> None:
         await asyncio.gather(*(bus.publish(name, str(i)) for i in range(50)))
         await asyncio.wait_for(task, 10)
         assert sorted(got, key=int) == [str(i) for i in range(50)]
+
+
+@contextlib.asynccontextmanager
+async def holding_proxy(target: str) -> AsyncIterator[tuple[str, asyncio.Event, asyncio.Event]]:
+    """A TCP proxy in front of the Redis of `target` that holds the bytes of a SUBSCRIBE
+    (sets `seen`) until `release` is set: Redis gets the command only then."""
+    parsed = urlparse(target)
+    seen, release = asyncio.Event(), asyncio.Event()
+    pumps: set[asyncio.Task[None]] = set()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hold: bool) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                if hold and b"SUBSCRIBE" in data.upper():
+                    seen.set()
+                    await release.wait()
+                writer.write(data)
+                await writer.drain()
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(
+            parsed.hostname or "127.0.0.1", parsed.port or 6379
+        )
+        writers.extend((writer, up_writer))
+        for task in (pump(reader, up_writer, True), pump(up_reader, writer, False)):
+            pumps.add(asyncio.create_task(task))
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"redis://127.0.0.1:{port}{parsed.path or '/0'}", seen, release
+    finally:
+        release.set()
+        server.close()
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for writer in writers:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+        await server.wait_closed()
+
+
+@pytest.mark.redis
+async def test_a_redis_join_returns_only_once_redis_has_the_subscribe() -> None:
+    """Fix 5: otherwise a message another worker publishes right after the join (after the
+    subscription's LISTENING) could reach Redis before the SUBSCRIBE, and be lost."""
+    name = channel()
+    async with holding_proxy(REDIS_URL) as (url, seen, release):
+        bus = Bus(url)
+        await bus.connect()
+        direct = redis.asyncio.Redis.from_url(REDIS_URL)
+        try:
+            sink: Mailbox[Any] = Mailbox()
+            joining = asyncio.create_task(bus.join([name], sink))
+            await seen.wait()  # sent, but Redis does not have it
+            assert await direct.publish(name, "before") == 0  # nobody listens on Redis yet
+            assert (await direct.pubsub_numsub(name)) == [(name.encode(), 0)]
+            assert not joining.done()
+            release.set()
+            joined = await asyncio.wait_for(joining, 5)
+            # joined: a message published now by anyone is delivered
+            assert await direct.publish(name, "after") == 1
+            message = await asyncio.wait_for(sink.get(), 5)
+            assert message.message == "after" and sink.empty()
+            await bus.leave(joined, sink)
+        finally:
+            await direct.aclose()
+            await bus.disconnect()
 
 
 # --- losing the server ------------------------------------------------------------------------
