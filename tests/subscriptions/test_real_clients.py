@@ -1,9 +1,10 @@
 """The live-tracking issue's 'done when', with real processes and a real third-party client.
 
 Two uvicorn workers share Redis. A customer (the npm graphql-ws client, in Node) and a
-co-authority subscribe on worker A; the police handler changes the status on worker B.
-Both see it live; a third authority that is not involved sees nothing; a bad token is
-refused with 4403.
+co-authority subscribe on worker A with `listening: true`; once each has its LISTENING
+event, the police handler changes the status on worker B, once. Both see it live; a third
+authority that is not involved sees nothing but its LISTENING (without the project); a bad
+token is refused with 4403.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from tests.servers import LUUKKU, ROOT, demo_tokens, running
 from tests.subscriptions.test_bus import REDIS_URL
 
 NODE_DIR = ROOT / "tests" / "node"
-ACTIVITY = """subscription($id: ID!) { projectActivity(projectId: $id) { kind
+ACTIVITY = """subscription($id: ID!) { projectActivity(projectId: $id, listening: true) {
+  kind project { id }
   ... on ApplicationStatusChangedEvent { fromStatus toStatus application { id status } }
   ... on MessagePostedEvent { message { body } } } }"""
 
@@ -166,18 +168,17 @@ async def test_two_workers_a_node_client_and_the_permission_rules(shared_databas
                 node_client(ws_a, third, ACTIVITY, variables) as third_client,
                 node_client(ws_a, "lk_not-a-token", ACTIVITY, variables) as refused,
             ):
-                # Until both are live, post on the project's discussion (via worker B).
-                deadline = time.monotonic() + 30
-                n = 0
-                while not (customer_client.events() and rescue_client.events()):
-                    assert time.monotonic() < deadline, (customer_client.lines, rescue_client.lines)
-                    n += 1
-                    await on_b(
-                        customer,
-                        "mutation($i: MessagePostInput!) { messagePost(input: $i) { userErrors { code } } }",
-                        {"i": {"threadId": project["thread"]["id"], "body": f"ping {n}"}},
-                    )
-                    await asyncio.sleep(0.3)
+                # Each listens once it has its LISTENING event (worker A has joined the
+                # project's channel and Redis has its SUBSCRIBE): a change made on worker B
+                # from then on is delivered, the first time.
+                def is_listening(event: dict[str, Any]) -> bool:
+                    return event["data"]["projectActivity"]["kind"] == "LISTENING"
+
+                for client in (customer_client, rescue_client, third_client):
+                    listening = client.wait_for(is_listening, timeout=30)
+                    seen = None if client is third_client else {"id": project["id"]}
+                    assert listening["data"]["projectActivity"]["project"] == seen
+                    assert client.events()[0] == listening  # the first
                 version = (
                     await on_b(
                         police,
@@ -203,9 +204,9 @@ async def test_two_workers_a_node_client_and_the_permission_rules(shared_databas
                     )
                     assert event["application"] == {"id": police_app, "status": "IN_PROGRESS"}
                 await asyncio.sleep(0.5)
-                assert third_client.events() == [], (
+                assert len(third_client.events()) == 1, (
                     third_client.lines
-                )  # not involved: nothing at all
+                )  # not involved: nothing but its LISTENING
                 refused.process.wait(15)
                 assert any(
                     line.startswith("ERROR") and '"code":4403' in line for line in refused.lines
