@@ -727,8 +727,15 @@ async function main() {
     await handlerSockets.drop();
     await handler.getByText('Yhteys katkesi').waitFor({ timeout: TIMEOUT });
     await audit(handler, 'connection-lost');
+    // a change the handler's page misses while it is offline: back online, its subscription
+    // listens again (LISTENING, once the server has joined the project's channel) and the page
+    // refetches then, not at connection_ack
+    await keyboardFill(customer, customer.locator('#application-message'), 'Nimilista tulee huomenna.');
+    await keyboardActivate(customer, customer.getByRole('button', { name: 'Lähetä viesti' }));
+    await customer.locator('.luukku-messages p', { hasText: 'Nimilista tulee huomenna.' }).waitFor({ timeout: TIMEOUT });
     handlerSockets.restore();
     await handler.getByText('Yhteys palasi').waitFor({ timeout: 30_000 });
+    await handler.locator('.luukku-messages p', { hasText: 'Nimilista tulee huomenna.' }).waitFor({ timeout: TIMEOUT });
     await audit(handler, 'connection-restored');
 
     // ---------------------------------------------------------------- export and a message, live to the customer

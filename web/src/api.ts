@@ -325,14 +325,20 @@ export const INBOX = `query Inbox($filter: InboxFilter, $order: InboxOrder!, $co
   inProgress: inbox(filter: { statuses: [IN_PROGRESS] }, first: 1) { totalCount }
   informationRequested: inbox(filter: { statuses: [INFORMATION_REQUESTED] }, first: 1) { totalCount } }`;
 
-export const PROJECT_ACTIVITY = `subscription ProjectActivity($id: ID!) { projectActivity(projectId: $id) {
+// `listening: true`: the first event is LISTENING, sent once the server listens for the page;
+// the page refetches then (on the first subscribe and after every reconnect), so that no change
+// committed before it is missed
+export const PROJECT_ACTIVITY = `subscription ProjectActivity($id: ID!) { projectActivity(projectId: $id, listening: true) {
   eventId kind occurredAt
   ... on ApplicationEvent { application { id status statusLabel { fi sv en } version permitType { name { fi sv en } } } }
   ... on MessagePostedEvent { message { id authorName } }
   ... on AttachmentEvent { attachmentId attachment { id name scanStatus } attachmentApplication: application { id } } } }`;
 
-export const INBOX_ACTIVITY = `subscription InboxActivity { inboxActivity { eventId kind occurredAt
+export const INBOX_ACTIVITY = `subscription InboxActivity { inboxActivity(listening: true) { eventId kind occurredAt
   ... on ApplicationEvent { application { id status statusLabel { fi sv en } permitType { name { fi sv en } } } } } }`;
+
+/** The kind of the first event of a subscription asked with `listening: true`. */
+export const LISTENING = 'LISTENING';
 
 export interface ActivityEvent {
   eventId: string;

@@ -3,15 +3,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button, Textarea } from 'suomifi-ui-components';
 import { useSubscription } from 'urql';
-import { MESSAGE_POST, PROJECT_ACTIVITY, type ActivityEvent, type Decision, type StatusChange, type SupplementRequest, type Thread, type UserError } from './api';
+import { LISTENING, MESSAGE_POST, PROJECT_ACTIVITY, type ActivityEvent, type Decision, type StatusChange, type SupplementRequest, type Thread, type UserError } from './api';
 import { useI18n } from './i18n';
 import type { Key } from './texts';
-import { useSession } from './session';
 import { Dl, Muted, UserErrorsNote, errorsUnder, usePayloadMutation } from './ui';
 
-/** Follow a project's live events; `onEvent` runs for each, and after a reconnect with null. */
+/** Follow a project's live events; `onEvent` runs for each, and with null when the
+ * subscription listens (LISTENING: on the first subscribe and after every reconnect), when the
+ * page refetches what it shows: every change committed after that comes as an event. */
 export function useProjectActivity(projectId: string | undefined, onEvent: (event: ActivityEvent | null) => void): void {
-  const { live } = useSession();
   const handler = useRef(onEvent);
   handler.current = onEvent;
   const [result] = useSubscription<{ projectActivity: ActivityEvent }>({
@@ -21,9 +21,8 @@ export function useProjectActivity(projectId: string | undefined, onEvent: (even
   });
   const last = result.data?.projectActivity;
   useEffect(() => {
-    if (last) handler.current(last);
+    if (last) handler.current(last.kind === LISTENING ? null : last);
   }, [last]);
-  useEffect(() => live.onReconnect(() => handler.current(null)), [live]);
 }
 
 /** The live region that reads out what just happened. */

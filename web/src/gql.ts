@@ -14,17 +14,10 @@ export class LiveStatus {
   state: LiveState = 'connecting';
   private everConnected = false;
   private listeners = new Set<Listener>();
-  private reconnects = new Set<() => void>();
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Called after the socket is back, so that views refetch what they missed. */
-  onReconnect(callback: () => void): () => void {
-    this.reconnects.add(callback);
-    return () => this.reconnects.delete(callback);
   }
 
   set(state: LiveState): void {
@@ -34,8 +27,10 @@ export class LiveStatus {
 
   connected(): void {
     if (this.everConnected && (this.state === 'lost' || this.state === 'connecting')) {
+      // the views refetch what they missed when their subscriptions' LISTENING comes (the
+      // server has joined their channels then), not here at connection_ack: a change
+      // committed in between would be neither refetched nor delivered
       this.set('restored');
-      this.reconnects.forEach((r) => r());
     } else {
       this.set('connected');
     }

@@ -28,6 +28,7 @@ import {
   HANDLERS,
   INBOX,
   INBOX_ACTIVITY,
+  LISTENING,
   NOTICE_REDIRECT,
   PROJECT,
   SHARED_DATA_SCHEMA,
@@ -139,12 +140,12 @@ function Inbox() {
   const last = live.data?.inboxActivity;
   useEffect(() => {
     if (last) {
-      setAnnouncement(eventText(last));
+      // LISTENING (first, and after every reconnect): refetch what the events may not bring
+      if (last.kind !== LISTENING) setAnnouncement(eventText(last));
       refetch({ requestPolicy: 'network-only' });
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [last?.eventId]);
-  useEffect(() => session.live.onReconnect(() => refetch({ requestPolicy: 'network-only' })), [session.live, refetch]);
   return (
     <>
       <H1>{t('inbox.heading')}</H1>
