@@ -168,6 +168,19 @@ async def test_without_listening_the_first_event_is_the_first_change(db: str) ->
     assert (event["kind"], event["message"]) == ("MESSAGE_POSTED", {"body": "hei"})
 
 
+async def test_listening_shows_the_project_only_to_whom_may_see_it(db: str) -> None:
+    customer = await make_customer()
+    project_id = await make_project(customer)
+    outsider = await make_handler("tampere-building-control")
+    variables = {"id": gid("Project", project_id), "listening": True}
+    async with ws_client() as client, connect(client, outsider.token) as socket:
+        await socket.subscribe(ACTIVITY, variables)
+        listening = await _data(socket, "projectActivity")
+        await _post(customer, project_id, "not for outsiders")
+        await socket.nothing()
+    assert (listening["kind"], listening["project"]) == ("LISTENING", None)
+
+
 async def test_application_status_changed_listens_with_the_status_it_has_now(db: str) -> None:
     customer = await make_customer()
     project_id = await make_project(customer)
@@ -258,12 +271,12 @@ async def test_listening_on_the_generator_path(db: str) -> None:
         generator_path(customer, STATUS, {"id": gid("Application", app_id)}) as status,
         generator_path(police, INBOX, {}) as inbox,
     ):
-        first = [await anext(stream) for stream in (project, status, inbox)]
+        first = [await asyncio.wait_for(anext(stream), 5) for stream in (project, status, inbox)]
         assert [r.errors for r in first] == [None, None, None]
         assert [r.data[f]["kind"] for r, f in zip(first, FIELDS, strict=True)] == ["LISTENING"] * 3
         # joined already: this is delivered
         await _post(customer, project_id, "hei")
-        event = await anext(project)
+        event = await asyncio.wait_for(anext(project), 5)  # lost if LISTENING came too early
     assert event.data["projectActivity"]["message"] == {"body": "hei"}
     assert first[0].data["projectActivity"]["project"]["id"] == gid("Project", project_id)
     assert first[1].data["applicationStatusChanged"]["toStatus"] == "NOT_STARTED"
