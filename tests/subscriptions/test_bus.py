@@ -121,6 +121,22 @@ async def test_concurrent_publishes_all_arrive(url: str) -> None:
         assert sorted(got, key=int) == [str(i) for i in range(50)]
 
 
+@pytest.mark.parametrize("url", bus_urls())
+async def test_a_message_another_process_publishes_right_after_the_join_is_delivered(
+    url: str,
+) -> None:
+    """What a subscription's LISTENING promises (resolvers/live/table.py), on each backend:
+    joined means listening at the server (memory: one process, so the same bus)."""
+    async with open_bus(url) as bus, open_bus(url) as elsewhere:
+        other = bus if url == "memory://" else elsewhere
+        name, sink = channel(), Mailbox[Any]()
+        joined = await bus.join([name], sink)
+        await other.publish(name, "right after")
+        message = await asyncio.wait_for(sink.get(), 5)
+        assert message.message == "right after"
+        await bus.leave(joined, sink)
+
+
 @contextlib.asynccontextmanager
 async def holding_proxy(target: str) -> AsyncIterator[tuple[str, asyncio.Event, asyncio.Event]]:
     """A TCP proxy in front of the Redis of `target` that holds the bytes of a SUBSCRIBE
