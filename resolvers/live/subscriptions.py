@@ -3,13 +3,14 @@
 Each subscription listens on the bus (resolvers/live/table.py: parked in the bus's table
 while idle) and, for every event, asks the same policies as the
 queries, with the viewer of the connection and the state after the commit. Events the
-viewer may not see are skipped before any GraphQL execution.
-
-`listening: true` (opt-in; without it nothing changes) makes the first `next` a LISTENING
-event, sent only once the subscription has joined its channels (resolvers/live/table.py):
-every event committed after the client has it is delivered, so that is when a page refetches. The rows an event needs are
+viewer may not see are skipped before any GraphQL execution. The rows an event needs are
 loaded once per event and process (`event_loaders`), whoever the subscribers are: loaders
 hold rows, not decisions, so sharing them is safe; every field is still checked per viewer.
+
+`listening: true` (opt-in; without it nothing changes) makes the first `next` a LISTENING
+event, made and sent only once the subscription has joined its channels (`joined`, run by
+resolvers/live/table.py with loaders of its own): every event committed after the client
+has it is delivered, so that is when a page refetches.
 """
 
 from __future__ import annotations
