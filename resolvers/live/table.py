@@ -29,12 +29,14 @@ the bus's order and does for each what the subscription's task did:
 - the result's errors are coded and logged as every streamed result's (schema/errors.py),
   and the `next` is sent; then the content it carried is audited.
 
-A subscription asked with `listening: true` gets one more thing: once it has joined its
-channels (on Redis, once Redis has confirmed the SUBSCRIBE: notifications/bus.py), its
-`joined` part makes the LISTENING event, read with loaders of its own (nothing cached from
-before the join), and that is its first `next`; events that came while it was joining wait
-behind it. Every event committed after the client has that `next` is delivered, so a client
-that refetches then (rather than at connection_ack) misses nothing.
+A subscription asked with `listening: true` gets one more thing: a LISTENING marker is the
+first item of its mailbox, and its task starts only once the entry has joined its channels
+(on Redis, once Redis has confirmed the SUBSCRIBE: notifications/bus.py); events that come
+while it joins wait behind the marker. For the marker, the resolver's `joined` part makes
+the LISTENING event, read with loaders of its own (nothing cached from before the join),
+and it is delivered as any event: the subscription's first `next`. Every event committed
+after the client has it is delivered, so a client that refetches then (rather than at
+connection_ack) misses nothing.
 
 An exception in this ends the subscription as it ended the task: a `next` with the error,
 then `complete`. The client's `complete`, or the socket closing, removes the entry (an event
@@ -135,19 +137,22 @@ Select = Callable[[LiveEvent], Awaitable[T | None]]
 Joined = Callable[[], Awaitable[T]]
 
 
-class _Listening:
-    """First in a joining entry's mailbox: its LISTENING event, once joined."""
+def _listening_first(select: Select[T], joined: Joined[T]) -> Select[T]:
+    """`select`, and for the LISTENING marker the resolver's LISTENING event, read after
+    the join with loaders of its own."""
 
-    __slots__ = ("joined",)
+    async def select_or_joined(event: LiveEvent) -> T | None:
+        if event.kind is EventKind.LISTENING:
+            current_loaders.set(Loaders())
+            return await joined()
+        return await select(event)
 
-    def __init__(self, joined: Joined[Any]) -> None:
-        self.joined = joined
+    return select_or_joined
 
 
-async def _joined_node(joined: Joined[T]) -> T:
-    """The LISTENING event, read after the join with loaders of its own."""
-    current_loaders.set(Loaders())
-    return await joined()
+def _listening() -> LiveEvent:
+    """The marker of a subscription's start (never published on the bus)."""
+    return LiveEvent(EventKind.LISTENING, 0)
 
 
 class Parking:
@@ -208,12 +213,12 @@ class LiveEntry:
         self._context.run(subscription_executor.set, None)
         self._context.run(current_loaders.set, None)  # each event sets its own
 
-    async def join(self, channels: list[str], joined: Joined[Any] | None = None) -> None:
-        """Into the bus's table of the channels; with `joined`, its LISTENING event is the
-        first delivered, once every channel is joined (the events of the meantime wait)."""
-        if joined is not None:
+    async def join(self, channels: list[str], listening: bool = False) -> None:
+        """Into the bus's table of the channels; `listening`: the LISTENING marker first,
+        delivered once every channel is joined (the events of the meantime wait behind it)."""
+        if listening:
             self._joining = True
-            self.put_nowait(_Listening(joined))
+            self.put_nowait(Event(channel="", message=_listening().encode()))
         try:
             self._channels = await get_bus().join(channels, self)
         finally:
@@ -258,9 +263,6 @@ class LiveEntry:
         try:
             while self._mailbox is not None and not self._mailbox.empty():
                 item = self._mailbox.get_nowait()
-                if isinstance(item, _Listening):
-                    await self._send(await _joined_node(item.joined))
-                    continue
                 if not isinstance(item, Event):  # LOST (or None): the bus lost its server
                     await self._end_closing(CLOSE_RESTART, RESTARTING)
                     return
@@ -286,12 +288,8 @@ class LiveEntry:
         if event is None:
             return
         node = await self._select(event)
-        if node is not None:
-            await self._send(node)
-
-    async def _send(self, node: Any) -> None:
-        """The operation's selection on the event's object, sent as a `next`; then its
-        reads are audited."""
+        if node is None:
+            return
         executor = self._executor.build_per_event_executor(node)
         result = executor.execute_operation(False)
         if executor.is_awaitable(result):
@@ -322,9 +320,10 @@ class LiveEntry:
 
 
 def _decoded(message: Event) -> LiveEvent | None:
-    """The bus message's event, with the event's shared loaders as the current ones."""
+    """The bus message's event, with the event's shared loaders as the current ones (a
+    LISTENING marker sets its own)."""
     event = LiveEvent.decode(message.message)
-    if event is not None:
+    if event is not None and event.kind is not EventKind.LISTENING:
         current_loaders.set(event_loaders(event))
     return event
 
@@ -341,6 +340,8 @@ async def listen(
     generator then ends at once, yielding nothing), else as an async generator. With
     `joined` (the subscription was asked with `listening: true`), its object comes first,
     made once the channels are joined."""
+    if joined is not None:
+        select = _listening_first(select, joined)
     offered = parking.get()
     executor = subscription_executor.get()
     if (
@@ -353,29 +354,23 @@ async def listen(
     ):
         entry = LiveEntry(offered, info, executor, select)
         try:
-            await entry.join(channels, joined)
+            await entry.join(channels, listening=joined is not None)
         except BusUnavailable:
             await close_socket(info.context, CLOSE_RESTART, UNAVAILABLE)
             return
         offered.entry = offered.entries[offered.operation_id] = entry
         return
-    async for event in _stream(info, channels, joined is not None):
-        if event is JOINED and joined is not None:
-            node: T | None = await _joined_node(joined)
-        else:
-            node = await select(event)
+    async for event in _stream(info, channels, listening=joined is not None):
+        node = await select(event)
         if node is not None:
             yield node
-
-
-#: what `_stream` yields first when asked, once it has joined its channels
-JOINED = LiveEvent(EventKind.LISTENING, 0)
 
 
 async def _stream(
     info: Info, channels: list[str], listening: bool = False
 ) -> AsyncIterator[LiveEvent]:
-    """Events of the channels, for this connection's viewer while it stays valid.
+    """Events of the channels, for this connection's viewer while it stays valid; with
+    `listening`, the LISTENING marker first, once joined.
 
     The generator resumes after a `yield` once the event's result has been sent, so the
     content that result carried is audited right then; and when the subscription ends
@@ -384,7 +379,7 @@ async def _stream(
     try:
         async with get_bus().subscribe_many(channels) as subscription:
             if listening:
-                yield JOINED
+                yield _listening()
                 await audit_reads(context)
             async for message in subscription:
                 if _expired(context):
