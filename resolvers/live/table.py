@@ -216,9 +216,10 @@ class LiveEntry:
     async def join(self, channels: list[str], listening: bool = False) -> None:
         """Into the bus's table of the channels; `listening`: the LISTENING marker first,
         delivered once every channel is joined (the events of the meantime wait behind it)."""
-        if listening:
+        if listening:  # in the mailbox itself: nothing is delivered before it, or at once
             self._joining = True
-            self.put_nowait(Event(channel="", message=_listening().encode()))
+            self._mailbox = Mailbox()
+            self._mailbox.put_nowait(Event(channel="", message=_listening().encode()))
         try:
             self._channels = await get_bus().join(channels, self)
         finally:
