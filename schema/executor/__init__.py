@@ -74,6 +74,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     #: False: always graphql-core (LUUKKU_EXECUTOR=graphql-core, and the sameness tests)
     compiled: ClassVar[bool] = True
+    #: False: the plan's generic field loop instead of its generated functions (codegen.py)
+    generated: ClassVar[bool] = True
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = self._plan(serially) if self.compiled else None

@@ -405,13 +405,16 @@ def converter_of(schema: GraphQLSchema) -> Any:
 class Selection:
     """The fields of one selection set on one runtime object type."""
 
-    __slots__ = ("fields", "is_type_of", "object_type", "type_name")
+    __slots__ = ("fields", "generated", "is_type_of", "object_type", "source", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan]) -> None:
         self.object_type = object_type
         self.type_name = object_type.name
         self.fields = fields
         self.is_type_of = object_type.is_type_of
+        #: the fields' generated function (schema/executor/codegen.py), made on first use
+        self.generated: Callable[[Any, Any, Any, dict[str, Any], Any], None] | None = None
+        self.source = ""  # its Python source
 
 
 class Plan:

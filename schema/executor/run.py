@@ -58,6 +58,7 @@ from graphql.execution.executor import CollectedErrors, Executor, invalid_return
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 
+from schema.executor.codegen import compile_selection
 from schema.executor.plan import FieldPlan, Kind, Plan, Selection, Shape, TypePlan, selection
 
 if TYPE_CHECKING:
@@ -212,6 +213,8 @@ class Run:
     def __init__(self, executor: Executor[Any], plan: Plan) -> None:
         self.ex = executor
         self.plan = plan
+        #: the selections' generated functions (codegen.py), or Run.fields' loop
+        self.generated: bool = getattr(executor, "generated", True)
         self.errors = executor.collected_errors = OrderedErrors(executor.collected_errors)
         self.is_awaitable = executor.is_awaitable
         self.ready: deque[Pending] = deque()
@@ -259,7 +262,17 @@ class Run:
         out: dict[str, Any],
         pos: Position | None,
     ) -> None:
-        """Execute the fields of `sel` on `source` into `out` (graphql-core's execute_fields)."""
+        """Execute the fields of `sel` on `source` into `out` (graphql-core's execute_fields).
+
+        With `generated`, the selection's generated function does it (codegen.py: this
+        loop written out per selection); the loop below is what it is written from."""
+        if self.generated:
+            generated = sel.generated
+            if generated is None:
+                generated, sel.source = compile_selection(sel)
+                sel.generated = generated
+            generated(self, source, path, out, pos)
+            return
         type_name = sel.type_name
         ex = self.ex
         for fp in sel.fields:
@@ -321,6 +334,33 @@ class Run:
             except Exception as error:
                 ex.handle_field_error(error, fp.return_type, fp.details, fpath)
                 out[key] = None
+
+    def attribute_value(
+        self,
+        fp: FieldPlan,
+        value: Any,
+        path: Path | None,
+        out: dict[str, Any],
+        pos: Position | None,
+    ) -> None:
+        """What Run.fields does with an attribute's value that is not a String, ID, Boolean or
+        known enum value as it is (the generated functions' path for the others)."""
+        key = fp.key
+        fpath = Path(path, key, fp.parent_name)
+        info = self.info(fp, fpath) if fp.needs_info else None
+        if type(value) is CoroutineType:
+            out[key] = None
+            self.eager(value, (fp.type_plan, fp, info, fpath, pos, out, key))
+            return
+        if self.is_awaitable(value):
+            out[key] = None
+            self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
+            return
+        try:
+            self.complete(fp.type_plan, value, fp, info, fpath, pos, out, key)
+        except Exception as error:
+            self.ex.handle_field_error(error, fp.return_type, fp.details, fpath)
+            out[key] = None
 
     def complete(
         self,

@@ -272,6 +272,15 @@ REFERENCE = strawberry.Schema(
 )
 
 
+@pytest.fixture(autouse=True, params=["generated", "loop"])
+def walk(request: pytest.FixtureRequest) -> Any:
+    """Every test twice: with the selections' generated functions (schema/executor/codegen.py)
+    and with the generic field loop they are written from."""
+    CompiledExecutionContext.generated = request.param == "generated"
+    yield request.param
+    CompiledExecutionContext.generated = True
+
+
 def _context() -> dict[str, Any]:
     batches: list[list[str]] = []
 
