@@ -29,13 +29,22 @@ import linecache
 import re
 import weakref
 from collections.abc import Callable
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLList, GraphQLNonNull
 from graphql.pyutils import Path
 
-from schema.executor.plan import FieldPlan, Kind, Shape, StrawberryCall
+from schema.executor.plan import (
+    STRAWBERRY_IS_TYPE_OF,
+    FieldPlan,
+    Kind,
+    Position,
+    Shape,
+    StrawberryCall,
+    TypePlan,
+    selection,
+)
 
 if TYPE_CHECKING:
     from schema.executor.plan import Selection
@@ -45,6 +54,8 @@ __all__ = ["compile_selection"]
 #: a generated function: (run, source, path, out, position) -> None, as Run.fields
 Generated = Callable[[Any, Any, Any, dict[str, Any], Any], None]
 
+#: a graphql-core object type's Strawberry definition (whose `origin` is the Python class)
+STRAWBERRY_TYPE = "strawberry-definition"
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*\Z")
 _counter = itertools.count(1)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
@@ -68,12 +79,26 @@ def _type_label(gtype: Any) -> str:
     return _label(getattr(gtype, "name", "?"))
 
 
+class _Target:
+    """What `_Writer.object_target` found for an object-typed place."""
+
+    __slots__ = ("cls", "generated", "is_type_of", "type_name")
+
+    def __init__(self, type_name: str, cls: type, is_type_of: Any, generated: Generated) -> None:
+        self.type_name = type_name
+        self.cls = cls
+        self.is_type_of = is_type_of
+        self.generated = generated
+
+
 class _Writer:
-    def __init__(self, sel: Selection) -> None:
+    def __init__(self, sel: Selection, executor: Any) -> None:
         self.sel = sel
+        self.executor = executor
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
             "Path": Path,
+            "Position": Position,
             "CoroutineType": CoroutineType,
             "TYPE_NAME": sel.type_name,
             "OTYPE": sel.object_type,
@@ -108,69 +133,196 @@ class _Writer:
 
     def attribute(self, i: int, fp: FieldPlan, where: str) -> None:
         """An attribute read; String, ID, Boolean and enum values are written at once, any
-        other value is completed by `Run.attribute_value` (Run.fields' own path)."""
+        other value is handled as Run.fields handles it."""
         tp = fp.type_plan
-        self.emit(1, f"# {where}: an attribute read ({_type_label(fp.return_type)})")
+        emit = self.emit
+        emit(1, f"# {where}: an attribute read ({_type_label(fp.return_type)})")
         if fp.getter is builtins.getattr and _identifier(fp.attribute):
             read = f"source.{fp.attribute}"
         else:
             read = (
                 f"{self.bind(f'get{i}', fp.getter)}(source, {self.bind(f'attr{i}', fp.attribute)})"
             )
-        self.emit(1, "try:")
-        self.emit(2, f"value = {read}")
-        self.emit(1, "except Exception as error:")
-        self.emit(2, f"handle(error, rt{i}, det{i}, Path(path, k{i}, TYPE_NAME))")
-        self.emit(2, f"out[k{i}] = None")
-        self.emit(1, "else:")
+        emit(1, "try:")
+        emit(2, f"value = {read}")
+        emit(1, "except Exception as error:")
+        emit(2, f"handle(error, rt{i}, det{i}, Path(path, k{i}, TYPE_NAME))")
+        emit(2, f"out[k{i}] = None")
+        emit(1, "else:")
+        depth = 2
         if fp.fast is not None:
-            self.emit(2, f"if type(value) is {self.bind(f'fast{i}', fp.fast)}:")
-            self.emit(3, f"out[k{i}] = value")
-            self.emit(2, "else:")
-            self.emit(3, f"run.attribute_value(fp{i}, value, path, out, pos)")
+            emit(2, f"if type(value) is {self.bind(f'fast{i}', fp.fast)}:")
+            emit(3, f"out[k{i}] = value")
+            emit(2, "else:")
+            depth = 3
         elif tp.shape is Shape.ENUM and not fp.needs_info:
             # the names of the enum values this place has completed before (Run.complete)
             self.bind(f"names{i}", tp.enum_names)
-            self.emit(2, "try:")
-            self.emit(3, f"name = names{i}[type(value), value]")
-            self.emit(2, "except (KeyError, TypeError):  # not seen yet, None, or unhashable")
-            self.emit(3, "name = None")
-            self.emit(2, "if name is not None:")
-            self.emit(3, f"out[k{i}] = name")
-            self.emit(2, "else:")
-            self.emit(3, f"run.attribute_value(fp{i}, value, path, out, pos)")
+            emit(2, "try:")
+            emit(3, f"name = names{i}[type(value), value]")
+            emit(2, "except (KeyError, TypeError):  # not seen yet, None, or unhashable")
+            emit(3, "name = None")
+            emit(2, "if name is not None:")
+            emit(3, f"out[k{i}] = name")
+            emit(2, "else:")
+            depth = 3
+        emit(depth, f"fpath = Path(path, k{i}, TYPE_NAME)")
+        if fp.needs_info:
+            self.bind(f"fd{i}", fp.field_def)
+            self.bind(f"nodes{i}", fp.nodes)
+            emit(depth, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
         else:
-            self.emit(2, f"run.attribute_value(fp{i}, value, path, out, pos)")
+            emit(depth, "info = None")
+        self.value(i, fp, depth)
 
     def resolver(self, i: int, fp: FieldPlan, where: str) -> None:
         """A resolver call, then Run.fields' handling of its value."""
-        self.bind(f"tp{i}", fp.type_plan)
-        self.emit(1, f"# {where}: a resolver ({_type_label(fp.return_type)})")
-        self.emit(1, f"fpath = Path(path, k{i}, TYPE_NAME)")
+        emit = self.emit
+        emit(1, f"# {where}: a resolver ({_type_label(fp.return_type)})")
+        emit(1, f"fpath = Path(path, k{i}, TYPE_NAME)")
         if fp.info_free:
-            self.emit(1, "info = None")
+            emit(1, "info = None")
         else:
             self.bind(f"fd{i}", fp.field_def)
             self.bind(f"nodes{i}", fp.nodes)
-            self.emit(1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
-        self.emit(1, "try:")
-        self.emit(2, f"value = {self.call(i, fp)}")
-        self.emit(1, "except Exception as error:")
-        self.emit(2, f"handle(error, rt{i}, det{i}, fpath)")
-        self.emit(2, f"out[k{i}] = None")
-        self.emit(1, "else:")
-        self.emit(2, "if type(value) is CoroutineType:  # the most common awaitable")
-        self.emit(3, f"out[k{i}] = None")
-        self.emit(3, f"run.eager(value, (tp{i}, fp{i}, info, fpath, pos, out, k{i}))")
-        self.emit(2, "elif is_awaitable(value):")
-        self.emit(3, f"out[k{i}] = None")
-        self.emit(3, f"run.defer(value, tp{i}, fp{i}, info, fpath, pos, out, k{i})")
-        self.emit(2, "else:")
-        self.emit(3, "try:")
-        self.emit(4, f"complete(tp{i}, value, fp{i}, info, fpath, pos, out, k{i})")
-        self.emit(3, "except Exception as error:")
-        self.emit(4, f"handle(error, rt{i}, det{i}, fpath)")
-        self.emit(4, f"out[k{i}] = None")
+            emit(1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
+        emit(1, "try:")
+        emit(2, f"value = {self.call(i, fp)}")
+        emit(1, "except Exception as error:")
+        emit(2, f"handle(error, rt{i}, det{i}, fpath)")
+        emit(2, f"out[k{i}] = None")
+        emit(1, "else:")
+        self.value(i, fp, 2)
+
+    def value(self, i: int, fp: FieldPlan, d: int) -> None:
+        """Run.fields' handling of a field's `value` (with `fpath` and `info` set): awaited
+        values become pendings; an object of the field's own (concrete) type and a list of
+        such objects are completed here, calling the generated function of their
+        selection, exactly as Run.complete would; any other value goes to Run.complete."""
+        tp = fp.type_plan
+        emit = self.emit
+        self.bind(f"tp{i}", tp)
+        emit(d, "if type(value) is CoroutineType:  # the most common awaitable")
+        emit(d + 1, f"out[k{i}] = None")
+        emit(d + 1, f"run.eager(value, (tp{i}, fp{i}, info, fpath, pos, out, k{i}))")
+        if not tp.non_null:
+            emit(d, "elif value is None:")
+            emit(d + 1, f"out[k{i}] = None")
+        target = self.object_target(tp)
+        if target is not None:
+            emit(d, f"elif {self.object_test(f'{i}', target, 'value')}:")
+            emit(d + 1, f"# completed as {_label(target.type_name)}")
+            emit(d + 1, "sub = {}")
+            emit(d + 1, f"out[k{i}] = sub")
+            self.bind(f"gt{i}", tp.gtype)
+            self.bind(f"tdet{i}", tp.field_details)
+            self.guarded(
+                d + 1,
+                [
+                    f"gen{i}(run, value, fpath, sub, "
+                    f"Position(pos, out, k{i}, gt{i}, tdet{i}, fpath))"
+                ],
+                f"rt{i}, det{i}, fpath",
+                f"out[k{i}] = None",
+            )
+        item = tp.item
+        item_target = self.object_target(item) if item is not None else None
+        if item is not None and item_target is not None:
+            self.bind(f"gt{i}", tp.gtype)
+            self.bind(f"tdet{i}", tp.field_details)
+            self.bind(f"itp{i}", item)
+            self.bind(f"igt{i}", item.gtype)
+            self.bind(f"itdet{i}", item.field_details)
+            emit(d, "elif type(value) is list:")
+            emit(d + 1, f"# a list of {_label(item_target.type_name)} (Run.complete_list)")
+            emit(d + 1, "items = []")
+            emit(d + 1, f"out[k{i}] = items")
+            emit(d + 1, f"here = Position(pos, out, k{i}, gt{i}, tdet{i}, fpath)")
+            emit(d + 1, "try:")
+            emit(d + 2, "index = 0")
+            emit(d + 2, "for element in value:")
+            emit(d + 3, "item_path = Path(fpath, index, None)")
+            emit(d + 3, f"if {self.object_test(f'{i}i', item_target, 'element')}:")
+            emit(d + 4, "sub = {}")
+            emit(d + 4, "items.append(sub)")
+            self.guarded(
+                d + 4,
+                [
+                    f"gen{i}i(run, element, item_path, sub, "
+                    f"Position(here, items, index, igt{i}, itdet{i}, item_path))"
+                ],
+                f"igt{i}, itdet{i}, item_path",
+                "items[index] = None",
+            )
+            emit(d + 3, "else:")
+            emit(d + 4, "items.append(None)")
+            emit(
+                d + 4, f"run.list_item(itp{i}, element, fp{i}, info, item_path, here, items, index)"
+            )
+            emit(d + 3, "index += 1")
+            emit(d + 1, "except Exception as error:")
+            emit(d + 2, f"handle(error, rt{i}, det{i}, fpath)")
+            emit(d + 2, f"out[k{i}] = None")
+        emit(d, "elif is_awaitable(value):")
+        emit(d + 1, f"out[k{i}] = None")
+        emit(d + 1, f"run.defer(value, tp{i}, fp{i}, info, fpath, pos, out, k{i})")
+        emit(d, "else:")
+        self.guarded(
+            d + 1,
+            [f"complete(tp{i}, value, fp{i}, info, fpath, pos, out, k{i})"],
+            f"rt{i}, det{i}, fpath",
+            f"out[k{i}] = None",
+        )
+
+    def guarded(self, d: int, body: list[str], handled: str, nulled: str) -> None:
+        """`body` in the try/except of Run.fields: an error is handle_field_error's."""
+        self.emit(d, "try:")
+        for line in body:
+            self.emit(d + 1, line)
+        self.emit(d, "except Exception as error:")
+        self.emit(d + 1, f"handle(error, {handled})")
+        self.emit(d + 1, nulled)
+
+    def object_test(self, suffix: str, target: _Target, value: str) -> str:
+        """The test that `value` is an instance of the target's class that Run.complete would
+        complete as the target's object type (no awaitable, no exception, is_type_of)."""
+        self.bind(f"cls{suffix}", target.cls)
+        self.bind(f"gen{suffix}", target.generated)
+        test = f"type({value}) is cls{suffix}"
+        if target.is_type_of is not None:
+            self.bind(f"is_type_of{suffix}", target.is_type_of)
+            test += f" and is_type_of{suffix}({value}, info) is True"
+        return test
+
+    def object_target(self, tp: TypePlan | None) -> _Target | None:
+        """For a place whose values are of one concrete object type defined by a Strawberry
+        class: that class, its is_type_of, and the generated function of the place's
+        selection on it (built now, as Run.complete_object would on first use)."""
+        if tp is None or tp.shape is not Shape.OBJECT or tp.object_type is None:
+            return None
+        object_type = tp.object_type
+        definition = object_type.extensions.get(STRAWBERRY_TYPE)
+        cls = getattr(definition, "origin", None)
+        if (
+            not isinstance(cls, type)
+            or issubclass(cls, BaseException | CoroutineType | GeneratorType)
+            or hasattr(cls, "__await__")
+        ):
+            return None
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None and (
+            getattr(is_type_of, "__qualname__", "") != STRAWBERRY_IS_TYPE_OF
+        ):
+            return None  # a custom is_type_of may be awaitable: Run.complete_object's
+        try:
+            child = selection(self.executor, object_type, tp)
+        except Exception:  # left to Run.complete, which raises it where graphql-core would
+            return None
+        generated = child.generated
+        if generated is None:
+            generated, child.source = compile_selection(child, self.executor)
+            child.generated = generated
+        return _Target(object_type.name, cls, is_type_of, generated)
 
     def call(self, i: int, fp: FieldPlan) -> str:
         """The expression that calls the field's resolver."""
@@ -215,9 +367,10 @@ class _Writer:
         return f"{func}({', '.join(args)})"
 
 
-def compile_selection(sel: Selection) -> tuple[Generated, str]:
-    """The generated function for `sel`'s fields, and its source."""
-    writer = _Writer(sel)
+def compile_selection(sel: Selection, executor: Any) -> tuple[Generated, str]:
+    """The generated function for `sel`'s fields, and its source; `executor` (the first
+    run's) builds the selections of the objects under it, as Run.complete_object would."""
+    writer = _Writer(sel, executor)
     name = f"fields_{sel.type_name}_{next(_counter)}"
     if not _identifier(name):  # pragma: no cover - GraphQL type names are identifiers
         name = f"fields_{next(_counter)}"

@@ -53,6 +53,7 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
+from graphql.pyutils import Path
 from strawberry.extensions.field_extension import FieldExtension, build_field_extension_resolvers
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
@@ -69,7 +70,7 @@ STRAWBERRY_FIELD = "strawberry-definition"
 _IMMUTABLE = frozenset({int, float, str, bool, type(None)})
 #: the `is_type_of` Strawberry generates for a type with interfaces: an isinstance check
 #: that never reads its `info`
-_STRAWBERRY_IS_TYPE_OF = (
+STRAWBERRY_IS_TYPE_OF = (
     "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of"
 )
 
@@ -417,6 +418,30 @@ class Selection:
         self.source = ""  # its Python source
 
 
+class Position:
+    """A place in the response that holds an object or list: nulled if a non-null field
+    under it fails (graphql-core's null propagation), by `handle_field_error` of the field
+    or list item that produced it."""
+
+    __slots__ = ("container", "details", "key", "parent", "path", "return_type")
+
+    def __init__(
+        self,
+        parent: Position | None,
+        container: Any,
+        key: str | int,
+        return_type: Any,
+        details: list[FieldDetails],
+        path: Path,
+    ) -> None:
+        self.parent = parent
+        self.container = container
+        self.key = key
+        self.return_type = return_type
+        self.details = details
+        self.path = path
+
+
 class Plan:
     """The root selection of an operation, and what it needs to build the rest lazily."""
 
@@ -441,7 +466,7 @@ def _needs_info(plan: TypePlan) -> bool:
         return False
     is_type_of = plan.object_type.is_type_of
     return is_type_of is not None and (
-        getattr(is_type_of, "__qualname__", "") != _STRAWBERRY_IS_TYPE_OF
+        getattr(is_type_of, "__qualname__", "") != STRAWBERRY_IS_TYPE_OF
     )
 
 

@@ -50,7 +50,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from itertools import pairwise
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfoHelpers
 from graphql.execution import ExecutionResult
@@ -59,10 +59,16 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 
 from schema.executor.codegen import compile_selection
-from schema.executor.plan import FieldPlan, Kind, Plan, Selection, Shape, TypePlan, selection
-
-if TYPE_CHECKING:
-    from graphql.execution.collect_fields import FieldDetails
+from schema.executor.plan import (
+    FieldPlan,
+    Kind,
+    Plan,
+    Position,
+    Selection,
+    Shape,
+    TypePlan,
+    selection,
+)
 
 _TYPENAME, _ATTRIBUTE = Kind.TYPENAME, Kind.ATTRIBUTE
 _LEAF, _ENUM, _LIST, _OBJECT = Shape.LEAF, Shape.ENUM, Shape.LIST, Shape.OBJECT
@@ -79,30 +85,6 @@ def _ended(*_: Any) -> Any:
 
 
 _ENDED = GraphQLResolveInfoHelpers(gather=_ended, track=_ended)
-
-
-class Position:
-    """A place in the response that holds an object or list: nulled if a non-null field
-    under it fails (graphql-core's null propagation), by `handle_field_error` of the field
-    or list item that produced it."""
-
-    __slots__ = ("container", "details", "key", "parent", "path", "return_type")
-
-    def __init__(
-        self,
-        parent: Position | None,
-        container: Any,
-        key: str | int,
-        return_type: Any,
-        details: list[FieldDetails],
-        path: Path,
-    ) -> None:
-        self.parent = parent
-        self.container = container
-        self.key = key
-        self.return_type = return_type
-        self.details = details
-        self.path = path
 
 
 class Pending:
@@ -269,7 +251,7 @@ class Run:
         if self.generated:
             generated = sel.generated
             if generated is None:
-                generated, sel.source = compile_selection(sel)
+                generated, sel.source = compile_selection(sel, self.ex)
                 sel.generated = generated
             generated(self, source, path, out, pos)
             return
@@ -334,33 +316,6 @@ class Run:
             except Exception as error:
                 ex.handle_field_error(error, fp.return_type, fp.details, fpath)
                 out[key] = None
-
-    def attribute_value(
-        self,
-        fp: FieldPlan,
-        value: Any,
-        path: Path | None,
-        out: dict[str, Any],
-        pos: Position | None,
-    ) -> None:
-        """What Run.fields does with an attribute's value that is not a String, ID, Boolean or
-        known enum value as it is (the generated functions' path for the others)."""
-        key = fp.key
-        fpath = Path(path, key, fp.parent_name)
-        info = self.info(fp, fpath) if fp.needs_info else None
-        if type(value) is CoroutineType:
-            out[key] = None
-            self.eager(value, (fp.type_plan, fp, info, fpath, pos, out, key))
-            return
-        if self.is_awaitable(value):
-            out[key] = None
-            self.defer(value, fp.type_plan, fp, info, fpath, pos, out, key)
-            return
-        try:
-            self.complete(fp.type_plan, value, fp, info, fpath, pos, out, key)
-        except Exception as error:
-            self.ex.handle_field_error(error, fp.return_type, fp.details, fpath)
-            out[key] = None
 
     def complete(
         self,
@@ -449,21 +404,34 @@ class Run:
         items: list[Any] = []
         container[key] = items
         here = Position(pos, container, key, tp.gtype, tp.field_details, path)
-        is_awaitable = self.is_awaitable
-        complete = self.complete
+        list_item = self.list_item
         index = 0
         for element in value:
             item_path = Path(path, index, None)
             items.append(None)
-            if is_awaitable(element):
-                self.defer(element, item, fp, info, item_path, here, items, index)
-            else:
-                try:
-                    complete(item, element, fp, info, item_path, here, items, index)
-                except Exception as error:
-                    self.ex.handle_field_error(error, item.gtype, item.field_details, item_path)
-                    items[index] = None
+            list_item(item, element, fp, info, item_path, here, items, index)
             index += 1
+
+    def list_item(
+        self,
+        item: TypePlan,
+        element: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        here: Position,
+        items: list[Any],
+        index: int,
+    ) -> None:
+        """Complete one list item into items[index] (a placeholder is there)."""
+        if self.is_awaitable(element):
+            self.defer(element, item, fp, info, path, here, items, index)
+            return
+        try:
+            self.complete(item, element, fp, info, path, here, items, index)
+        except Exception as error:
+            self.ex.handle_field_error(error, item.gtype, item.field_details, path)
+            items[index] = None
 
     def complete_object(
         self,
