@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLList, GraphQLNonNull
 from graphql.pyutils import Path
+from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as RESOLVE_INFO
 
 from schema.executor.plan import (
     STRAWBERRY_IS_TYPE_OF,
@@ -53,6 +54,8 @@ __all__ = ["compile_selection"]
 
 #: a generated function: (run, source, path, out, position) -> None, as Run.fields
 Generated = Callable[[Any, Any, Any, dict[str, Any], Any], None]
+#: TypePlan.finish: (run, value, fp, info, path, position, container, key) -> None
+Finish = Callable[[Any, Any, Any, Any, Any, Any, Any, Any], None]
 
 #: a graphql-core object type's Strawberry definition (whose `origin` is the Python class)
 STRAWBERRY_TYPE = "strawberry-definition"
@@ -103,6 +106,8 @@ class _Writer:
             "TYPE_NAME": sel.type_name,
             "OTYPE": sel.object_type,
             "NO_ARGS": _NONE,
+            "INFO": RESOLVE_INFO,
+            "new_info": tuple.__new__,
         }
 
     def emit(self, depth: int, line: str) -> None:
@@ -168,9 +173,7 @@ class _Writer:
             depth = 3
         emit(depth, f"fpath = Path(path, k{i}, TYPE_NAME)")
         if fp.needs_info:
-            self.bind(f"fd{i}", fp.field_def)
-            self.bind(f"nodes{i}", fp.nodes)
-            emit(depth, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
+            self.info(depth, i, fp)
         else:
             emit(depth, "info = None")
         self.value(i, fp, depth)
@@ -183,9 +186,7 @@ class _Writer:
         if fp.info_free:
             emit(1, "info = None")
         else:
-            self.bind(f"fd{i}", fp.field_def)
-            self.bind(f"nodes{i}", fp.nodes)
-            emit(1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
+            self.info(1, i, fp)
         emit(1, "try:")
         emit(2, f"value = {self.call(i, fp)}")
         emit(1, "except Exception as error:")
@@ -193,6 +194,18 @@ class _Writer:
         emit(2, f"out[k{i}] = None")
         emit(1, "else:")
         self.value(i, fp, 2)
+
+    def info(self, d: int, i: int, fp: FieldPlan) -> None:
+        """`info = ` the field's resolve info: Strawberry's build_resolve_info, or, where the
+        executor's is Strawberry's own, the same tuple made from the field's part and the
+        run's (`Run.info_tail`)."""
+        self.bind(f"fd{i}", fp.field_def)
+        self.bind(f"nodes{i}", fp.nodes)
+        self.bind(f"head{i}", (fp.name, fp.nodes, fp.return_type, self.sel.object_type))
+        self.emit(d, "if info_tail is not None:")
+        self.emit(d + 1, f"info = new_info(INFO, (*head{i}, fpath, *info_tail))")
+        self.emit(d, "else:")
+        self.emit(d + 1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
 
     def value(self, i: int, fp: FieldPlan, d: int) -> None:
         """Run.fields' handling of a field's `value` (with `fpath` and `info` set): awaited
@@ -322,7 +335,10 @@ class _Writer:
         if generated is None:
             generated, child.source = compile_selection(child, self.executor)
             child.generated = generated
-        return _Target(object_type.name, cls, is_type_of, generated)
+        target = _Target(object_type.name, cls, is_type_of, generated)
+        if tp.finish is None:
+            tp.finish = _compile_finish(tp, target)
+        return target
 
     def call(self, i: int, fp: FieldPlan) -> str:
         """The expression that calls the field's resolver."""
@@ -367,6 +383,53 @@ class _Writer:
         return f"{func}({', '.join(args)})"
 
 
+def _compile_finish(tp: TypePlan, target: _Target) -> Finish:
+    """`TypePlan.finish` for a place of one concrete object type: Run.complete of a value
+    that was awaited (Run.value_done), with an object of the target's class completed by
+    its selection's generated function at once."""
+    name = f"finish_{target.type_name}_{next(_counter)}"
+    namespace: dict[str, Any] = {
+        "Position": Position,
+        "tp": tp,
+        "gt": tp.gtype,
+        "tdet": tp.field_details,
+        "cls": target.cls,
+        "gen": target.generated,
+        "is_type_of": target.is_type_of,
+    }
+    test = "type(value) is cls"
+    if target.is_type_of is not None:
+        test += " and is_type_of(value, info) is True"
+    lines = [
+        f"def {name}(run, value, fp, info, path, pos, container, key):",
+        f'    """Run.complete of an awaited {_label(target.type_name)}, written out."""',
+    ]
+    if not tp.non_null:
+        lines += ["    if value is None:", "        container[key] = None", "        return"]
+    lines += [
+        f"    if {test}:",
+        "        sub = {}",
+        "        container[key] = sub",
+        "        gen(run, value, path, sub, Position(pos, container, key, gt, tdet, path))",
+        "    else:",
+        "        run.complete(tp, value, fp, info, path, pos, container, key)",
+    ]
+    function: Finish = _define(name, "\n".join(lines) + "\n", namespace)
+    return function
+
+
+def _define(name: str, source: str, namespace: dict[str, Any]) -> Any:
+    """Compile and run `source`, which defines the function `name` in `namespace`."""
+    filename = f"<luukku generated {name}>"
+    code = compile(source, filename, "exec")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, namespace)
+    # taken out of its own namespace: no reference cycle for the collector to find
+    function = namespace.pop(name)
+    weakref.finalize(function, linecache.cache.pop, filename, None)
+    return function
+
+
 def compile_selection(sel: Selection, executor: Any) -> tuple[Generated, str]:
     """The generated function for `sel`'s fields, and its source; `executor` (the first
     run's) builds the selections of the objects under it, as Run.complete_object would."""
@@ -383,17 +446,12 @@ def compile_selection(sel: Selection, executor: Any) -> tuple[Generated, str]:
         "    ex = run.ex",
         "    handle = ex.handle_field_error",
         "    build_info = ex.build_resolve_info",
+        "    info_tail = run.info_tail",
         "    is_awaitable = run.is_awaitable",
         "    complete = run.complete",
     ]
     if not body:
         body.append("    pass")
     source = "\n".join(header + body) + "\n"
-    filename = f"<luukku generated {name}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(code, writer.namespace)
-    # taken out of its own namespace: no reference cycle for the collector to find
-    function: Generated = writer.namespace.pop(name)
-    weakref.finalize(function, linecache.cache.pop, filename, None)
+    function: Generated = _define(name, source, writer.namespace)
     return function, source

@@ -102,6 +102,7 @@ class TypePlan:
         "enum_names",
         "fast",
         "field_details",
+        "finish",
         "gtype",
         "item",
         "non_null",
@@ -124,6 +125,8 @@ class TypePlan:
         self.abstract: GraphQLAbstractType | None = None
         #: selection plans by runtime object type, built on first use
         self.selections: dict[str, Selection] = {}
+        #: Run.complete of an awaited value here, generated (codegen.py), if it is written out
+        self.finish: Callable[..., None] | None = None
         if isinstance(named, GraphQLList):
             self.shape = Shape.LIST
             self.item = TypePlan(named.of_type, field_details)

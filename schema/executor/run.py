@@ -57,6 +57,7 @@ from graphql.execution import ExecutionResult
 from graphql.execution.executor import CollectedErrors, Executor, invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.executor.codegen import compile_selection
 from schema.executor.plan import (
@@ -74,6 +75,7 @@ _TYPENAME, _ATTRIBUTE = Kind.TYPENAME, Kind.ATTRIBUTE
 _LEAF, _ENUM, _LIST, _OBJECT = Shape.LEAF, Shape.ENUM, Shape.LIST, Shape.OBJECT
 _IMMUTABLE = (str, int, float, bool, type(None), tuple)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
+_STRAWBERRY_BUILD_INFO = StrawberryGraphQLCoreExecutionContext.build_resolve_info
 #: callbacks of awaited futures need no context of their own
 _CALLBACK_CONTEXT = contextvars.Context()
 #: what `Run.eager` notes for a coroutine whose first step raised
@@ -197,6 +199,23 @@ class Run:
         self.plan = plan
         #: the selections' generated functions (codegen.py), or Run.fields' loop
         self.generated: bool = getattr(executor, "generated", True)
+        #: what a resolve info holds after the field's own part (name, nodes, return type,
+        #: parent type, path), if the executor builds it as Strawberry does (codegen.py)
+        self.info_tail: tuple[Any, ...] | None = None
+        if type(executor).build_resolve_info is _STRAWBERRY_BUILD_INFO:
+            ex: Any = executor
+            self.info_tail = (
+                ex.schema,
+                ex.fragment_definitions,
+                ex.root_value,
+                ex.operation,
+                ex.variable_values.coerced,
+                ex.context_value,
+                ex.is_awaitable,
+                ex.abort_signal,
+                ex.async_helpers,
+                ex.operation_extensions,
+            )
         self.errors = executor.collected_errors = OrderedErrors(executor.collected_errors)
         self.is_awaitable = executor.is_awaitable
         self.ready: deque[Pending] = deque()
@@ -595,7 +614,11 @@ class Run:
         key: str | int,
     ) -> None:
         try:
-            self.complete(tp, value, fp, info, path, pos, container, key)
+            finish = tp.finish if self.generated else None
+            if finish is not None:
+                finish(self, value, fp, info, path, pos, container, key)
+            else:
+                self.complete(tp, value, fp, info, path, pos, container, key)
         except Exception as error:
             self.value_failed(error, tp, fp, info, path, pos, container, key)
 
