@@ -23,6 +23,8 @@ tracebacks show its lines.
 from __future__ import annotations
 
 import builtins
+import datetime
+import decimal
 import itertools
 import keyword
 import linecache
@@ -33,8 +35,10 @@ from types import CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLList, GraphQLNonNull
+from graphql.execution.executor import Executor
 from graphql.pyutils import Path
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as RESOLVE_INFO
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from schema.executor.plan import (
     STRAWBERRY_IS_TYPE_OF,
@@ -61,6 +65,10 @@ Finish = Callable[[Any, Any, Any, Any, Any, Any, Any, Any], None]
 STRAWBERRY_TYPE = "strawberry-definition"
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*\Z")
 _counter = itertools.count(1)
+#: types of values a leaf field's serialiser takes that are neither awaitable nor exceptions
+_LEAF_TYPES = frozenset(
+    {int, float, str, bool, datetime.datetime, datetime.date, datetime.time, decimal.Decimal}
+)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
 
 
@@ -107,7 +115,11 @@ class _Writer:
             "OTYPE": sel.object_type,
             "NO_ARGS": _NONE,
             "INFO": RESOLVE_INFO,
-            "new_info": tuple.__new__,
+            # Path, Position and the resolve info are named tuples: made as their __new__ does
+            "new": tuple.__new__,
+            "CAST": TYPE_CAST_ATTRIBUTE,
+            "LEAF_TYPES": _LEAF_TYPES,
+            "leaf": Executor.complete_leaf_value,
         }
 
     def emit(self, depth: int, line: str) -> None:
@@ -151,7 +163,7 @@ class _Writer:
         emit(1, "try:")
         emit(2, f"value = {read}")
         emit(1, "except Exception as error:")
-        emit(2, f"handle(error, rt{i}, det{i}, Path(path, k{i}, TYPE_NAME))")
+        emit(2, f"handle(error, rt{i}, det{i}, new(Path, (path, k{i}, TYPE_NAME)))")
         emit(2, f"out[k{i}] = None")
         emit(1, "else:")
         depth = 2
@@ -171,7 +183,7 @@ class _Writer:
             emit(3, f"out[k{i}] = name")
             emit(2, "else:")
             depth = 3
-        emit(depth, f"fpath = Path(path, k{i}, TYPE_NAME)")
+        emit(depth, f"fpath = new(Path, (path, k{i}, TYPE_NAME))")
         if fp.needs_info:
             self.info(depth, i, fp)
         else:
@@ -182,7 +194,7 @@ class _Writer:
         """A resolver call, then Run.fields' handling of its value."""
         emit = self.emit
         emit(1, f"# {where}: a resolver ({_type_label(fp.return_type)})")
-        emit(1, f"fpath = Path(path, k{i}, TYPE_NAME)")
+        emit(1, f"fpath = new(Path, (path, k{i}, TYPE_NAME))")
         if fp.info_free:
             emit(1, "info = None")
         else:
@@ -203,7 +215,7 @@ class _Writer:
         self.bind(f"nodes{i}", fp.nodes)
         self.bind(f"head{i}", (fp.name, fp.nodes, fp.return_type, self.sel.object_type))
         self.emit(d, "if info_tail is not None:")
-        self.emit(d + 1, f"info = new_info(INFO, (*head{i}, fpath, *info_tail))")
+        self.emit(d + 1, f"info = new(INFO, (*head{i}, fpath, *info_tail))")
         self.emit(d, "else:")
         self.emit(d + 1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
 
@@ -221,6 +233,19 @@ class _Writer:
         if not tp.non_null:
             emit(d, "elif value is None:")
             emit(d + 1, f"out[k{i}] = None")
+        if tp.shape is Shape.LEAF:
+            if tp.fast is not None:
+                emit(d, f"elif type(value) is {self.bind(f'fast{i}', tp.fast)}:")
+                emit(d + 1, f"out[k{i}] = value")
+            gtype: Any = tp.gtype
+            self.bind(f"named{i}", gtype.of_type if tp.non_null else gtype)
+            emit(d, "elif type(value) in LEAF_TYPES:")
+            self.guarded(
+                d + 1,
+                [f"out[k{i}] = leaf(named{i}, value)"],
+                f"rt{i}, det{i}, fpath",
+                f"out[k{i}] = None",
+            )
         target = self.object_target(tp)
         if target is not None:
             emit(d, f"elif {self.object_test(f'{i}', target, 'value')}:")
@@ -233,7 +258,7 @@ class _Writer:
                 d + 1,
                 [
                     f"gen{i}(run, value, fpath, sub, "
-                    f"Position(pos, out, k{i}, gt{i}, tdet{i}, fpath))"
+                    f"new(Position, (pos, out, k{i}, gt{i}, tdet{i}, fpath)))"
                 ],
                 f"rt{i}, det{i}, fpath",
                 f"out[k{i}] = None",
@@ -250,11 +275,11 @@ class _Writer:
             emit(d + 1, f"# a list of {_label(item_target.type_name)} (Run.complete_list)")
             emit(d + 1, "items = []")
             emit(d + 1, f"out[k{i}] = items")
-            emit(d + 1, f"here = Position(pos, out, k{i}, gt{i}, tdet{i}, fpath)")
+            emit(d + 1, f"here = new(Position, (pos, out, k{i}, gt{i}, tdet{i}, fpath))")
             emit(d + 1, "try:")
             emit(d + 2, "index = 0")
             emit(d + 2, "for element in value:")
-            emit(d + 3, "item_path = Path(fpath, index, None)")
+            emit(d + 3, "item_path = new(Path, (fpath, index, None))")
             emit(d + 3, f"if {self.object_test(f'{i}i', item_target, 'element')}:")
             emit(d + 4, "sub = {}")
             emit(d + 4, "items.append(sub)")
@@ -262,7 +287,7 @@ class _Writer:
                 d + 4,
                 [
                     f"gen{i}i(run, element, item_path, sub, "
-                    f"Position(here, items, index, igt{i}, itdet{i}, item_path))"
+                    f"new(Position, (here, items, index, igt{i}, itdet{i}, item_path)))"
                 ],
                 f"igt{i}, itdet{i}, item_path",
                 "items[index] = None",
@@ -303,8 +328,9 @@ class _Writer:
         self.bind(f"gen{suffix}", target.generated)
         test = f"type({value}) is cls{suffix}"
         if target.is_type_of is not None:
-            self.bind(f"is_type_of{suffix}", target.is_type_of)
-            test += f" and is_type_of{suffix}({value}, info) is True"
+            # Strawberry's is_type_of, for an instance of the type's own class: true unless
+            # strawberry.cast gave it another type (then Run.complete asks is_type_of)
+            test += f" and getattr({value}, CAST, None) is None"
         return test
 
     def object_target(self, tp: TypePlan | None) -> _Target | None:
@@ -390,6 +416,8 @@ def _compile_finish(tp: TypePlan, target: _Target) -> Finish:
     name = f"finish_{target.type_name}_{next(_counter)}"
     namespace: dict[str, Any] = {
         "Position": Position,
+        "new": tuple.__new__,
+        "CAST": TYPE_CAST_ATTRIBUTE,
         "tp": tp,
         "gt": tp.gtype,
         "tdet": tp.field_details,
@@ -399,7 +427,7 @@ def _compile_finish(tp: TypePlan, target: _Target) -> Finish:
     }
     test = "type(value) is cls"
     if target.is_type_of is not None:
-        test += " and is_type_of(value, info) is True"
+        test += " and getattr(value, CAST, None) is None"
     lines = [
         f"def {name}(run, value, fp, info, path, pos, container, key):",
         f'    """Run.complete of an awaited {_label(target.type_name)}, written out."""',
@@ -410,7 +438,7 @@ def _compile_finish(tp: TypePlan, target: _Target) -> Finish:
         f"    if {test}:",
         "        sub = {}",
         "        container[key] = sub",
-        "        gen(run, value, path, sub, Position(pos, container, key, gt, tdet, path))",
+        "        gen(run, value, path, sub, new(Position, (pos, container, key, gt, tdet, path)))",
         "    else:",
         "        run.complete(tp, value, fp, info, path, pos, container, key)",
     ]

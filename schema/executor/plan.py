@@ -21,7 +21,7 @@ import inspect
 from collections.abc import Callable
 from functools import partial, reduce
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import (
     BooleanValueNode,
@@ -421,28 +421,19 @@ class Selection:
         self.source = ""  # its Python source
 
 
-class Position:
+class Position(NamedTuple):
     """A place in the response that holds an object or list: nulled if a non-null field
     under it fails (graphql-core's null propagation), by `handle_field_error` of the field
-    or list item that produced it."""
+    or list item that produced it. A named tuple, as graphql-core's Path: the generated code
+    makes one per object as `tuple.__new__` does, without a call of its own. Compared by
+    identity only (equal tuples would compare the response dicts they hold)."""
 
-    __slots__ = ("container", "details", "key", "parent", "path", "return_type")
-
-    def __init__(
-        self,
-        parent: Position | None,
-        container: Any,
-        key: str | int,
-        return_type: Any,
-        details: list[FieldDetails],
-        path: Path,
-    ) -> None:
-        self.parent = parent
-        self.container = container
-        self.key = key
-        self.return_type = return_type
-        self.details = details
-        self.path = path
+    parent: Position | None
+    container: Any
+    key: str | int
+    return_type: Any
+    details: list[FieldDetails]
+    path: Path
 
 
 class Plan:
