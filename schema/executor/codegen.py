@@ -188,7 +188,7 @@ class _Writer:
             self.info(depth, i, fp)
         else:
             emit(depth, "info = None")
-        self.value(i, fp, depth)
+        self.value(i, fp, depth, checked_fast=fp.fast is not None)
 
     def resolver(self, i: int, fp: FieldPlan, where: str) -> None:
         """A resolver call, then Run.fields' handling of its value."""
@@ -219,7 +219,7 @@ class _Writer:
         self.emit(d, "else:")
         self.emit(d + 1, f"info = build_info(fd{i}, nodes{i}, OTYPE, fpath)")
 
-    def value(self, i: int, fp: FieldPlan, d: int) -> None:
+    def value(self, i: int, fp: FieldPlan, d: int, *, checked_fast: bool = False) -> None:
         """Run.fields' handling of a field's `value` (with `fpath` and `info` set): awaited
         values become pendings; an object of the field's own (concrete) type and a list of
         such objects are completed here, calling the generated function of their
@@ -234,7 +234,7 @@ class _Writer:
             emit(d, "elif value is None:")
             emit(d + 1, f"out[k{i}] = None")
         if tp.shape is Shape.LEAF:
-            if tp.fast is not None:
+            if tp.fast is not None and not checked_fast:  # (an attribute's block checked it)
                 emit(d, f"elif type(value) is {self.bind(f'fast{i}', tp.fast)}:")
                 emit(d + 1, f"out[k{i}] = value")
             gtype: Any = tp.gtype
@@ -336,7 +336,10 @@ class _Writer:
     def object_target(self, tp: TypePlan | None) -> _Target | None:
         """For a place whose values are of one concrete object type defined by a Strawberry
         class: that class, its is_type_of, and the generated function of the place's
-        selection on it (built now, as Run.complete_object would on first use)."""
+        selection on it (built now, as Run.complete_object would on first use). The class
+        has no `__await__` and is no exception, so its instances are neither awaited nor
+        raised by Run.complete (an instance attribute named `__await__` would be seen by
+        graphql-core's is_awaitable and not here: Strawberry's types have none)."""
         if tp is None or tp.shape is not Shape.OBJECT or tp.object_type is None:
             return None
         object_type = tp.object_type

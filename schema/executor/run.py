@@ -4,7 +4,9 @@ The synchronous part walks the selection depth first, as graphql-core does: attr
 reads, resolver calls, serialisers, `__typename`, lists item by item, error handling with
 graphql-core's own `handle_field_error` (so messages, locations, paths and the "no error
 twice under a nulled position" rule are graphql-core's). Values are written into the
-response dicts in place, in response-key order.
+response dicts in place, in response-key order. Each selection's part of the walk runs as
+the function `codegen.py` generates for it (`Run.fields` is what it is written from, and
+runs instead with `CompiledExecutionContext.generated` off).
 
 A resolver (or list item) that returns an awaitable leaves a placeholder and becomes a
 `Pending`. Pendings are not asyncio tasks: the driver steps their coroutines itself, the
