@@ -643,3 +643,19 @@ async def test_generated_source_holds_no_value_of_the_document(walk: str) -> Non
     for source in sources:
         assert "import os" not in source and '"' not in source.split('"""')[-1]
         assert "evil_alias" not in source.replace("as evil_alias", "")
+
+
+async def test_an_awaited_object_completed_at_once_nulls_itself_for_its_non_null_child() -> None:
+    """`atOnce` (awaited, finished at its first step) is completed by its generated finish;
+    the error of its non-null `must` nulls it. In the generated list loop, a non-null item's
+    error goes up through every non-null position to `data`."""
+    data, errors, _ = await both('{ maybeItems(names: ["b1", "a1"]) { atOnce { must } } }')
+    assert data == {"maybeItems": [{"atOnce": None}, {"atOnce": {"must": "a1!"}}]}
+    assert [e["path"] for e in errors] == [["maybeItems", 0, "atOnce", "must"]]
+    data, errors, _ = await both("{ specialLater { must } item { name } }")
+    assert data == {"specialLater": {"must": "s2"}, "item": {"name": "a0"}}
+    data, errors, _ = await both(
+        '{ items(names: ["a1", "b1"]) { children(prefix: "x") { must } } }'
+    )
+    assert data is None  # [Item!]! in [Item!]!: the error of b1.x0's must reaches `data`
+    assert [e["path"] for e in errors] == [["items", 1, "children", 0, "must"]]
