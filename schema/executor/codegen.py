@@ -15,9 +15,8 @@ The source is built from the plan alone: response keys, paths' type names, argum
 and every other value of the document are passed in the namespace (`k3`, `fp3`, ...), never
 written into the source. Only Python attribute and parameter names taken from the schema's
 own Python code appear in it, checked to be identifiers, and GraphQL names (checked against
-the GraphQL name grammar) appear in comments. The source is kept on the selection
-(`Selection.source`) and registered with `linecache` while the function lives, so
-tracebacks show its lines.
+the GraphQL name grammar) appear in comments. The source is registered with `linecache`
+while the function lives (`Selection.source` reads it there), so tracebacks show its lines.
 """
 
 from __future__ import annotations
@@ -362,7 +361,7 @@ class _Writer:
             return None
         generated = child.generated
         if generated is None:
-            generated, child.source = compile_selection(child, self.executor)
+            generated = compile_selection(child, self.executor)
             child.generated = generated
         target = _Target(object_type.name, cls, is_type_of, generated)
         if tp.finish is None:
@@ -461,8 +460,8 @@ def _define(name: str, source: str, namespace: dict[str, Any]) -> Any:
     return function
 
 
-def compile_selection(sel: Selection, executor: Any) -> tuple[Generated, str]:
-    """The generated function for `sel`'s fields, and its source; `executor` (the first
+def compile_selection(sel: Selection, executor: Any) -> Generated:
+    """The generated function for `sel`'s fields; `executor` (the first
     run's) builds the selections of the objects under it, as Run.complete_object would."""
     writer = _Writer(sel, executor)
     name = f"fields_{sel.type_name}_{next(_counter)}"
@@ -485,4 +484,4 @@ def compile_selection(sel: Selection, executor: Any) -> tuple[Generated, str]:
         body.append("    pass")
     source = "\n".join(header + body) + "\n"
     function: Generated = _define(name, source, writer.namespace)
-    return function, source
+    return function

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import linecache
 from collections.abc import Callable
 from functools import partial, reduce
 from types import CoroutineType
@@ -409,7 +410,7 @@ def converter_of(schema: GraphQLSchema) -> Any:
 class Selection:
     """The fields of one selection set on one runtime object type."""
 
-    __slots__ = ("fields", "generated", "is_type_of", "object_type", "source", "type_name")
+    __slots__ = ("fields", "generated", "is_type_of", "object_type", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan]) -> None:
         self.object_type = object_type
@@ -418,7 +419,15 @@ class Selection:
         self.is_type_of = object_type.is_type_of
         #: the fields' generated function (schema/executor/codegen.py), made on first use
         self.generated: Callable[[Any, Any, Any, dict[str, Any], Any], None] | None = None
-        self.source = ""  # its Python source
+
+    @property
+    def source(self) -> str:
+        """The generated function's Python source ("" before it is made): kept once, in
+        `linecache`, for tracebacks, while the function lives."""
+        generated = self.generated
+        if generated is None:
+            return ""
+        return "".join(linecache.getlines(generated.__code__.co_filename))
 
 
 class Position(NamedTuple):

@@ -272,7 +272,7 @@ class Run:
         if self.generated:
             generated = sel.generated
             if generated is None:
-                generated, sel.source = compile_selection(sel, self.ex)
+                generated = compile_selection(sel, self.ex)
                 sel.generated = generated
             generated(self, source, path, out, pos)
             return
