@@ -1,11 +1,13 @@
-"""Server CPU per request: as deployed, without the planner, and with graphql-core (not in make bench).
+"""Server CPU per request: as deployed, without generated code, without the planner, and with graphql-core (not in make bench).
 
     python -m bench.executor [--database luukku_bench] [--rounds 25] [--per-round 8]
 
 The app in-process (httpx's ASGITransport, so the whole request path is measured: Starlette,
 Strawberry's view, parsing and validation caches, extensions, execution, the SQL through
-Tortoise, encoding), with `schema.root.schema` (compiled executor, planned loading at the
-project, inbox and node roots), with a schema built with `planner=False` (compiled, every
+Tortoise, encoding), with `schema.root.schema` (compiled executor with its generated code,
+planned loading at the project, inbox and node roots), the same app with the plans' generic
+field loop instead of their generated functions (`CompiledExecutionContext.generated` off
+for its requests), with a schema built with `planner=False` (compiled, every
 read through the loaders) and with one built with `executor="graphql-core", planner=False`
 (Strawberry alone), against a database built by `make bench` or
 `python -m bench.data N luukku_bench_<name>`. For (a) the overview, (b) the customer's
@@ -14,8 +16,8 @@ times, interleaved (A B A B ...), so that the machine's other work falls on both
 is `time.process_time_ns()` of this process per request (PostgreSQL's is not included).
 Before measuring, the variants' responses must be equal for each request.
 
-Prints min and median per request and variant, and the ratios compiled / graphql-core and
-planned / loaders.
+Prints min and median per request and variant, and the ratios compiled / graphql-core,
+generated / loop and planned / loaders.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     from app.throttle import throttle
     from models.settings import get_settings, override_settings
     from notifications.bus import start_bus, stop_bus
+    from schema.executor import CompiledExecutionContext
     from schema.root import build_schema
 
     url = server_url("postgres://postgres@127.0.0.1:5432", database)
@@ -66,8 +69,10 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
         "(b) projects": [(PROJECTS, {}, c) for c in customers[:50]],
         "(c) inbox": [(INBOX, {}, h) for h in handlers],
     }
+    deployed = create_app(manage_db=False)
     apps = {
-        "compiled": create_app(manage_db=False),
+        "compiled": deployed,
+        "compiled, loop": deployed,
         "compiled, loaders": create_app(
             manage_db=False, graphql_schema=build_schema(executor="compiled", planner=False)
         ),
@@ -84,11 +89,15 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
     try:
 
         async def post(name: str, query: str, variables: dict[str, Any], token: str) -> Any:
-            response = await clients[name].post(
-                "/graphql",
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {token}"},
-            )
+            CompiledExecutionContext.generated = name != "compiled, loop"
+            try:
+                response = await clients[name].post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            finally:
+                CompiledExecutionContext.generated = True
             assert response.status_code == 200, response.text
             body = response.json()
             assert "errors" not in body, body
@@ -120,6 +129,7 @@ async def measure(database: str, rounds: int, per_round: int) -> list[str]:
                 lines.append(f"| {label} | {name} | {min(values):.2f} | {medians[name]:.2f} |")
             for ratio, (top, bottom) in {
                 "compiled / graphql-core": ("compiled", "graphql-core"),
+                "generated / loop": ("compiled", "compiled, loop"),
                 "planned / loaders": ("compiled", "compiled, loaders"),
             }.items():
                 lines.append(

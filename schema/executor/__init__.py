@@ -5,7 +5,8 @@ the sub-fields, build a path and an info object, look up how to complete the typ
 through a coroutine per field and a gather per object. `CompiledExecutionContext` (plugged
 in as the schema's `execution_context_class`) builds a plan per (schema, operation, and
 the values of the variables its `@skip`/`@include` read) once, keeps it in an LRU cache,
-and runs it (`schema.executor.run`): attribute reads where a Strawberry field has no
+and runs it (`schema.executor.run`, each selection as a Python function generated for it,
+`schema.executor.codegen`): attribute reads where a Strawberry field has no
 resolver or extensions, the resolver Strawberry built (arguments, permission and field
 extensions, `Info`) where it has, each type's serialiser, the GraphQL spec's errors, null
 propagation and paths through graphql-core's own `handle_field_error`, and awaited fields
@@ -19,7 +20,10 @@ the compiled path off altogether.
 
 It relies on internals of the pinned versions (strawberry-graphql 0.341.2, graphql-core
 3.3.2): the `_get_basic_result`/`_is_default` marks of Strawberry's basic-field resolver,
-the `strawberry-definition` extension of graphql-core fields, and graphql-core's
+Strawberry's resolve-info tuple (`_OperationContextAwareGraphQLResolveInfo`, made by the
+generated code from the field's part and the run's) and the `is_type_of` it generates (an
+isinstance check, reduced to its `strawberry.cast` check for an instance of the type's own
+class), the `strawberry-definition` extension of graphql-core fields, and graphql-core's
 `Executor` methods (`build_resolve_info`, `handle_field_error`, `ensure_valid_runtime_type`,
 `build_response`, `complete_leaf_value`) and `collect_fields`. The sameness tests
 (`tests/executor/`, and every request of the permission matrix, the journeys and the
@@ -74,6 +78,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     #: False: always graphql-core (LUUKKU_EXECUTOR=graphql-core, and the sameness tests)
     compiled: ClassVar[bool] = True
+    #: False: the plan's generic field loop instead of its generated functions (codegen.py)
+    generated: ClassVar[bool] = True
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = self._plan(serially) if self.compiled else None

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import enum
 import inspect
+import linecache
 from collections.abc import Callable
 from functools import partial, reduce
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graphql import (
     BooleanValueNode,
@@ -53,6 +54,7 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
+from graphql.pyutils import Path
 from strawberry.extensions.field_extension import FieldExtension, build_field_extension_resolvers
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
@@ -69,7 +71,7 @@ STRAWBERRY_FIELD = "strawberry-definition"
 _IMMUTABLE = frozenset({int, float, str, bool, type(None)})
 #: the `is_type_of` Strawberry generates for a type with interfaces: an isinstance check
 #: that never reads its `info`
-_STRAWBERRY_IS_TYPE_OF = (
+STRAWBERRY_IS_TYPE_OF = (
     "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of"
 )
 
@@ -101,6 +103,7 @@ class TypePlan:
         "enum_names",
         "fast",
         "field_details",
+        "finish",
         "gtype",
         "item",
         "non_null",
@@ -123,6 +126,8 @@ class TypePlan:
         self.abstract: GraphQLAbstractType | None = None
         #: selection plans by runtime object type, built on first use
         self.selections: dict[str, Selection] = {}
+        #: Run.complete of an awaited value here, generated (codegen.py), if it is written out
+        self.finish: Callable[..., None] | None = None
         if isinstance(named, GraphQLList):
             self.shape = Shape.LIST
             self.item = TypePlan(named.of_type, field_details)
@@ -405,13 +410,39 @@ def converter_of(schema: GraphQLSchema) -> Any:
 class Selection:
     """The fields of one selection set on one runtime object type."""
 
-    __slots__ = ("fields", "is_type_of", "object_type", "type_name")
+    __slots__ = ("fields", "generated", "is_type_of", "object_type", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan]) -> None:
         self.object_type = object_type
         self.type_name = object_type.name
         self.fields = fields
         self.is_type_of = object_type.is_type_of
+        #: the fields' generated function (schema/executor/codegen.py), made on first use
+        self.generated: Callable[[Any, Any, Any, dict[str, Any], Any], None] | None = None
+
+    @property
+    def source(self) -> str:
+        """The generated function's Python source ("" before it is made): kept once, in
+        `linecache`, for tracebacks, while the function lives."""
+        generated = self.generated
+        if generated is None:
+            return ""
+        return "".join(linecache.getlines(generated.__code__.co_filename))
+
+
+class Position(NamedTuple):
+    """A place in the response that holds an object or list: nulled if a non-null field
+    under it fails (graphql-core's null propagation), by `handle_field_error` of the field
+    or list item that produced it. A named tuple, as graphql-core's Path: the generated code
+    makes one per object as `tuple.__new__` does, without a call of its own. Compared by
+    identity only (equal tuples would compare the response dicts they hold)."""
+
+    parent: Position | None
+    container: Any
+    key: str | int
+    return_type: Any
+    details: list[FieldDetails]
+    path: Path
 
 
 class Plan:
@@ -438,7 +469,7 @@ def _needs_info(plan: TypePlan) -> bool:
         return False
     is_type_of = plan.object_type.is_type_of
     return is_type_of is not None and (
-        getattr(is_type_of, "__qualname__", "") != _STRAWBERRY_IS_TYPE_OF
+        getattr(is_type_of, "__qualname__", "") != STRAWBERRY_IS_TYPE_OF
     )
 
 

@@ -4,7 +4,9 @@ The synchronous part walks the selection depth first, as graphql-core does: attr
 reads, resolver calls, serialisers, `__typename`, lists item by item, error handling with
 graphql-core's own `handle_field_error` (so messages, locations, paths and the "no error
 twice under a nulled position" rule are graphql-core's). Values are written into the
-response dicts in place, in response-key order.
+response dicts in place, in response-key order. Each selection's part of the walk runs as
+the function `codegen.py` generates for it (`Run.fields` is what it is written from, and
+runs instead with `CompiledExecutionContext.generated` off).
 
 A resolver (or list item) that returns an awaitable leaves a placeholder and becomes a
 `Pending`. Pendings are not asyncio tasks: the driver steps their coroutines itself, the
@@ -50,23 +52,32 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from itertools import pairwise
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfoHelpers
 from graphql.execution import ExecutionResult
 from graphql.execution.executor import CollectedErrors, Executor, invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.executor.plan import FieldPlan, Kind, Plan, Selection, Shape, TypePlan, selection
-
-if TYPE_CHECKING:
-    from graphql.execution.collect_fields import FieldDetails
+from schema.executor.codegen import compile_selection
+from schema.executor.plan import (
+    FieldPlan,
+    Kind,
+    Plan,
+    Position,
+    Selection,
+    Shape,
+    TypePlan,
+    selection,
+)
 
 _TYPENAME, _ATTRIBUTE = Kind.TYPENAME, Kind.ATTRIBUTE
 _LEAF, _ENUM, _LIST, _OBJECT = Shape.LEAF, Shape.ENUM, Shape.LIST, Shape.OBJECT
 _IMMUTABLE = (str, int, float, bool, type(None), tuple)
 _NONE: dict[str, Any] = {}  # no arguments (never changed: convert_arguments builds new dicts)
+_STRAWBERRY_BUILD_INFO = StrawberryGraphQLCoreExecutionContext.build_resolve_info
 #: callbacks of awaited futures need no context of their own
 _CALLBACK_CONTEXT = contextvars.Context()
 #: what `Run.eager` notes for a coroutine whose first step raised
@@ -78,30 +89,6 @@ def _ended(*_: Any) -> Any:
 
 
 _ENDED = GraphQLResolveInfoHelpers(gather=_ended, track=_ended)
-
-
-class Position:
-    """A place in the response that holds an object or list: nulled if a non-null field
-    under it fails (graphql-core's null propagation), by `handle_field_error` of the field
-    or list item that produced it."""
-
-    __slots__ = ("container", "details", "key", "parent", "path", "return_type")
-
-    def __init__(
-        self,
-        parent: Position | None,
-        container: Any,
-        key: str | int,
-        return_type: Any,
-        details: list[FieldDetails],
-        path: Path,
-    ) -> None:
-        self.parent = parent
-        self.container = container
-        self.key = key
-        self.return_type = return_type
-        self.details = details
-        self.path = path
 
 
 class Pending:
@@ -212,6 +199,25 @@ class Run:
     def __init__(self, executor: Executor[Any], plan: Plan) -> None:
         self.ex = executor
         self.plan = plan
+        #: the selections' generated functions (codegen.py), or Run.fields' loop
+        self.generated: bool = getattr(executor, "generated", True)
+        #: what a resolve info holds after the field's own part (name, nodes, return type,
+        #: parent type, path), if the executor builds it as Strawberry does (codegen.py)
+        self.info_tail: tuple[Any, ...] | None = None
+        if type(executor).build_resolve_info is _STRAWBERRY_BUILD_INFO:
+            ex: Any = executor
+            self.info_tail = (
+                ex.schema,
+                ex.fragment_definitions,
+                ex.root_value,
+                ex.operation,
+                ex.variable_values.coerced,
+                ex.context_value,
+                ex.is_awaitable,
+                ex.abort_signal,
+                ex.async_helpers,
+                ex.operation_extensions,
+            )
         self.errors = executor.collected_errors = OrderedErrors(executor.collected_errors)
         self.is_awaitable = executor.is_awaitable
         self.ready: deque[Pending] = deque()
@@ -259,7 +265,17 @@ class Run:
         out: dict[str, Any],
         pos: Position | None,
     ) -> None:
-        """Execute the fields of `sel` on `source` into `out` (graphql-core's execute_fields)."""
+        """Execute the fields of `sel` on `source` into `out` (graphql-core's execute_fields).
+
+        With `generated`, the selection's generated function does it (codegen.py: this
+        loop written out per selection); the loop below is what it is written from."""
+        if self.generated:
+            generated = sel.generated
+            if generated is None:
+                generated = compile_selection(sel, self.ex)
+                sel.generated = generated
+            generated(self, source, path, out, pos)
+            return
         type_name = sel.type_name
         ex = self.ex
         for fp in sel.fields:
@@ -409,21 +425,34 @@ class Run:
         items: list[Any] = []
         container[key] = items
         here = Position(pos, container, key, tp.gtype, tp.field_details, path)
-        is_awaitable = self.is_awaitable
-        complete = self.complete
+        list_item = self.list_item
         index = 0
         for element in value:
             item_path = Path(path, index, None)
             items.append(None)
-            if is_awaitable(element):
-                self.defer(element, item, fp, info, item_path, here, items, index)
-            else:
-                try:
-                    complete(item, element, fp, info, item_path, here, items, index)
-                except Exception as error:
-                    self.ex.handle_field_error(error, item.gtype, item.field_details, item_path)
-                    items[index] = None
+            list_item(item, element, fp, info, item_path, here, items, index)
             index += 1
+
+    def list_item(
+        self,
+        item: TypePlan,
+        element: Any,
+        fp: FieldPlan,
+        info: Any,
+        path: Path,
+        here: Position,
+        items: list[Any],
+        index: int,
+    ) -> None:
+        """Complete one list item into items[index] (a placeholder is there)."""
+        if self.is_awaitable(element):
+            self.defer(element, item, fp, info, path, here, items, index)
+            return
+        try:
+            self.complete(item, element, fp, info, path, here, items, index)
+        except Exception as error:
+            self.ex.handle_field_error(error, item.gtype, item.field_details, path)
+            items[index] = None
 
     def complete_object(
         self,
@@ -587,7 +616,11 @@ class Run:
         key: str | int,
     ) -> None:
         try:
-            self.complete(tp, value, fp, info, path, pos, container, key)
+            finish = tp.finish if self.generated else None
+            if finish is not None:
+                finish(self, value, fp, info, path, pos, container, key)
+            else:
+                self.complete(tp, value, fp, info, path, pos, container, key)
         except Exception as error:
             self.value_failed(error, tp, fp, info, path, pos, container, key)
 

@@ -137,6 +137,13 @@ class Item(Named):
         return self.name
 
     @strawberry.field
+    def info_fields(self, info: strawberry.Info) -> str:
+        raw = info._raw_info
+        return repr(
+            (raw.field_name, str(raw.return_type), raw.parent_type.name, raw.path.as_list())
+        )
+
+    @strawberry.field
     def children(self, count: int = 2, prefix: str = "c") -> list[Item]:
         return [Item(name=f"{self.name}.{prefix}{i}", rank=i) for i in range(count)]
 
@@ -166,6 +173,10 @@ async def _item(name: str) -> Item:
     if name == "boom":
         raise ValueError("item boom")
     return Item(name=name)
+
+
+class Special(Item):
+    """Not a GraphQL type of its own: a Python subclass, completed as Item."""
 
 
 @strawberry.type
@@ -220,6 +231,45 @@ class Query:
         return 5  # type: ignore[return-value]
 
     @strawberry.field
+    def mixed(self) -> list[Item | None]:
+        """An Other (accepted: Strawberry's is_type_of for Item takes instances of its
+        interfaces too), a subclass of Item and a cast among the Items: the generated
+        code's fast path (an instance of exactly Item) must leave them to Run.complete."""
+        cast = strawberry.cast(Other, Item(name="cast"))
+        return [Item(name="a1"), Other(name="o1", number=1), Special(name="s1"), cast]  # type: ignore[list-item]
+
+    @strawberry.field
+    async def wrong_later(self) -> Item | None:
+        await asyncio.sleep(0)
+        return strawberry.cast(Other, Item(name="o2"))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def special_later(self) -> Item:
+        await asyncio.sleep(0)
+        return Special(name="s2")
+
+    @strawberry.field
+    def info_fields(self, info: strawberry.Info, tag: str = "") -> str:
+        raw = info._raw_info
+        return repr(
+            (
+                raw.field_name,
+                [n.alias.value if n.alias else n.name.value for n in raw.field_nodes],
+                str(raw.return_type),
+                raw.parent_type.name,
+                raw.path.as_list(),
+                sorted(raw.fragments),
+                raw.root_value,
+                raw.operation.name.value if raw.operation.name else None,
+                raw.variable_values,
+                sorted(raw.context),
+                raw.abort_signal,
+                raw.operation_extensions,
+                tag,
+            )
+        )
+
+    @strawberry.field
     def streamed(self) -> list[int]:
         return _agen()  # type: ignore[return-value]
 
@@ -270,6 +320,15 @@ COMPILED = strawberry.Schema(
 REFERENCE = strawberry.Schema(
     query=Query, mutation=Mutation, types=[Other], extensions=[lambda: ParserCache(maxsize=64)]
 )
+
+
+@pytest.fixture(autouse=True, params=["generated", "loop"])
+def walk(request: pytest.FixtureRequest) -> Any:
+    """Every test twice: with the selections' generated functions (schema/executor/codegen.py)
+    and with the generic field loop they are written from."""
+    CompiledExecutionContext.generated = request.param == "generated"
+    yield request.param
+    CompiledExecutionContext.generated = True
 
 
 def _context() -> dict[str, Any]:
@@ -534,3 +593,69 @@ async def test_errors_of_awaited_fields_that_finish_at_once_keep_graphql_cores_o
         *(["second", i, "fails"] for i in range(3)),
         *(["items", i, "atOnce", "fails"] for i in range(3)),
     ]
+
+
+async def test_objects_the_generated_fast_path_leaves_to_run_complete() -> None:
+    data, errors, _ = await both("{ mixed { name } wrongLater { name } specialLater { name } }")
+    assert data == {
+        "mixed": [{"name": "a1"}, {"name": "o1"}, {"name": "s1"}, None],
+        "wrongLater": None,
+        "specialLater": {"name": "s2"},
+    }
+    assert [e["path"] for e in errors] == [["mixed", 3], ["wrongLater"]]
+    assert errors[0]["message"].startswith("Expected value of type 'Item' but got:")
+
+
+async def test_the_resolve_info_is_strawberrys() -> None:
+    """The generated code builds the resolve info from the field's part and the run's; every
+    part a resolver can read is the same as Strawberry's build_resolve_info gives."""
+    query = """query Infos($tag: String!, $skip: Boolean = false) {
+      infoFields(tag: $tag) a: infoFields(tag: "x")
+      items { infoFields @skip(if: $skip) ...F } }
+      fragment F on Item { children(count: 1) { infoFields } }"""
+    data, errors, _ = await both(query, {"tag": "t"})
+    assert errors == []
+    assert "'Infos'" in data["infoFields"] and "{'tag': 't', 'skip': False}" in data["infoFields"]
+    assert data["items"][1]["children"][0]["infoFields"] == repr(
+        ("infoFields", "String!", "Item", ["items", 1, "children", 0, "infoFields"])
+    )
+
+
+async def test_generated_source_holds_no_value_of_the_document(walk: str) -> None:
+    """Aliases, argument values and variable names reach the generated code through its
+    namespace only: the source has the schema's names and nothing the client wrote (an
+    alias, a GraphQL name, in a comment at most)."""
+    from schema.executor import _plans
+
+    if walk != "generated":
+        pytest.skip("no source without the generated functions")
+    query = """{ evil_alias: item(name: "\\") import os #") { n_alias: name infoFields } }"""
+    data, errors, _ = await both(query)
+    assert errors == [] and data["evil_alias"]["n_alias"] == '") import os #'
+    sources = []
+    for operation, plan in _plans.values():
+        if plan is not None and plan.operation is operation and plan.root.source:
+            if "evil_alias" in str([f.key for f in plan.root.fields]):
+                sources.append(plan.root.source)
+                for fp in plan.root.fields:
+                    sources += [s.source for s in fp.type_plan.selections.values()]
+    assert len(sources) == 2 and all(sources)
+    for source in sources:
+        assert "import os" not in source and '"' not in source.split('"""')[-1]
+        assert "evil_alias" not in source.replace("as evil_alias", "")
+
+
+async def test_an_awaited_object_completed_at_once_nulls_itself_for_its_non_null_child() -> None:
+    """`atOnce` (awaited, finished at its first step) is completed by its generated finish;
+    the error of its non-null `must` nulls it. In the generated list loop, a non-null item's
+    error goes up through every non-null position to `data`."""
+    data, errors, _ = await both('{ maybeItems(names: ["b1", "a1"]) { atOnce { must } } }')
+    assert data == {"maybeItems": [{"atOnce": None}, {"atOnce": {"must": "a1!"}}]}
+    assert [e["path"] for e in errors] == [["maybeItems", 0, "atOnce", "must"]]
+    data, errors, _ = await both("{ specialLater { must } item { name } }")
+    assert data == {"specialLater": {"must": "s2"}, "item": {"name": "a0"}}
+    data, errors, _ = await both(
+        '{ items(names: ["a1", "b1"]) { children(prefix: "x") { must } } }'
+    )
+    assert data is None  # [Item!]! in [Item!]!: the error of b1.x0's must reaches `data`
+    assert [e["path"] for e in errors] == [["items", 1, "children", 0, "must"]]
