@@ -218,7 +218,7 @@ class LiveEntry:
         if (
             self._task is None
             and not self._claimed
-            and self._mailbox is None
+            and (self._mailbox is None or self._mailbox.empty())
             and isinstance(item, Event)
         ):
             self._claimed = True
@@ -288,7 +288,7 @@ class LiveEntry:
         if frame is not None and not self._parking.write_now(frame):
             self._start(frame=frame)  # the socket cannot take it now: sent by the task
             return None
-        if context.pending_audit or self._mailbox is not None:
+        if context.pending_audit or not (self._mailbox is None or self._mailbox.empty()):
             self._start()  # audits the reads, then delivers what came meanwhile
         else:
             self._claimed = False
@@ -313,8 +313,8 @@ class LiveEntry:
             # no await before this: an event put from now on starts a new task
             if self._task is asyncio.current_task():
                 self._task = None
-            if self._stopped:  # nothing more to deliver
-                self._mailbox = None
+            if self._stopped or (self._mailbox is not None and self._mailbox.empty()):
+                self._mailbox = None  # nothing more to deliver (an idle entry keeps none)
             with contextlib.suppress(Exception):  # a cancelled delivery's reads; logged
                 await audit_reads(context)
 
