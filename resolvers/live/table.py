@@ -187,6 +187,7 @@ class LiveEntry:
         "_select",
         "_stopped",
         "_task",
+        "_variables",
     )
 
     def __init__(self, offer: Parking, info: Info, executor: Any, select: Select[Any]) -> None:
@@ -199,6 +200,7 @@ class LiveEntry:
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
         self._claimed = False  # an event of a fan-out (FanOut) is on its way here
+        self._variables: bytes | None = None  # the operation's variables as a key, once
         # the context variables the subscription's task had (the database's context among
         # them), for the tasks that deliver its events
         self._context = contextvars.copy_context()
@@ -348,10 +350,16 @@ class LiveEntry:
         shared = getattr(node, "share_key", None) is not None
         if at_once and not shared:  # an execution of its own: in the entry's task
             raise _NotAtOnce
-        executor = self._executor.build_per_event_executor(node)
-        result = executor.execute_operation(False)
-        if executor.is_awaitable(result):
-            result = await result
+        result = None
+        if shared:
+            if self._variables is None:
+                self._variables = self._executor.variables_key()
+            result = self._executor.shared_result(node, self._variables)
+        if result is None:
+            executor = self._executor.build_per_event_executor(node)
+            result = executor.execute_operation(False)
+            if executor.is_awaitable(result):
+                result = await result
         return next_frame(self._parking.operation_id, _payload(self._info, result, shared))
 
     async def _end_closing(self, code: int, reason: str) -> None:
