@@ -15,8 +15,13 @@ operation, without a `complete`. An idle subscription is then the entry: the con
 context, the resolver's `info` and per-event `select`, graphql-core's executor of the
 operation (its validated operation and coerced variables), and the channels.
 
-An event wakes the entry: a task, which lives only while the entry has events, takes them in
-the bus's order and does for each what the subscription's task did:
+An event reaches the idle entries of its channel through one fan-out (`FanOut`): one task
+per bus message, which serves them one after the other without a task each
+(`LiveEntry.deliver_now`: the steps below, run at once where nothing has to be waited for,
+and the `next` written to the socket pre-encoded; bench/README.md, "Live fan-out"). An
+entry that already has events to deliver, or whose steps would wait past what the fan-out
+waits for, has a task, which lives only while the entry has events, takes them in the bus's
+order and does for each what the subscription's task did:
 
 - the viewer's token has expired: the socket is closed with 4403;
 - the rows of the event come from this process's shared loaders (`event_loaders`);
