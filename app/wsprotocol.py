@@ -6,8 +6,10 @@ handshake's request and response with their headers for as long as the socket is
 This subclass keeps a mailbox instead of the queue (notifications/mailbox.py), a flag
 that makes a future only while a send waits for the transport to drain, and lets the
 handshake's objects go once the socket is accepted (the application has its own copy of the
-headers in the ASGI scope). Everything else is uvicorn's code, unchanged; `luukku serve`
-uses it (`ws=`, app/cli.py), and tests/subscriptions run through it with real sockets.
+headers in the ASGI scope). `write_text_now` writes an already encoded text frame at once
+when the socket can take it (the live fan-out, resolvers/live/table.py). Everything else is
+uvicorn's code, unchanged; `luukku serve` uses it (`ws=`, app/cli.py), and
+tests/subscriptions run through it with real sockets.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 
 from notifications.mailbox import Mailbox
 
@@ -66,3 +69,23 @@ class LightWebSocketProtocol(WebSocketsSansIOProtocol):
             self.request.headers.clear()
             self.response.headers.clear()
             del self.request, self.response
+
+    def write_text_now(self, text: bytes) -> bool:
+        """What `send` does for a `websocket.send` of this text (UTF-8), without awaiting:
+        False, and nothing written, where `send` would wait (the transport's buffer is full)
+        or refuse (not open, closing, closed); the caller then sends it the usual way."""
+        if (
+            self.disconnected
+            or self.close_sent
+            or not self.handshake_complete
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
+            return False
+        try:
+            self.conn.send_text(text)
+        except InvalidState:
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True

@@ -443,3 +443,97 @@ async def live_projects(conn: Any, salt: str, count: int, events: int) -> list[L
             )
         )
     return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The 1-worker memory:// fan-out alone, on an existing benchmark database; with
+    `--baseline DIR`, paired: each round runs the other checkout's server, then this one's,
+    each on a project of its own."""
+    import argparse
+    import resource
+
+    from bench import data
+    from bench.run import actors
+
+    parser = argparse.ArgumentParser(prog="python -m bench.live", description=main.__doc__)
+    parser.add_argument("--database", default="luukku_bench", help="built by bench.run or data")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=2, help="subscriber processes")
+    parser.add_argument("--no-compression", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="another checkout's root, run first")
+    parser.add_argument("--profile", type=Path, help="py-spy raw output (this code's runs)")
+    parser.add_argument("--out", type=Path, default=WORK / "live-results.json")
+    args = parser.parse_args(argv)
+    data.check_name(args.database)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    url = data.server_url(args.server, args.database)
+    salt = asyncio.run(actors(url))["salt"]
+    sides: list[tuple[str, dict[str, str]]] = [("this", {})]
+    if args.baseline is not None:
+        base = str(args.baseline.resolve())
+        sides.insert(0, ("baseline", {"PYTHONPATH": base}))
+    spy = profile.ensure_py_spy(print) if args.profile else None
+    results: list[dict[str, Any]] = []
+    for round_ in range(1, args.rounds + 1):
+        for side, env in sides:
+
+            async def one_project() -> LiveProject:
+                conn = await asyncpg.connect(url)
+                try:
+                    found = await live_projects(conn, salt, 1, args.events)
+                finally:
+                    await conn.close()
+                if not found:
+                    raise BenchError("no project left with enough NOT_STARTED applications")
+                return found[0]
+
+            scenario = Scenario(f"{side} {round_}", 1, "memory", args.subscribers, args.events, 2)
+            scenario.clients = args.clients
+            print(f"round {round_}, {side}: project", end=" ", flush=True)
+            project = asyncio.run(one_project())
+            print(project.project_id, flush=True)
+            profiled = spy is not None and side == "this"
+            out = run(
+                scenario,
+                url,
+                project,
+                "",
+                not args.no_compression,
+                print,
+                spy=spy if profiled else None,
+                profile_out=args.profile.with_suffix(f".{round_}.txt")
+                if profiled and args.profile
+                else None,
+                extra_env=env,
+            )
+            out["side"] = side
+            out["round"] = round_
+            results.append(out)
+            print(
+                f"  {side}: p50 {out['p50_ms']:.0f} / p99 {out['p99_ms']:.0f} / max "
+                f"{out['max_ms']:.0f} ms, mutation "
+                + ", ".join(f"{e['mutation_ms']:.0f}" for e in out["per_event"])
+                + f" ms, server CPU {out['server_cpu_s']:.2f} s, "
+                f"{out['kb_per_subscription']:.1f} KB per idle subscription, lost {out['lost']}",
+                flush=True,
+            )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, default=str))
+    for side, _env in sides:
+        mine = [r for r in results if r["side"] == side]
+        print(
+            f"{side}: p99 "
+            + ", ".join(f"{r['p99_ms']:.0f}" for r in mine)
+            + " ms; server CPU "
+            + ", ".join(f"{r['server_cpu_s']:.2f}" for r in mine)
+            + " s; KB per idle subscription "
+            + ", ".join(f"{r['kb_per_subscription']:.1f}" for r in mine)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -412,11 +412,17 @@ class Loaders:
             return self._facts[project_id]
         # the same statements whether or not the project exists (or is visible): asking for
         # a hidden object costs what asking for a missing one does
-        project, applications, statements = await asyncio.gather(
+        loads: tuple[Awaitable[Any], ...] = (
             self.project.load(project_id),
             self.applications_by_project.load(project_id),
             self.statements_by_project.load(project_id),
         )
+        if all(isinstance(load, asyncio.Future) and load.done() for load in loads):
+            # loaded already: no wait (gather would take a loop turn; a live event's
+            # fan-out serves its subscribers without one, resolvers/live/table.py)
+            project, applications, statements = (cast(Any, load).result() for load in loads)
+        else:
+            project, applications, statements = await asyncio.gather(*loads)
         if project is None:
             return None
         # callers that awaited the same loads concurrently (a live event's subscribers)

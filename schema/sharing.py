@@ -74,14 +74,36 @@ class SharingExecutionContext(CompiledExecutionContext):
             return super().execute_operation(serially)
         return self._shared(share, serially)
 
+    def variables_key(self) -> bytes:
+        """The operation's coerced variables as a key (kept by a parked subscription)."""
+        return _variables_key(self.variable_values.coerced)
+
+    def _key(self, audience: Any, variables: bytes) -> tuple[Any, ...]:
+        return (audience, self.compiled, id(self.operation), variables)
+
+    def shared_result(self, root: Any, variables: bytes) -> Any | None:
+        """The result of the shared execution for this event object (`root`, as
+        `build_per_event_executor` would take it) if it has already ended well, with this
+        subscriber's audit entries for the content it read; None otherwise (then execute as
+        ever). A parked subscription's fan-out (resolvers/live/table.py) asks this first:
+        the subscribers after the first of their audience need no executor of their own."""
+        share = getattr(root, "share_key", None)
+        if share is None:
+            return None
+        event_id, audience = share
+        futures = _results.get(event_id)
+        execution = None if futures is None else futures.get(self._key(audience, variables))
+        if execution is None or not execution.done() or execution.cancelled():
+            return None
+        if execution.exception() is not None:
+            return None
+        result, reads = execution.result()
+        self._audit(reads)
+        return result
+
     async def _shared(self, share: tuple[str, Any], serially: bool | None) -> Any:
         event_id, audience = share
-        key = (
-            audience,
-            self.compiled,
-            id(self.operation),
-            _variables_key(self.variable_values.coerced),
-        )
+        key = self._key(audience, self.variables_key())
         futures = _futures(event_id)
         execution = futures.get(key)
         if execution is None:
