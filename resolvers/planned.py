@@ -21,7 +21,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, cached_property
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -67,6 +68,11 @@ class Part:
     name: str
     columns: tuple[Column, ...]
     source: str
+
+    @cached_property
+    def converted(self) -> tuple[tuple[str, Convert], ...]:
+        """The keys whose JSON value needs converting, with how."""
+        return tuple((c.key, c.convert) for c in self.columns if c.convert is not None)
 
 
 def _pg_datetime(value: str) -> datetime:
@@ -259,16 +265,15 @@ def _rows(part: Part, raw: Any) -> list[Row]:
     """The part's rows from its JSON array, in id order (as the loaders read them)."""
     if raw is None:
         return []
-    items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
-    items.sort(key=lambda item: item["id"])
-    rows: list[Row] = []
+    items: list[Row] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    items.sort(key=itemgetter("id"))
+    # each JSON object has the part's keys in the columns' order: its values are converted
+    # where they need it, in place (replacing a key's value keeps its place)
+    converted = part.converted
     for item in items:
-        row: Row = {}
-        for column in part.columns:
-            value = item[column.key]
-            row[column.key] = value if column.convert is None else column.convert(value)
-        rows.append(row)
-    return rows
+        for key, convert in converted:
+            item[key] = convert(item[key])
+    return items
 
 
 class Stats:
