@@ -426,11 +426,17 @@ class Loaders:
             return self._facts[project_id]
         # the same statements whether or not the project exists (or is visible): asking for
         # a hidden object costs what asking for a missing one does
-        project, applications, statements = await asyncio.gather(
+        loads = (
             self.project.load(project_id),
             self.applications_by_project.load(project_id),
             self.statements_by_project.load(project_id),
         )
+        if all(asyncio.isfuture(load) and load.done() for load in loads):
+            # loaded already (planned, or asked before): no gather, whose callbacks would
+            # make the caller wait for the event loop's next turn
+            project, applications, statements = await loads[0], await loads[1], await loads[2]
+        else:
+            project, applications, statements = await asyncio.gather(*loads)
         if project is None:
             return None
         # callers that awaited the same loads concurrently (a live event's subscribers)
