@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from actions.catalogue import on_catalogue_change
 from models import Municipality, Organisation, PermitKind, PermitType, ServiceBundle
 from models.enums import OrganisationKind
 
 Row = dict[str, Any]
+T = TypeVar("T")
 TTL_SECONDS = 300.0
 
 
@@ -29,6 +31,20 @@ class Snapshot:
     bundles: dict[int, Row]
     permit_kinds: dict[int, Row]
     permit_types: dict[int, Row]
+    #: objects built from the rows, once per snapshot (shared)
+    built: dict[tuple[Any, Any], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, build: Callable[[Row], T], table: dict[Any, Row], key: Any) -> T | None:
+        """`build` of the row `key` of `table` (one of this snapshot's), made once for every
+        request that reads this snapshot: for read-only objects (the GraphQL types of
+        permit types and authorities), which then need not be rebuilt per row and request."""
+        found = self.built.get((build, key))
+        if found is None:
+            row = table.get(key)
+            if row is None:
+                return None
+            found = self.built[build, key] = build(row)
+        return cast(T, found)
 
 
 class CatalogueCache:

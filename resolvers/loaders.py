@@ -158,6 +158,11 @@ class CatalogueLoader(Generic[K]):
         table = self._table(await catalogue_cache.get())
         return [table.get(k) for k in keys]
 
+    async def shared(self, key: K, build: Callable[[Row], T]) -> T | None:
+        """`build` of the row, made once per catalogue snapshot (Snapshot.shared)."""
+        snapshot = await catalogue_cache.get()
+        return snapshot.shared(build, self._table(snapshot), key)
+
 
 class SharedDataLoader(DataLoader[K, T]):
     """A DataLoader whose loads several tasks wait for (a live event's subscribers).
@@ -185,6 +190,15 @@ class OrganisationLoader:
 
     async def load_many(self, keys: Sequence[int]) -> list[Row | None]:
         return list(await asyncio.gather(*(self.load(k) for k in keys)))
+
+    async def shared(self, key: int, build: Callable[[Row], T]) -> T | None:
+        """`build` of the row: of an authority's, made once per catalogue snapshot
+        (Snapshot.shared); of another organisation's, made now."""
+        snapshot = await catalogue_cache.get()
+        if key in snapshot.authorities:
+            return snapshot.shared(build, snapshot.authorities, key)
+        row = await self._others.load(key)
+        return None if row is None else build(row)
 
     def prime(self, key: int, row: Row | None) -> None:
         """A company's or association's row read elsewhere (resolvers/planned.py)."""

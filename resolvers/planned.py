@@ -1,8 +1,9 @@
 """Planned loading: what a page of projects' nested fields read, in one SQL statement.
 
-The `project` and `projects` roots call `plan_projects` with the projects they are about
-to return (or to hide). One statement reads, for those projects, the rows that the
-request's DataLoaders would read one loader at a time: the projects, their applications
+The `project` and `node` roots call `plan_projects` with the projects they are about to
+return (or to hide); the `projects` and `inbox` roots read their page, its count and the
+plan in one statement (`read_page`). One statement reads, for those projects, the rows
+that the request's DataLoaders would read one loader at a time: the projects, their applications
 and statement requests (the policies' facts), and, when the operation selects them, the
 status history, decisions, discussions, and the people and companies named in them. Each
 row is built exactly as Tortoise's `.values()` builds it (the same keys in the same order,
@@ -21,7 +22,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, cached_property
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -67,6 +69,11 @@ class Part:
     name: str
     columns: tuple[Column, ...]
     source: str
+
+    @cached_property
+    def converted(self) -> tuple[tuple[str, Convert], ...]:
+        """The keys whose JSON value needs converting, with how."""
+        return tuple((c.key, c.convert) for c in self.columns if c.convert is not None)
 
 
 def _pg_datetime(value: str) -> datetime:
@@ -259,16 +266,15 @@ def _rows(part: Part, raw: Any) -> list[Row]:
     """The part's rows from its JSON array, in id order (as the loaders read them)."""
     if raw is None:
         return []
-    items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
-    items.sort(key=lambda item: item["id"])
-    rows: list[Row] = []
+    items: list[Row] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    items.sort(key=itemgetter("id"))
+    # each JSON object has the part's keys in the columns' order: its values are converted
+    # where they need it, in place (replacing a key's value keeps its place)
+    converted = part.converted
     for item in items:
-        row: Row = {}
-        for column in part.columns:
-            value = item[column.key]
-            row[column.key] = value if column.convert is None else column.convert(value)
-        rows.append(row)
-    return rows
+        for key, convert in converted:
+            item[key] = convert(item[key])
+    return items
 
 
 class Stats:
@@ -455,13 +461,13 @@ def inbox_parts(selected: set[str]) -> list[str]:
     return names
 
 
-def _order_sql(ordering: Sequence[str]) -> str:
-    """Tortoise's ordering ("submitted_at", "-id"...) as the ORDER BY of application `a`."""
-    projection = Application._meta.fields_db_projection
+def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
+    """Tortoise's ordering ("submitted_at", "-id"...) as the ORDER BY of `model`'s table `x`."""
+    projection = model._meta.fields_db_projection
     terms = []
     for term in ordering:
         name = term.lstrip("-")
-        terms.append(f"a.{projection[name]} {'DESC' if term.startswith('-') else 'ASC'}")
+        terms.append(f"x.{projection[name]} {'DESC' if term.startswith('-') else 'ASC'}")
     return ", ".join(terms)
 
 
@@ -509,46 +515,110 @@ async def read_inbox(
     names: Sequence[str],
     count: AwaitableQuery[Any] | None = None,
 ) -> tuple[list[Row], Any]:
-    """The page, the named parts for its first `size` applications and what `count`
-    reads (a query of one row and column), in one statement: the page's own query, as
-    Tortoise writes it, is the statement's first part, so that which applications the
-    page holds is decided by the same filters. The page's rows are the statement's rows
-    (its columns as the driver gives them, through what Tortoise's `.values()` applies),
-    in the page's order; the count and the parts are columns of its first row (of a row
-    of NULLs when the page is empty). Returns the page's rows, equal to
+    """The inbox's page (read_page), the named parts for its first `size` applications
+    and what `count` reads, in one statement. Returns the page's rows, equal to
     `page.values(*APPLICATION_FIELDS)`, and the count (None without `count`), having
     primed the loaders."""
+    page_rows, total, rows = await read_page(
+        page,
+        APPLICATION_FIELDS,
+        ordering,
+        size,
+        names,
+        count,
+        ids="project_id",
+        assigned="assigned_to_id",
+    )
+    first = page_rows[:size]
+    prime(loaders, sorted({r["project_id"] for r in first}), rows, [r["id"] for r in first])
+    return page_rows, total
+
+
+@cache
+def _project_fields() -> tuple[str, ...]:
+    """The keys of `Project...values()`, in its order (known once Tortoise is set up)."""
+    meta = Project._meta
+    return tuple(k for k in meta.fields_map if k in meta.fields_db_projection)
+
+
+async def plan_project_page(
+    info: Info, page: QuerySet[Project], size: int, count: AwaitableQuery[Any]
+) -> tuple[list[Row], Any] | None:
+    """The `projects` root's page (`page`: the visible projects' filters, newest first,
+    `size` + 1 rows) read together with what the selection will load for its first `size`
+    projects and, when `totalCount` is selected, the value `count` reads, in one
+    statement (read_page). Returns the page's rows, equal to `page.values()`, and the
+    count (None when not selected), having primed the loaders; None when the planner is
+    off."""
+    if not enabled(info):
+        return None
+    selected = selected_names(info._raw_info)
+    names = parts_for(selected, projects=False) if selected & NESTED else []
+    counted = count if "totalCount" in selected else None
+    page_rows, total, rows = await read_page(
+        page, _project_fields(), ["-id"], size, names, counted, ids="id"
+    )
+    loaders = info.context.loaders
+    first = page_rows[:size]
+    loaders.prime_projects(first)
+    prime(loaders, [r["id"] for r in first], rows)
+    return page_rows, total
+
+
+async def read_page(
+    page: QuerySet[Any],
+    keys: Sequence[str],
+    ordering: Sequence[str],
+    size: int,
+    names: Sequence[str],
+    count: AwaitableQuery[Any] | None,
+    *,
+    ids: str,
+    assigned: str = "id",
+) -> tuple[list[Row], Any, dict[str, list[Row]]]:
+    """A page of a root list (`page`: its filters, `ordering`, `size` + 1 rows), the
+    named parts for its first `size` rows and what `count` reads (a query of one row and
+    column), in one statement: the page's own query, as Tortoise writes it, is the
+    statement's first part, so that which rows the page holds is decided by the same
+    filters. The parts are read for the projects that the page's column `ids` names (and
+    the people its column `assigned` names, for the part of that name). The page's rows
+    are the statement's rows (its columns as the driver gives them, through what
+    Tortoise's `.values()` applies), in the page's order; the count and the parts are
+    columns of its first row (of a row of NULLs when the page is empty). Returns the
+    page's rows, equal to `page.values(*keys)`, the count (None without `count`) and
+    the parts' rows."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
+    model = page.model
     (page_sql, *count_sql), params = _sql_of(page.values("id"), *([count] if count else []))
-    values = page.values(*APPLICATION_FIELDS)
-    projection = Application._meta.fields_db_projection
+    values = page.values(*keys)
+    projection = model._meta.fields_db_projection
+    table = model._meta.db_table
     shown = f"(SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)})"
     once = [
         f"CASE WHEN q.n IS NULL OR q.n = 1 THEN {sql} END"
         for sql in (
             *(f"({sql})" for sql in count_sql),
-            *_subqueries(
-                dialect, tuple(names), shown.format("project_id"), shown.format("assigned_to_id")
-            ),
+            *_subqueries(dialect, tuple(names), shown.format(ids), shown.format(assigned)),
         )
     ]
-    columns = ", ".join(f"a.{projection[key]}" for key in APPLICATION_FIELDS)
+    numbered = ", ".join(
+        f"x.{projection[key]} AS {key}" for key in dict.fromkeys(("id", ids, assigned))
+    )
+    columns = ", ".join(f"x.{projection[key]}" for key in keys)
     sql = (
-        f"WITH page AS ({page_sql}), numbered AS (SELECT a.id, a.project_id, a.assigned_to_id, "
-        f"row_number() OVER (ORDER BY {_order_sql(ordering)}) AS n "
-        "FROM application a WHERE a.id IN (SELECT id FROM page)) "
+        f"WITH page AS ({page_sql}), numbered AS (SELECT {numbered}, "
+        f"row_number() OVER (ORDER BY {_order_sql(model, ordering)}) AS n "
+        f"FROM {table} x WHERE x.id IN (SELECT id FROM page)) "
         f"SELECT {', '.join(['q.n', *once, columns])} "
         "FROM (SELECT 1 AS one) o LEFT JOIN numbered q ON 1 = 1 "
-        "LEFT JOIN application a ON a.id = q.id ORDER BY q.n"
+        f"LEFT JOIN {table} x ON x.id = q.id ORDER BY q.n"
     )
     _, result = await conn.execute_query(sql, params)
     stats.read += 1
     first_row = result[0]
     extra = len(once)
-    convert = [
-        (key, values.resolve_to_python_value(Application, key)) for key in APPLICATION_FIELDS
-    ]
+    convert = [(key, values.resolve_to_python_value(model, key)) for key in keys]
     page_rows: list[Row] = []
     if first_row[0] is not None:
         for record in result:
@@ -562,6 +632,4 @@ async def read_inbox(
     parts = _parts(dialect)
     offset = 1 + len(count_sql)
     rows = {name: _rows(parts[name], first_row[offset + i]) for i, name in enumerate(names)}
-    first = page_rows[:size]
-    prime(loaders, sorted({r["project_id"] for r in first}), rows, [r["id"] for r in first])
-    return page_rows, total
+    return page_rows, total, rows

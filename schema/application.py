@@ -180,15 +180,17 @@ class Application(Node):
 
     @strawberry.field(description="The permit applied for.")
     async def permit_type(self, info: Info) -> PermitType:
-        row = await info.context.loaders.permit_type.load(self.row["permit_type_id"])
-        assert row is not None
-        return PermitType.from_row(row)
+        loader = info.context.loaders.permit_type
+        permit_type = await loader.shared(self.row["permit_type_id"], PermitType.from_row)
+        assert permit_type is not None
+        return permit_type
 
     @strawberry.field(description="The authority the application is addressed to.")
     async def authority(self, info: Info) -> Authority:
-        row = await info.context.loaders.organisation.load(self.row["authority_id"])
-        assert row is not None
-        return Authority.from_row(row)
+        loader = info.context.loaders.organisation
+        authority = await loader.shared(self.row["authority_id"], Authority.from_row)
+        assert authority is not None
+        return authority
 
     @strawberry.field(description="The handler who has taken the application, if any.")
     async def assigned_to(self, info: Info) -> Person | None:

@@ -83,10 +83,32 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a list that can grow, in Relay's connection form.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
-    page_info: relay.PageInfo = strawberry.field(description="Where this page is in the list.")
+    #: the page's items as built (the nodes), their rows and what gives a row's cursor key:
+    #: edges, cursors and the page info are made only when they are asked for
+    items: strawberry.Private[list[T]]
+    rows: strawberry.Private[Sequence[Any]]
+    cursor: strawberry.Private[Callable[[Any], Sequence[Any]]]
+    has_next: strawberry.Private[bool]
     #: the count, or how to count (only when `totalCount` is asked for: it costs a query)
     total: strawberry.Private[int | Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The items of this page with cursors.")
+    def edges(self) -> list[Edge[T]]:
+        cursor = self.cursor
+        return [
+            Edge(key=cursor(row), node=node)
+            for row, node in zip(self.rows, self.items, strict=True)
+        ]
+
+    @strawberry.field(description="Where this page is in the list.")
+    def page_info(self) -> relay.PageInfo:
+        rows = self.rows
+        return relay.PageInfo(
+            has_next_page=self.has_next,
+            has_previous_page=False,
+            start_cursor=encode_cursor(self.cursor(rows[0])) if rows else None,
+            end_cursor=encode_cursor(self.cursor(rows[-1])) if rows else None,
+        )
 
     @strawberry.field(description="Number of items in the whole list.")
     async def total_count(self) -> int:
@@ -96,7 +118,7 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return self.items
 
 
 def top_level_error(code: str, message: str) -> GraphQLError:
@@ -154,15 +176,13 @@ def connection(
     build: Callable[[T], Any],
     cursor: Callable[[T], Sequence[Any]],
 ) -> Connection[Any]:
-    edges = [Edge(key=cursor(item), node=build(item)) for item in page.items]
+    """The page as a connection: its items built now, their edges and cursors when asked."""
+    rows = page.items
     return Connection(
-        edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=False,
-            start_cursor=encode_cursor(edges[0].key) if edges else None,
-            end_cursor=encode_cursor(edges[-1].key) if edges else None,
-        ),
+        items=[build(row) for row in rows],
+        rows=rows,
+        cursor=cursor,
+        has_next=page.has_next,
         total=total,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 
 from models import Project as ProjectModel
@@ -26,15 +28,23 @@ from schema.project import Project, visible_project
 async def projects(info: Info, first: First = None, after: After = None) -> Connection[Project]:
     size = page_size(first)
     query = ProjectModel.filter(filters.visible_projects(info.context.viewer))
-    total = query.count  # counted only when totalCount is selected
+    # counted only when totalCount is selected
+    total: int | Callable[[], Awaitable[int]] = query.count
+    count = query.count()  # the same, for the planner to read with the page
     if after is not None:
         (after_id,) = decode_cursor(after, 1)
         if not isinstance(after_id, int):
             after_id = 0
         query = query.filter(id__lt=after_id)
-    rows = await query.order_by("-id").limit(size + 1).values()
-    info.context.loaders.prime_projects(rows[:size])
-    await planned.plan_projects(info, [r["id"] for r in rows[:size]], projects=False)
+    page = query.order_by("-id").limit(size + 1)
+    plan = await planned.plan_project_page(info, page, size, count)
+    if plan is None:
+        rows = await page.values()
+        info.context.loaders.prime_projects(rows[:size])
+    else:  # the page, its count when selected and its nested reads, in one statement
+        rows, counted = plan
+        if counted is not None:
+            total = int(counted)
     return connection(
         Page(rows[:size], len(rows) > size), total, Project.from_row, lambda r: [r["id"]]
     )

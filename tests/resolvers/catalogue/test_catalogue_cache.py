@@ -34,3 +34,25 @@ async def test_loading_the_catalogue_drops_the_snapshot_here_and_elsewhere(gql: 
             break
         await asyncio.sleep(0.01)
     assert catalogue_cache.current() is None
+
+
+async def test_an_applications_permit_type_and_authority_are_built_once_per_snapshot(
+    db: str,
+) -> None:
+    from resolvers.loaders import Loaders
+    from schema.catalogue import Authority, PermitType
+
+    snapshot = await catalogue_cache.get()
+    permit_type_id = min(snapshot.permit_types)
+    authority_id = min(snapshot.authorities)
+    first, second = Loaders(), Loaders()  # two requests
+    built = await first.permit_type.shared(permit_type_id, PermitType.from_row)
+    assert built is not None and built.code == snapshot.permit_types[permit_type_id]["code"]
+    assert await second.permit_type.shared(permit_type_id, PermitType.from_row) is built
+    authority = await first.organisation.shared(authority_id, Authority.from_row)
+    assert authority is not None and authority.id == authority_id
+    assert await second.organisation.shared(authority_id, Authority.from_row) is authority
+    assert await first.permit_type.shared(-1, PermitType.from_row) is None
+    await load_catalogue()  # a new snapshot builds them again
+    again = await Loaders().permit_type.shared(permit_type_id, PermitType.from_row)
+    assert again is not built and again == built
