@@ -3,6 +3,7 @@ scripts that drive Debian's Chromium against them (playwright-core from web/node
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -14,11 +15,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 LUUKKU = str(Path(sys.executable).parent / "luukku")
@@ -71,6 +73,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(config: uvicorn.Config) -> AsyncIterator[str]:
+    """An ASGI app served by uvicorn in this event loop (a task), on a real socket, until
+    the block ends; yields its base URL."""
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://{config.host}:{config.port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 class Server:

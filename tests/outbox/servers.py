@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from notifications.webhooks import verify
-from tests.servers import free_port
+from tests.servers import free_port, serving
 
 
 @dataclass
@@ -87,14 +87,6 @@ class Receiver:
 async def http_endpoint(receiver: Receiver, port: int | None = None) -> AsyncIterator[str]:
     port = port or free_port()
     app = Starlette(routes=[Route("/events", receiver.endpoint, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}/events"
-    finally:
-        server.should_exit = True
-        await task
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    async with serving(config) as url:
+        yield f"{url}/events"

@@ -9,7 +9,6 @@ one-time authorization code, and the bearer token and its Web API session.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import hashlib
@@ -27,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.servers import free_port
+from tests.servers import free_port, serving
 
 CLIENT_ID = "luukku01"
 API_KEY = "test-api-key-0123456789"
@@ -149,14 +148,8 @@ class WebApi:
 async def running() -> AsyncIterator[tuple[WebApi, str]]:
     api = WebApi()
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(api.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        api.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield api, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(config) as url:
+        yield api, url

@@ -37,7 +37,7 @@ from models.statuses import ApplicationStatus
 from notifications.events import project_channel
 from resolvers.live.table import FanOut, next_frame
 from tests.factories import gid, make_application, make_customer, make_handler, make_project
-from tests.servers import free_port
+from tests.servers import free_port, serving
 from tests.subscriptions.wsclient import wait_subscribed
 
 S = ApplicationStatus
@@ -71,15 +71,8 @@ async def served() -> AsyncIterator[str]:
         lifespan="off",
         log_level="warning",
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"ws://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(config) as url:
+        yield url.replace("http://", "ws://", 1)
 
 
 @contextlib.asynccontextmanager
