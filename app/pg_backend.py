@@ -4,18 +4,50 @@ asyncpg's pool runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
 connection goes back to the pool, which Tortoise does after every statement outside a
 transaction: one more round trip per statement. Luukku sets no session state, takes no
 advisory locks, leaves no cursors open and listens on its own connections (the bus), so
-the reset query is empty. An open transaction is still always ended by asyncpg.
+after a statement that completed the reset query is empty. An open transaction is still
+always ended by asyncpg.
+
+After a statement that did not complete, the reset runs: asyncpg prepares a statement with
+Parse, Describe and Flush but no Sync, so when the statement then never runs (an argument
+that does not encode, a cancelled task), the server waits mid-protocol in an implicit
+transaction that holds its tables' locks, and nothing else would end it until the pool
+closed the idle connection minutes later (seen as a `LOCK TABLE` waiting 300 s). The reset
+query is a simple query, which ends that transaction.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
 
 class Connection(asyncpg.Connection):
+    #: a statement on this connection failed or was cancelled since its last reset
+    _unfinished = False
+
     def get_reset_query(self) -> str:
-        return ""
+        if not self._unfinished:
+            return ""
+        self._unfinished = False
+        return super().get_reset_query()
+
+    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
+        # every statement with arguments (fetch, fetchrow, execute with arguments) and
+        # executemany's statements go through here
+        try:
+            return await super()._execute(*args, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            self._unfinished = True
+            raise
+
+    async def _executemany(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super()._executemany(*args, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            self._unfinished = True
+            raise
 
 
 class LuukkuAsyncpgClient(AsyncpgDBClient):

@@ -34,3 +34,26 @@ async def test_pooled_connections_are_not_reset_after_every_statement(db: str) -
     from app.pg_backend import LuukkuAsyncpgClient
 
     assert isinstance(connections.get("default"), LuukkuAsyncpgClient)
+
+
+@pytest.mark.postgres
+async def test_a_statement_that_never_ran_leaves_no_transaction_holding_locks(db: str) -> None:
+    """asyncpg prepares with Parse, Describe and Flush (no Sync): an argument that then fails
+    to encode leaves the server mid-protocol in an implicit transaction holding the table's
+    lock. With the pool's reset skipped after every statement, nothing ended it until the
+    pool closed the idle connection 300 s later (the test suite's `LOCK TABLE` waited so).
+    The reset runs after a statement that did not complete."""
+    import asyncpg
+    import tortoise.exceptions
+
+    conn = connections.get("default")
+    with pytest.raises(tortoise.exceptions.OperationalError):
+        await conn.execute_query('SELECT id FROM "project" WHERE id = $1', ["not a number"])
+    other = await asyncpg.connect(db.split("?")[0])
+    try:
+        async with other.transaction():
+            await other.execute('LOCK TABLE "project" IN ACCESS EXCLUSIVE MODE NOWAIT')
+    finally:
+        await other.close()
+    # and the connection is usable as before
+    assert await conn.execute_query_dict("SELECT 1 AS one") == [{"one": 1}]
