@@ -795,6 +795,9 @@ class Run:
             if p.callback is not None:
                 future.remove_done_callback(p.callback)
                 p.callback = None
+            # as Task.cancel does: the future is cancelled too, so that what it stands for
+            # (a driver's statement in flight) learns of it and ends its part
+            future.cancel()
             del self.waiting[p]
             self.ready.append(p)
         for p in (*self.ready, *self.again):

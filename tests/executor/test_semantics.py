@@ -296,7 +296,8 @@ class Query:
     @strawberry.field
     async def wait(self, info: strawberry.Info) -> str | None:
         try:
-            await asyncio.Event().wait()
+            awaited = info.context["awaited"] = asyncio.get_running_loop().create_future()
+            await awaited
         finally:
             info.context["finally"].append("wait")
         return None
@@ -562,6 +563,9 @@ async def test_cancelling_the_operation_cancels_its_resolvers(schema: strawberry
     with pytest.raises(asyncio.CancelledError):
         await task
     assert context["finally"] == ["wait"]
+    # the future it awaited is cancelled too, as a task's is: its owner (a driver with a
+    # statement in flight) learns of it
+    assert context["awaited"].cancelled()
 
 
 async def test_an_execution_leaves_no_cycles_for_the_collector() -> None:
