@@ -203,6 +203,14 @@ function watch(page, name) {
     if (m.type() === 'error') results.consoleErrors.push({ page: name, text: m.text(), url: m.location()?.url ?? '', afterStep: results.steps.at(-1) ?? null });
   });
   page.on('pageerror', (e) => results.consoleErrors.push({ page: name, text: String(e) }));
+  // a refused request's answer, in the log: what a failed step's console error was about
+  page.on('response', (r) => {
+    if (r.status() < 400) return;
+    void r
+      .text()
+      .catch(() => '')
+      .then((body) => log(`${name}: ${r.request().method()} ${r.url()} answered ${r.status()}: ${body.slice(0, 500)}`));
+  });
 }
 
 /** Press Tab until `locator` has the focus, then Enter: the keyboard-only way to use a control. */
@@ -827,7 +835,12 @@ async function main() {
     await customerContext.close();
     await handlerContext.close();
   } catch (error) {
-    for (const [name, page] of openPages) await screenshot(page, `failure-${name}`).catch(() => undefined);
+    for (const [name, page] of openPages) {
+      await screenshot(page, `failure-${name}`).catch(() => undefined);
+      // what the page said when the step failed (an error note, a notice), in the log
+      const text = await page.locator('main').innerText({ timeout: 2_000 }).catch(() => '');
+      log(`${name} showed at the failure: ${text.replace(/\s+/g, ' ').slice(0, 1500)}`);
+    }
     throw error;
   } finally {
     await browser.close();
@@ -843,5 +856,6 @@ try {
   log(`FAILED: ${results.error}`);
 }
 writeFileSync(join(artifacts, 'results.json'), JSON.stringify(results, null, 2));
+for (const e of results.consoleErrors) log(`console error on ${e.page}${e.afterStep ? ` after ${JSON.stringify(e.afterStep)}` : ''}: ${e.text} ${e.url ?? ''}`);
 log(`${results.states.length} states checked, ${results.violations.length} violation(s), ${results.offOrigin.length} off-origin request(s), ${results.consoleErrors.length} console error(s)`);
 if (failed || results.violations.length || results.offOrigin.length) process.exitCode = 1;
