@@ -891,6 +891,12 @@ function ApplicationPage({ id }: { id: string }) {
   const app = data?.application;
   const [form, setForm] = useState<Json | null>(null);
   const [dirty, setDirty] = useState(false);
+  // the same, for the effect below: set at once when the user types, not at the next render
+  const dirtyRef = useRef(false);
+  const markDirty = (value: boolean) => {
+    dirtyRef.current = value;
+    setDirty(value);
+  };
   const [notice, setNotice] = useState('');
   const [announcement, setAnnouncement] = useState('');
   const [withdrawOpen, setWithdrawOpen] = useState(false);
@@ -911,7 +917,13 @@ function ApplicationPage({ id }: { id: string }) {
     reload();
   });
   useEffect(() => {
-    if (app?.content && (!dirty || form === null)) setForm(app.content.formData);
+    if (!app?.content) return;
+    // an answer older than a version this tab has saved is stale
+    if (app.version < latestVersion(app.id, app.version)) return;
+    const content = app.content.formData;
+    // what the user typed after this render, before its effect ran, is kept: a functional
+    // update and a ref, not this render's `form` and `dirty`
+    setForm((current) => (current === null || !dirtyRef.current ? content : current));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [app?.content]);
   if (!data) return error ? <ErrorNote error={error} /> : <Loading />;
@@ -932,7 +944,7 @@ function ApplicationPage({ id }: { id: string }) {
     if (!form) return latestVersion(app.id, app.version);
     const r = await save({ id: app.id, expectedVersion: latestVersion(app.id, app.version), content: form });
     if (!r.ok) return null;
-    setDirty(false);
+    markDirty(false);
     const version = (r.data as { application?: { version: number } } | null)?.application?.version ?? app.version;
     return version;
   };
@@ -1001,7 +1013,7 @@ function ApplicationPage({ id }: { id: string }) {
               void answerSubmit({ id: app.id, expectedVersion: latestVersion(app.id, app.version), message: answer, content: dirty ? form : null }).then((r) => {
                 if (r.ok) {
                   setAnswer('');
-                  setDirty(false);
+                  markDirty(false);
                   setNotice(t('supplement.sent'));
                   reload();
                 }
@@ -1016,7 +1028,7 @@ function ApplicationPage({ id }: { id: string }) {
                 value={form}
                 onChange={(v) => {
                   setForm(v);
-                  setDirty(true);
+                  markDirty(true);
                 }}
                 errors={formErrors}
                 idPrefix="supplement"
@@ -1051,7 +1063,7 @@ function ApplicationPage({ id }: { id: string }) {
               value={form}
               onChange={(v) => {
                 setForm(v);
-                setDirty(true);
+                markDirty(true);
                 resetSave();
               }}
               errors={formErrors}
