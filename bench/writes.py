@@ -100,7 +100,8 @@ def _latency_table(tally: Tally) -> dict[str, dict[str, float]]:
 async def submissions(
     url: str, conn: asyncpg.Connection, salt: str, seconds: float, concurrency: int, live_from: int
 ) -> dict[str, Any]:
-    """customers: applicationCreate + applicationUpdate + applicationSubmit, for `seconds`."""
+    """customers: applicationCreate + applicationUpdate + applicationSubmit, for `seconds`,
+    of permit types that require no attachment."""
     rows = await conn.fetch(
         """SELECT DISTINCT ON (p.id) p.id AS project_id, p.created_by_id AS customer,
                   pt.id AS permit_type_id, pt.form_schema::text AS form
@@ -109,6 +110,9 @@ async def submissions(
            JOIN permit_type pt ON true
            JOIN organisation o ON o.id = pt.authority_id
            WHERE ((o.scope = 'NATIONAL' AND NOT m.is_aland) OR o.municipalities ? p.municipality_id)
+             -- a required attachment would refuse the submission (uploads: bench/upload.py)
+             AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(pt.attachment_requirements) r
+                              WHERE (r->>'required')::boolean)
              AND NOT EXISTS (SELECT 1 FROM application a WHERE a.project_id = p.id
                               AND a.permit_type_id = pt.id AND a.status <> ALL($3::text[]))
            ORDER BY p.id, random()""",
