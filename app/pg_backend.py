@@ -33,18 +33,11 @@ class Connection(asyncpg.Connection):
         self._unfinished = False
         return super().get_reset_query()
 
-    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
-        # every statement with arguments (fetch, fetchrow, execute with arguments) and
-        # executemany's statements go through here
+    async def _do_execute(self, *args: Any, **kwargs: Any) -> Any:
+        # where asyncpg prepares a statement and then runs it: every statement with
+        # arguments, executemany's and its own type introspection come through here
         try:
-            return await super()._execute(*args, **kwargs)  # type: ignore[misc]
-        except BaseException:
-            self._unfinished = True
-            raise
-
-    async def _executemany(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super()._executemany(*args, **kwargs)  # type: ignore[misc]
+            return await super()._do_execute(*args, **kwargs)  # type: ignore[misc]
         except BaseException:
             self._unfinished = True
             raise
