@@ -890,13 +890,9 @@ function ApplicationPage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery<{ application: ApplicationDetail | null }>({ query: APPLICATION, variables: { id } });
   const app = data?.application;
   const [form, setForm] = useState<Json | null>(null);
-  const [dirty, setDirty] = useState(false);
-  // the same, for the effect below: set at once when the user types, not at the next render
-  const dirtyRef = useRef(false);
-  const markDirty = (value: boolean) => {
-    dirtyRef.current = value;
-    setDirty(value);
-  };
+  // whether the form holds changes not yet saved: a ref, set at once when the user types, so
+  // that the effect below and the handlers read the latest, not a render's copy
+  const dirty = useRef(false);
   const [notice, setNotice] = useState('');
   const [announcement, setAnnouncement] = useState('');
   const [withdrawOpen, setWithdrawOpen] = useState(false);
@@ -922,8 +918,8 @@ function ApplicationPage({ id }: { id: string }) {
     if (app.version < latestVersion(app.id, app.version)) return;
     const content = app.content.formData;
     // what the user typed after this render, before its effect ran, is kept: a functional
-    // update and a ref, not this render's `form` and `dirty`
-    setForm((current) => (current === null || !dirtyRef.current ? content : current));
+    // update, not this render's `form`
+    setForm((current) => (current === null || !dirty.current ? content : current));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [app?.content]);
   if (!data) return error ? <ErrorNote error={error} /> : <Loading />;
@@ -944,13 +940,13 @@ function ApplicationPage({ id }: { id: string }) {
     if (!form) return latestVersion(app.id, app.version);
     const r = await save({ id: app.id, expectedVersion: latestVersion(app.id, app.version), content: form });
     if (!r.ok) return null;
-    markDirty(false);
+    dirty.current = false;
     const version = (r.data as { application?: { version: number } } | null)?.application?.version ?? app.version;
     return version;
   };
   const doSubmit = async () => {
     setNotice('');
-    const version = dirty ? await doSave() : latestVersion(app.id, app.version);
+    const version = dirty.current ? await doSave() : latestVersion(app.id, app.version);
     if (version === null) return;
     const r = await submit({ id: app.id, expectedVersion: version });
     if (r.ok) {
@@ -1010,10 +1006,10 @@ function ApplicationPage({ id }: { id: string }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void answerSubmit({ id: app.id, expectedVersion: latestVersion(app.id, app.version), message: answer, content: dirty ? form : null }).then((r) => {
+              void answerSubmit({ id: app.id, expectedVersion: latestVersion(app.id, app.version), message: answer, content: dirty.current ? form : null }).then((r) => {
                 if (r.ok) {
                   setAnswer('');
-                  markDirty(false);
+                  dirty.current = false;
                   setNotice(t('supplement.sent'));
                   reload();
                 }
@@ -1028,7 +1024,7 @@ function ApplicationPage({ id }: { id: string }) {
                 value={form}
                 onChange={(v) => {
                   setForm(v);
-                  markDirty(true);
+                  dirty.current = true;
                 }}
                 errors={formErrors}
                 idPrefix="supplement"
@@ -1063,7 +1059,7 @@ function ApplicationPage({ id }: { id: string }) {
               value={form}
               onChange={(v) => {
                 setForm(v);
-                markDirty(true);
+                dirty.current = true;
                 resetSave();
               }}
               errors={formErrors}
