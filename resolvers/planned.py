@@ -148,29 +148,39 @@ WHEN_SELECTED = {
 }
 
 
+def _member(dialect: str, subquery: str) -> str:
+    """`IN (subquery)` as a suffix of the column it tests. On PostgreSQL `= ANY(ARRAY(...))`:
+    the subquery runs once, before the outer scan, which then uses the index of the column;
+    `IN` lets the planner hash-join the whole table against its guessed size (a sequential
+    scan of every organisation, for the companies of one project)."""
+    return f"IN ({subquery})" if dialect == "sqlite" else f"= ANY(ARRAY({subquery}))"
+
+
 @cache
 def _parts(dialect: str) -> dict[str, Part]:
-    apps = "application a WHERE a.project_id IN {ids}"
-    joined = "JOIN application a ON a.id = t.application_id WHERE a.project_id IN {ids}"
-    people = (
-        "person t WHERE t.id IN (SELECT a.assigned_to_id FROM application a "
-        "WHERE a.project_id IN {ids} "
+    # `{ids}` is the membership test of the projects (a suffix: `IN (...)`, `= ANY(...)`)
+    apps = "application a WHERE a.project_id {ids}"
+    joined = "JOIN application a ON a.id = t.application_id WHERE a.project_id {ids}"
+    people = "person t WHERE t.id " + _member(
+        dialect,
+        "SELECT a.assigned_to_id FROM application a WHERE a.project_id {ids} "
         "UNION SELECT s.actor_id FROM status_change s JOIN application a "
-        "ON a.id = s.application_id WHERE a.project_id IN {ids} "
-        "UNION SELECT p.owner_person_id FROM project p WHERE p.id IN {ids})"
+        "ON a.id = s.application_id WHERE a.project_id {ids} "
+        "UNION SELECT p.owner_person_id FROM project p WHERE p.id {ids}",
     )
     companies = (
-        f"organisation t WHERE t.kind <> '{OrganisationKind.AUTHORITY.value}' AND t.id IN ("
-        "SELECT p.owner_organisation_id FROM project p WHERE p.id IN {ids} "
-        "UNION SELECT s.acting_for_id FROM status_change s JOIN application a "
-        "ON a.id = s.application_id WHERE a.project_id IN {ids} "
-        "UNION SELECT m.acting_for_id FROM message m JOIN thread h ON h.id = m.thread_id "
-        "WHERE h.project_id IN {ids})"
+        f"organisation t WHERE t.kind <> '{OrganisationKind.AUTHORITY.value}' AND t.id "
+        + _member(
+            dialect,
+            "SELECT p.owner_organisation_id FROM project p WHERE p.id {ids} "
+            "UNION SELECT s.acting_for_id FROM status_change s JOIN application a "
+            "ON a.id = s.application_id WHERE a.project_id {ids} "
+            "UNION SELECT m.acting_for_id FROM message m JOIN thread h ON h.id = m.thread_id "
+            "WHERE h.project_id {ids}",
+        )
     )
     return {
-        "project": Part(
-            "project", _columns(dialect, Project, "t"), "project t WHERE t.id IN {ids}"
-        ),
+        "project": Part("project", _columns(dialect, Project, "t"), "project t WHERE t.id {ids}"),
         "application": Part(
             "application", _columns(dialect, Application, "a", APPLICATION_FIELDS), apps
         ),
@@ -190,7 +200,7 @@ def _parts(dialect: str) -> dict[str, Part]:
         ),
         "decision": Part("decision", _columns(dialect, Decision, "t"), f"decision t {joined}"),
         "thread": Part(
-            "thread", _columns(dialect, Thread, "t"), "thread t WHERE t.project_id IN {ids}"
+            "thread", _columns(dialect, Thread, "t"), "thread t WHERE t.project_id {ids}"
         ),
         "message": Part(
             "message",
@@ -201,14 +211,14 @@ def _parts(dialect: str) -> dict[str, Part]:
                 MESSAGE_FIELDS,
                 [("project_id", "h.project_id", Thread, "project_id")],
             ),
-            "message t JOIN thread h ON h.id = t.thread_id WHERE h.project_id IN {ids}",
+            "message t JOIN thread h ON h.id = t.thread_id WHERE h.project_id {ids}",
         ),
         "person": Part("person", _columns(dialect, Person, "t", PERSON_FIELDS), people),
         # the handlers of an inbox's page (resolvers/authority/queries.py)
         "assigned": Part(
             "assigned",
             _columns(dialect, Person, "t", PERSON_FIELDS),
-            "person t WHERE t.id IN {assigned}",
+            "person t WHERE t.id {assigned}",
         ),
         # authorities come from the catalogue (OrganisationLoader), the others from here
         "organisation": Part("organisation", _columns(dialect, Organisation, "t"), companies),
@@ -239,15 +249,16 @@ def _subqueries(
     return tuple(selects)
 
 
-#: the projects a read is about: given as ids, or as the projects of given applications
+#: the projects a read is about, as the membership test of a column: given as ids, or as
+#: the projects of given applications
 _IDS = {
-    ("sqlite", "project"): "(SELECT value FROM json_each(?1))",
-    ("postgres", "project"): "(SELECT unnest($1::int[]))",
+    ("sqlite", "project"): "IN (SELECT value FROM json_each(?1))",
+    ("postgres", "project"): "= ANY($1::int[])",
     ("sqlite", "application"): (
-        "(SELECT i.project_id FROM application i WHERE i.id IN (SELECT value FROM json_each(?1)))"
+        "IN (SELECT i.project_id FROM application i WHERE i.id IN (SELECT value FROM json_each(?1)))"
     ),
-    ("postgres", "application"): (
-        "(SELECT i.project_id FROM application i WHERE i.id IN (SELECT unnest($1::int[])))"
+    ("postgres", "application"): _member(
+        "postgres", "SELECT i.project_id FROM application i WHERE i.id = ANY($1::int[])"
     ),
 }
 
@@ -594,12 +605,17 @@ async def read_page(
     values = page.values(*keys)
     projection = model._meta.fields_db_projection
     table = model._meta.db_table
-    shown = f"(SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)})"
+    shown = f"SELECT q.{{}} FROM numbered q WHERE q.n <= {int(size)}"
     once = [
         f"CASE WHEN q.n IS NULL OR q.n = 1 THEN {sql} END"
         for sql in (
             *(f"({sql})" for sql in count_sql),
-            *_subqueries(dialect, tuple(names), shown.format(ids), shown.format(assigned)),
+            *_subqueries(
+                dialect,
+                tuple(names),
+                _member(dialect, shown.format(ids)),
+                _member(dialect, shown.format(assigned)),
+            ),
         )
     ]
     numbered = ", ".join(
