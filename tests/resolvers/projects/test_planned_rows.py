@@ -7,11 +7,17 @@ stores an integer, decoded JSON, a float to its last bit), on SQLite and Postgre
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
+from tortoise.fields import DatetimeField
+from tortoise.timezone import _reset_timezone_cache
 
 from models import Application, Project, StatusChange
 from resolvers import planned
 from resolvers.loaders import Loaders
+from resolvers.planned import Column, Part
 from tests.factories import make_customer, make_project
 from tests.permissions.world import State, build_world
 from tests.sqlcount import count_queries
@@ -104,3 +110,36 @@ async def test_planned_rows_equal_the_loaders_rows(db: str) -> None:
 async def test_no_rows_for_missing_projects(db: str) -> None:
     rows = await planned.read([MISSING], ["project", *planned.ALWAYS, *planned.WHEN_SELECTED])
     assert all(part == [] for part in rows.values())
+
+
+@pytest.mark.parametrize("use_tz", ["True", "False"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Helsinki"])
+def test_a_timestamp_converts_as_tortoise_converts_the_drivers_datetime(
+    monkeypatch: pytest.MonkeyPatch, use_tz: str, zone: str
+) -> None:
+    """PostgreSQL's JSON writes a timestamptz in the session's offset; the one-step
+    conversion gives what asyncpg's aware datetime becomes through DatetimeField, at both
+    settings of Tortoise's USE_TZ and in another default time zone."""
+    monkeypatch.setenv("USE_TZ", use_tz)
+    monkeypatch.setenv("TIMEZONE", zone)
+    _reset_timezone_cache()
+    try:
+        field = DatetimeField()
+        (_, convert), *_ = (
+            c for c in Part("t", (Column("at", "x", planned._Datetime),), "").converted()
+        )
+        for text in ("2026-03-29T00:30:00.000123+02:00", "2026-10-25T01:15:00+00:00", None):
+            driver = None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+            assert exact(convert(text)) == exact(field.to_python_value(driver))
+    finally:
+        monkeypatch.undo()
+        _reset_timezone_cache()
+
+
+def test_an_enum_value_converts_as_tortoise_converts_it() -> None:
+    field = Application._meta.fields_map["status"]
+    convert = planned._enum(field)
+    for value in ("DRAFT", "APPROVED", None):
+        assert exact(convert(value)) == exact(field.to_python_value(value))
+    with pytest.raises(ValueError):
+        convert("NO_SUCH_STATUS")
