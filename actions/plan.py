@@ -81,8 +81,9 @@ CASE_FIELDS = ("application_id", "submitted_at", "wait_seconds", "waiting_since"
 
 async def project_plan(
     conn: BaseDBAsyncClient, project_id: int
-) -> tuple[Plan, list[dict[str, Any]]]:
-    """The plan of a project as the transaction `conn` sees it, and its application rows."""
+) -> tuple[Plan, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The plan of a project as the transaction `conn` sees it, its application rows (in id
+    order) and the open supplement requests of its applications (in id order)."""
     project = (await Project.filter(id=project_id).using_db(conn).values("id", "starts_on"))[0]
     apps = (
         await Application.filter(project_id=project_id)
@@ -117,14 +118,15 @@ async def project_plan(
         .using_db(conn)
         .values("application_id", "decided_on")
     }
-    supplements: dict[int, list[Row]] = {}
-    for row in (
+    open_requests = (
         await SupplementRequest.filter(application_id__in=ids, answered_at=None, closed_at=None)
         .using_db(conn)
         .order_by("id")
         .values("application_id", "due_date", "answered_at", "closed_at")
-    ):
+    )
+    supplements: dict[int, list[Row]] = {}
+    for row in open_requests:
         supplements.setdefault(row["application_id"], []).append(row)
     due = {app_id: open_supplement_due(rows) for app_id, rows in supplements.items()}
     plan = build_plan(project, apps, permit_types, kinds, cases, decided, due, await snapshot())
-    return plan, apps
+    return plan, apps, open_requests

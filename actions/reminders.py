@@ -58,10 +58,12 @@ def _when(day: date, days_before: int, moment: datetime) -> datetime | None:
     return max(datetime.combine(day - timedelta(days=days_before), SEND_AT), moment)
 
 
-async def wanted(tx: Tx, project_id: int, moment: datetime) -> list[Wanted]:
-    """The reminders the project's plan calls for now."""
+async def wanted(
+    tx: Tx, project_id: int, moment: datetime
+) -> tuple[list[Wanted], list[dict[str, Any]]]:
+    """The reminders the project's plan calls for now, and the project's application rows."""
     settings = get_settings()
-    plan, apps = await project_plan(tx.conn, project_id)
+    plan, apps, open_requests = await project_plan(tx.conn, project_id)
     status = {a["id"]: ApplicationStatus(a["status"]) for a in apps}
     result: list[Wanted] = []
     for entry in plan.entries:
@@ -74,18 +76,13 @@ async def wanted(tx: Tx, project_id: int, moment: datetime) -> list[Wanted]:
             at = None if day is None else _when(day, settings.reminder_days_before, moment)
             if day is not None and at is not None:
                 result.append(Wanted(topic, entry.application_id, day, at))
-    waiting = [a["id"] for a in apps if status[a["id"]] is S.INFORMATION_REQUESTED]
-    for row in (
-        await SupplementRequest.filter(application_id__in=waiting or [0], answered_at=None)
-        .filter(closed_at=None)
-        .using_db(tx.conn)
-        .order_by("id")
-        .values("application_id", "due_date")
-    ):
+    for row in open_requests:  # those of applications waiting for a supplement
+        if status[row["application_id"]] is not S.INFORMATION_REQUESTED:
+            continue
         at = _when(row["due_date"], settings.supplement_reminder_days, moment)
         if at is not None:
             result.append(Wanted(SUPPLEMENT, row["application_id"], row["due_date"], at))
-    return result
+    return result, apps
 
 
 async def sync(tx: Tx, project_id: int) -> None:
@@ -93,11 +90,9 @@ async def sync(tx: Tx, project_id: int) -> None:
     transaction; the project row is locked so that two changes of one project take turns)."""
     await Project.filter(id=project_id).select_for_update().using_db(tx.conn).first()
     moment = now()
-    want = {w.event_id: w for w in await wanted(tx, project_id, moment)}
-    app_ids = [
-        row["id"]
-        for row in await Application.filter(project_id=project_id).using_db(tx.conn).values("id")
-    ]
+    reminders, apps = await wanted(tx, project_id, moment)
+    want = {w.event_id: w for w in reminders}
+    app_ids = [row["id"] for row in apps]
     existing = {
         item.event_id: item
         for item in await OutboxItem.filter(

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from actions import applications as app_actions
 from actions import authority as authority_actions
+from actions import reminders
+from actions.base import atomic
 from actions.projects import ProjectChanges, project_update
 from app.worker import OutboxWorker
 from models import Application, KeptMail, OutboxItem, Project
@@ -15,8 +17,18 @@ from models.outbox import OutboxStatus
 from models.settings import Settings
 from models.statuses import ApplicationStatus as S
 from tests.factories import make_application, make_customer, make_handler, make_project
+from tests.sqlcount import count_queries
 
 REMINDERS = ("customer.reminder_recommended", "customer.reminder_latest")
+#: permit types of Helsinki that each get a reminder before the project starts in 60 days
+KINDS = (
+    "helsinki-police-event-notification",
+    "helsinki-noise-notification",
+    "helsinki-rescue-plan",
+    "helsinki-public-area-use",
+    "helsinki-police-fireworks-notification",
+    "helsinki-temporary-food-premises",
+)
 
 
 async def _reminders(status: OutboxStatus | None = None) -> list[OutboxItem]:
@@ -155,3 +167,30 @@ async def test_a_supplement_due_soon_is_reminded_of_and_the_answer_cancels_it(
     assert "Vastaa viimeistään" in mail.text
     # the draft's reminder was cancelled when it was submitted
     assert all(i.status == "CANCELLED" for i in await _reminders() if i.topic in REMINDERS)
+
+
+async def test_keeping_a_projects_reminders_true_reads_no_more_for_more_applications(
+    db: str, configure: Callable[..., Settings]
+) -> None:
+    """Every change of a project runs `sync`: with its reminders in place it reads the
+    plan and the scheduled items in the same statements for 2 applications as for 6."""
+    configure(reminder_days_before=7)
+    customer = await make_customer()
+    counts = []
+    for size in (2, 6):
+        project = await make_project(customer, starts_on=date.today() + timedelta(days=60))
+        for code in KINDS[:size]:
+            await make_application(customer, project, code)
+        ids = set(await Application.filter(project_id=project).values_list("id", flat=True))
+        scheduled = [i for i in await _reminders() if i.application_id in ids]
+        async with atomic() as tx:
+            with count_queries() as counter:
+                await reminders.sync(tx, project)
+        counts.append(counter.statements)
+        assert len({i.application_id for i in scheduled}) == size  # each draft has its own
+        after = [i for i in await _reminders() if i.application_id in ids]
+        assert [(i.id, i.status) for i in after] == [(i.id, i.status) for i in scheduled]
+    assert len(counts[0]) == len(counts[1]), counts
+    # the project locked, the plan's 7 reads (the project, its applications, their permit
+    # types and kinds, processing cases, decisions, open supplement requests), the items
+    assert len(counts[0]) == 9, counts[0]
