@@ -305,17 +305,18 @@ def _subqueries(
     return tuple(selects)
 
 
+#: the ids a read is given (its one parameter), as the membership test of a column
+_GIVEN = {"sqlite": "IN (SELECT value FROM json_each(?1))", "postgres": "= ANY($1::int[])"}
 #: the projects a read is about, as the membership test of a column: given as ids, or as
 #: the projects of given applications
 _IDS = {
-    ("sqlite", "project"): "IN (SELECT value FROM json_each(?1))",
-    ("postgres", "project"): "= ANY($1::int[])",
-    ("sqlite", "application"): (
-        "IN (SELECT i.project_id FROM application i WHERE i.id IN (SELECT value FROM json_each(?1)))"
-    ),
-    ("postgres", "application"): _member(
-        "postgres", "SELECT i.project_id FROM application i WHERE i.id = ANY($1::int[])"
-    ),
+    **{(dialect, "project"): given for dialect, given in _GIVEN.items()},
+    **{
+        (dialect, "application"): _member(
+            dialect, f"SELECT i.project_id FROM application i WHERE i.id {given}"
+        )
+        for dialect, given in _GIVEN.items()
+    },
 }
 
 

@@ -125,9 +125,7 @@ def test_a_timestamp_converts_as_tortoise_converts_the_drivers_datetime(
     _reset_timezone_cache()
     try:
         field = DatetimeField()
-        (_, convert), *_ = (
-            c for c in Part("t", (Column("at", "x", planned._Datetime),), "").converted()
-        )
+        ((_, convert),) = Part("t", (Column("at", "x", planned._Datetime),), "").converted()
         for text in ("2026-03-29T00:30:00.000123+02:00", "2026-10-25T01:15:00+00:00", None):
             driver = None if text is None else datetime.fromisoformat(text).astimezone(UTC)
             assert exact(convert(text)) == exact(field.to_python_value(driver))
