@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from actions.base import atomic
+from actions.sql import param
 from models import ApiToken, Membership, Organisation, Person
 from models.business_id import normalize_business_id
 from models.enums import LANGUAGES, OrganisationKind, Role, TokenKind
@@ -164,44 +165,49 @@ async def token_revoke(token_id: int, now: datetime) -> bool:
     return updated > 0
 
 
+#: The token with its person and the person's memberships, one row per membership (a token
+#: without a person, or a person without memberships, gives one row with NULLs there).
+_TOKEN_SQL = (
+    "SELECT t.id, t.kind, t.label, t.expires_at, t.organisation_id, t.person_id,"
+    " p.name, p.language, p.is_active, p.is_operator, m.organisation_id, m.role"
+    " FROM api_token t"
+    " LEFT JOIN person p ON p.id = t.person_id"
+    " LEFT JOIN membership m ON m.person_id = t.person_id"
+    " WHERE t.token_hash = {hash} AND t.revoked_at IS NULL"
+)
+
+#: how Tortoise reads `ApiToken.expires_at` (SQLite gives text, asyncpg an aware datetime)
+_EXPIRES = ApiToken._meta.fields_map["expires_at"]
+
+
 async def viewer_for_token(token: str) -> Viewer | None:
-    """The viewer for a valid, unexpired, unrevoked token; None otherwise."""
+    """The viewer for a valid, unexpired, unrevoked token; None otherwise. One statement:
+    a request whose viewer is not cached pays it before anything else."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    rows = await ApiToken.filter(token_hash=hash_token(token), revoked_at=None).values(
-        "id",
-        "kind",
-        "label",
-        "expires_at",
-        "organisation_id",
-        "person_id",
-        person_name="person__name",
-        person_language="person__language",
-        person_active="person__is_active",
-        person_operator="person__is_operator",
-    )
+    conn = connections.get("default")
+    _, rows = await conn.execute_query(_TOKEN_SQL.format(hash=param(conn)(1)), [hash_token(token)])
     if not rows:
         return None
-    row = rows[0]
-    if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
+    first = rows[0]
+    token_id, kind, label, expires, organisation_id, person_id = first[:6]
+    expires_at = _EXPIRES.to_python_value(expires)
+    if expires_at is not None and expires_at <= datetime.now(UTC):
         return None
-    if row["kind"] == TokenKind.AUTHORITY_SYSTEM:
+    if TokenKind(kind) is TokenKind.AUTHORITY_SYSTEM:
         return Viewer(
-            system_authority_id=row["organisation_id"],
-            name=row["label"],
-            token_id=row["id"],
-            expires_at=row["expires_at"],
+            system_authority_id=organisation_id,
+            name=label,
+            token_id=token_id,
+            expires_at=expires_at,
         )
-    if not row["person_active"]:
+    name, language, is_active, is_operator = first[6:10]
+    if not is_active:
         return None
-    viewer = await _person_viewer(
-        row["person_id"],
-        row["person_name"],
-        row["person_language"],
-        row["person_operator"],
-        row["id"],
+    memberships = [(row[10], Role(row[11])) for row in rows if row[10] is not None]
+    return _viewer_of(
+        person_id, name, language, bool(is_operator), token_id, memberships, expires_at
     )
-    return replace(viewer, expires_at=row["expires_at"])
 
 
 async def viewer_for_person(person: Person, conn: BaseDBAsyncClient | None = None) -> Viewer:
@@ -220,14 +226,27 @@ async def _person_viewer(
     token_id: int | None,
     conn: BaseDBAsyncClient | None = None,
 ) -> Viewer:
-    represented: set[int] = set()
-    handler_of: set[int] = set()
-    admin_of: set[int] = set()
     memberships = Membership.filter(person_id=person_id)
     if conn is not None:
         memberships = memberships.using_db(conn)
-    for membership in await memberships.values("organisation_id", "role"):
-        org, role = membership["organisation_id"], membership["role"]
+    rows = await memberships.values_list("organisation_id", "role")
+    return _viewer_of(person_id, name, language, is_operator, token_id, rows)
+
+
+def _viewer_of(
+    person_id: int,
+    name: str,
+    language: str,
+    is_operator: bool,
+    token_id: int | None,
+    memberships: Iterable[tuple[int, Role]],
+    expires_at: datetime | None = None,
+) -> Viewer:
+    """The viewer of a person with these (organisation id, role) memberships."""
+    represented: set[int] = set()
+    handler_of: set[int] = set()
+    admin_of: set[int] = set()
+    for org, role in memberships:
         if role == Role.CUSTOMER_REPRESENTATIVE:
             represented.add(org)
         elif role == Role.AUTHORITY_HANDLER:
@@ -244,4 +263,5 @@ async def _person_viewer(
         admin_of=frozenset(admin_of),
         is_operator=is_operator,
         token_id=token_id,
+        expires_at=expires_at,
     )

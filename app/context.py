@@ -50,7 +50,8 @@ def xroad_headers(request: Request | WebSocket) -> dict[str, str]:
 
 
 class ViewerCache:
-    """Viewers by token for VIEWER_CACHE_SECONDS (two statements less per request).
+    """Viewers by token for VIEWER_CACHE_SECONDS (one statement less per request, that of
+    `viewer_for_token`).
 
     Revoking a token or changing memberships clears it at once in this process and,
     through the bus, in every other; the time limit bounds how stale a viewer can be when

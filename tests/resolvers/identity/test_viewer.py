@@ -5,10 +5,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from actions.identity import organisation_create, token_issue, token_revoke
-from models import ApiToken
+from actions.identity import (
+    membership_add,
+    organisation_create,
+    token_issue,
+    token_revoke,
+    viewer_for_person,
+    viewer_for_token,
+)
+from models import ApiToken, Organisation
 from models.business_id import is_valid_business_id, normalize_business_id
-from models.enums import OrganisationKind
+from models.enums import OrganisationKind, Role
 from models.errors import DomainError, ErrorCode
 from tests.factories import (
     GQL,
@@ -19,6 +26,7 @@ from tests.factories import (
     make_representative,
     make_system,
 )
+from tests.sqlcount import count_queries
 
 VIEWER = """
 { viewer { isAuthenticated language isOperator canActPersonally person { id name }
@@ -61,6 +69,50 @@ async def test_handler_and_system_viewers(gql: GQL) -> None:
     result = await gql(VIEWER, token=system.token)
     assert result["data"]["viewer"]["person"] is None
     assert result["data"]["viewer"]["authoritySystem"] == {"code": "helsinki-public-areas"}
+
+
+async def test_a_token_is_read_in_one_statement_with_all_its_persons_memberships(
+    db: str,
+) -> None:
+    # what a request pays before anything else when its viewer is not cached
+    person = await make_person()
+    company = await make_company()
+    police = await Organisation.get(code="helsinki-police")
+    rescue = await Organisation.get(code="pirkanmaa-rescue")
+    await membership_add(person, company, Role.CUSTOMER_REPRESENTATIVE)
+    await membership_add(person, police, Role.AUTHORITY_HANDLER)
+    await membership_add(person, rescue, Role.AUTHORITY_ADMIN)
+    expires_at = datetime.now(UTC) + timedelta(days=1)
+    token = await token_issue(label="t", person=person, expires_at=expires_at)
+    with count_queries() as counter:
+        viewer = await viewer_for_token(token)
+    assert counter.count == 1, counter.statements
+    assert viewer is not None
+    assert viewer.represented == {company.id}
+    assert viewer.handler_of == {police.id, rescue.id} and viewer.admin_of == {rescue.id}
+    assert viewer.expires_at == expires_at and viewer.token_id is not None
+    # the same viewer as a person's own, but for the token's id and expiry
+    own = await viewer_for_person(person)
+    assert (own.represented, own.handler_of, own.admin_of) == (
+        viewer.represented,
+        viewer.handler_of,
+        viewer.admin_of,
+    )
+    assert (own.person_id, own.name, own.language, own.is_operator) == (
+        viewer.person_id,
+        viewer.name,
+        viewer.language,
+        viewer.is_operator,
+    )
+    # a person without memberships, and a system token: one statement each
+    customer = await token_issue(label="c", person=await make_person())
+    system = await token_issue(label="s", authority=police)
+    with count_queries() as counter:
+        plain = await viewer_for_token(customer)
+        by_system = await viewer_for_token(system)
+    assert counter.count == 2
+    assert plain is not None and plain.represented == plain.handler_of == frozenset()
+    assert by_system is not None and by_system.system_authority_id == police.id
 
 
 async def test_tokens_are_stored_only_as_hashes(db: str) -> None:
