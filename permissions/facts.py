@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models.enums import member
 from models.statuses import ApplicationStatus
 
 
@@ -78,7 +79,7 @@ class ApplicationFacts:
             id=row["id"],
             project_id=row["project_id"],
             authority_id=row["authority_id"],
-            status=ApplicationStatus(row["status"]),
+            status=member(ApplicationStatus, row["status"]),
             is_shared=row["is_shared"],
             is_submitted=row["submitted_at"] is not None,
             assigned_to_id=row.get("assigned_to_id"),

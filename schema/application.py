@@ -17,6 +17,7 @@ from models.authority_work import AuditAction
 from models.confidential import present_paths, redact
 from models.enums import ApplicationOrigin as DomainOrigin
 from models.enums import Certainty as DomainCertainty
+from models.enums import member
 from models.ids import local_id
 from models.statuses import FINAL, LABELS
 from models.statuses import ApplicationStatus as DomainStatus
@@ -62,8 +63,10 @@ class StatusChange:
     @classmethod
     def from_row(cls, row: Row, app: ApplicationFacts) -> Self:
         return cls(
-            from_status=None if row["from_status"] is None else DomainStatus(row["from_status"]),
-            to_status=DomainStatus(row["to_status"]),
+            from_status=None
+            if row["from_status"] is None
+            else member(DomainStatus, row["from_status"]),
+            to_status=member(DomainStatus, row["to_status"]),
             created_at=row["created_at"],
             actor_name=row["actor_label"],
             row=row,
@@ -143,13 +146,15 @@ class Application(Node):
 
     @classmethod
     def from_row(cls, row: Row) -> Self:
-        status = DomainStatus(row["status"])
+        status = member(DomainStatus, row["status"])
         return cls(
             id=row["id"],
             status=status,
             is_shared_with_authorities=row["is_shared"],
-            origin=DomainOrigin(row["origin"]),
-            certainty=None if row["certainty"] is None else DomainCertainty(row["certainty"]),
+            origin=member(DomainOrigin, row["origin"]),
+            certainty=None
+            if row["certainty"] is None
+            else member(DomainCertainty, row["certainty"]),
             version=row["version"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
