@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+import resolvers.catalogue_cache as cache_module
 from actions.catalogue import load_catalogue
 from notifications.bus import get_bus
 from notifications.events import catalogue_channel
-from resolvers.catalogue_cache import catalogue_cache
+from resolvers.catalogue_cache import Snapshot, catalogue_cache
 from tests.factories import GQL
 from tests.sqlcount import count_queries
 
@@ -56,3 +59,81 @@ async def test_an_applications_permit_type_and_authority_are_built_once_per_snap
     await load_catalogue()  # a new snapshot builds them again
     again = await Loaders().permit_type.shared(permit_type_id, PermitType.from_row)
     assert again is not built and again == built
+
+
+async def _finishing_turns(callers: int) -> list[int]:
+    """Start `callers` gets at once; the loop iteration in which each one returned."""
+    turn = 0
+    finished: list[int] = []
+
+    async def tick() -> None:
+        nonlocal turn
+        while True:
+            await asyncio.sleep(0)
+            turn += 1
+
+    async def one() -> None:
+        await catalogue_cache.get()
+        finished.append(turn)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        await asyncio.gather(*(one() for _ in range(callers)))
+    finally:
+        ticker.cancel()
+    return finished
+
+
+async def test_every_caller_waiting_for_a_read_is_woken_at_once_by_one_read(db: str) -> None:
+    # under load, thousands of field resolvers wait for the snapshot when it is dropped;
+    # woken one per loop iteration, they held requests for seconds
+    await catalogue_cache.get()
+    catalogue_cache.invalidate()
+    loads = catalogue_cache.loads
+    with count_queries() as counter:
+        finished = await _finishing_turns(300)
+    assert catalogue_cache.loads == loads + 1
+    assert len(counter.statements) == 5  # one read of the five tables
+    assert max(finished) - min(finished) <= 2, sorted(set(finished))
+
+
+async def test_an_expired_snapshot_is_served_while_it_is_read_again(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = await catalogue_cache.get()
+    loads = catalogue_cache.loads
+    monkeypatch.setattr(catalogue_cache, "ttl", 0.0)  # expired at once
+    reader = asyncio.create_task(catalogue_cache.get())
+    await asyncio.sleep(0)  # it has begun to read
+    assert not reader.done()
+    assert await catalogue_cache.get() is old  # without waiting for the read
+    fresh = await reader
+    assert fresh is not old and fresh == old
+    assert catalogue_cache.loads == loads + 1
+
+
+async def test_when_the_reader_is_cancelled_or_fails_the_others_do_not_hang(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue_cache.invalidate()
+    reader = asyncio.create_task(catalogue_cache.get())
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(catalogue_cache.get())
+    await asyncio.sleep(0)
+    reader.cancel()
+    assert isinstance(await waiter, Snapshot)  # it read the catalogue itself
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+
+    async def failing() -> Snapshot:
+        await asyncio.sleep(0)
+        raise OSError("database down")
+
+    catalogue_cache.invalidate()
+    monkeypatch.setattr(cache_module, "_load", failing)
+    results = await asyncio.gather(
+        *(catalogue_cache.get() for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, OSError) for r in results)
+    monkeypatch.undo()
+    assert isinstance(await catalogue_cache.get(), Snapshot)  # the next call reads again
