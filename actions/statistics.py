@@ -10,17 +10,18 @@ the status history (`luukku statistics rebuild`, migration 0011 and the benchmar
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from actions.shared_read import SharedRead
 from actions.sql import param
 from models import Application, ProcessingCase, ProcessingHistogram
 from models.processing import Metric
@@ -135,8 +136,12 @@ class _Cache:
     def __init__(self) -> None:
         self.snapshot: Snapshot | None = None
         self.loaded_at = 0.0
-        self.lock: asyncio.Lock | None = None
+        self.read: SharedRead[Snapshot] = SharedRead()
         self.loads = 0
+
+    def keep(self, snapshot: Snapshot) -> None:
+        self.snapshot, self.loaded_at = snapshot, time.monotonic()
+        self.loads += 1
 
 
 _cache = _Cache()
@@ -145,6 +150,7 @@ _cache = _Cache()
 def invalidate() -> None:
     """Drop this process's statistics (a change in this process counted a case)."""
     _cache.snapshot = None
+    _cache.read.drop()
 
 
 async def _load(today: date) -> Snapshot:
@@ -171,29 +177,24 @@ async def _load(today: date) -> Snapshot:
 
 
 async def snapshot() -> Snapshot:
-    """The statistics of the window, as this process last read them (STATS_CACHE_SECONDS)."""
+    """The statistics of the window, as this process last read them (STATS_CACHE_SECONDS):
+    by one read for every caller (`SharedRead`); while an expired snapshot of today's window
+    is read again, the others are served it."""
     ttl = get_settings().stats_cache_seconds
     today = datetime.now(UTC).date()
-    current = _cache.snapshot
-    if (
-        current is not None
-        and current.window_end == today
-        and time.monotonic() - _cache.loaded_at < ttl
-    ):
-        return current
-    if _cache.lock is None:
-        _cache.lock = asyncio.Lock()
-    async with _cache.lock:
+    while True:
         current = _cache.snapshot
-        if (
-            current is None
-            or current.window_end != today
-            or time.monotonic() - _cache.loaded_at >= ttl
-        ):
-            current = await _load(today)
-            _cache.snapshot, _cache.loaded_at = current, time.monotonic()
-            _cache.loads += 1
-        return current
+        if current is not None and current.window_end != today:
+            current = None  # of another day's window
+        if current is not None and time.monotonic() - _cache.loaded_at < ttl:
+            return current
+        if not _cache.read.reading:
+            return await _cache.read.read(partial(_load, today), _cache.keep)
+        if current is not None:
+            return current  # expired, not dropped: until the fresh one is read
+        found = await _cache.read.wait()
+        if found is not None and found.window_end == today:
+            return found
 
 
 def loads() -> int:

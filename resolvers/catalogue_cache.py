@@ -9,13 +9,13 @@ safety net for a message lost while the bus was down.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from actions.catalogue import on_catalogue_change
+from actions.shared_read import SharedRead
 from models import Municipality, Organisation, PermitKind, PermitType, ServiceBundle
 from models.enums import OrganisationKind
 
@@ -47,35 +47,21 @@ class Snapshot:
         return cast(T, found)
 
 
-class _Abandoned(Exception):
-    """The caller reading the catalogue was cancelled: another caller reads it."""
-
-
 class CatalogueCache:
-    """The process's snapshot, read again when it is dropped or has expired.
-
-    One read serves every caller: the first reads (in its own context, so inside its
-    transaction as before), the others wait for the same future and are all woken in the
-    same loop iteration when it is done. (They used to queue on a lock, which wakes one
-    waiter per loop iteration: when the snapshot expired under load, the thousands of field
-    resolvers waiting for it were let through one by one between other requests' work, and
-    requests stalled for up to 20 s every TTL.) While an expired snapshot is read again, the
-    others are served the expired one; a dropped one (the catalogue was loaded) never is."""
+    """The process's snapshot, read again when it is dropped or has expired: by one read
+    for every caller (`SharedRead`). While an expired snapshot is read again, the others are
+    served the expired one; a dropped one (the catalogue was loaded) never is."""
 
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self.ttl = ttl
         self._snapshot: Snapshot | None = None
         self._loaded_at = 0.0
-        #: the read in flight, if any
-        self._loading: asyncio.Future[Snapshot] | None = None
-        #: counts `invalidate`s: a read begun before one is not kept
-        self._generation = 0
+        self._read: SharedRead[Snapshot] = SharedRead()
         self.loads = 0
 
     def invalidate(self) -> None:
         self._snapshot = None
-        self._generation += 1
-        self._loading = None  # a read in flight may have seen the old catalogue
+        self._read.drop()
 
     def current(self) -> Snapshot | None:
         """The snapshot if it is fresh (for synchronous use), else None."""
@@ -88,43 +74,17 @@ class CatalogueCache:
         if snapshot is not None:
             return snapshot
         while True:
-            loading = self._loading
-            if loading is None:
-                return await self._read()
+            if not self._read.reading:
+                return await self._read.read(_load, self._keep)
             if self._snapshot is not None:
                 return self._snapshot  # expired, not dropped: until the fresh one is read
-            try:
-                # shielded: a waiter that is cancelled stops waiting, the read goes on
-                return await asyncio.shield(loading)
-            except _Abandoned:
-                continue
+            found = await self._read.wait()
+            if found is not None:
+                return found
 
-    async def _read(self) -> Snapshot:
-        generation = self._generation
-        future: asyncio.Future[Snapshot] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(_retrieved)
-        self._loading = future
-        try:
-            snapshot = await _load()
-        except BaseException as error:
-            if self._loading is future:
-                self._loading = None
-            # the waiters fail as this read did; if it was cancelled, one of them reads
-            future.set_exception(error if isinstance(error, Exception) else _Abandoned())
-            raise
-        if self._generation == generation:
-            self._snapshot, self._loaded_at = snapshot, time.monotonic()
-            self._loading = None
-            self.loads += 1
-        future.set_result(snapshot)
-        return snapshot
-
-
-def _retrieved(future: asyncio.Future[Snapshot]) -> None:
-    """A failed read's error is raised to the callers waiting for it; when none waited, it
-    is taken here, so that asyncio does not log it as never retrieved."""
-    if not future.cancelled():
-        future.exception()
+    def _keep(self, snapshot: Snapshot) -> None:
+        self._snapshot, self._loaded_at = snapshot, time.monotonic()
+        self.loads += 1
 
 
 async def _load() -> Snapshot:

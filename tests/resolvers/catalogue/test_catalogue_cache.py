@@ -13,6 +13,7 @@ from notifications.events import catalogue_channel
 from resolvers.catalogue_cache import Snapshot, catalogue_cache
 from tests.factories import GQL
 from tests.sqlcount import count_queries
+from tests.turns import finishing_turns
 
 QUERY = "{ permitTypes(first: 3) { nodes { code authority { code municipalities { code } } kind { code } } } }"
 
@@ -61,29 +62,6 @@ async def test_an_applications_permit_type_and_authority_are_built_once_per_snap
     assert again is not built and again == built
 
 
-async def _finishing_turns(callers: int) -> list[int]:
-    """Start `callers` gets at once; the loop iteration in which each one returned."""
-    turn = 0
-    finished: list[int] = []
-
-    async def tick() -> None:
-        nonlocal turn
-        while True:
-            await asyncio.sleep(0)
-            turn += 1
-
-    async def one() -> None:
-        await catalogue_cache.get()
-        finished.append(turn)
-
-    ticker = asyncio.create_task(tick())
-    try:
-        await asyncio.gather(*(one() for _ in range(callers)))
-    finally:
-        ticker.cancel()
-    return finished
-
-
 async def test_every_caller_waiting_for_a_read_is_woken_at_once_by_one_read(db: str) -> None:
     # under load, thousands of field resolvers wait for the snapshot when it is dropped;
     # woken one per loop iteration, they held requests for seconds
@@ -91,7 +69,7 @@ async def test_every_caller_waiting_for_a_read_is_woken_at_once_by_one_read(db: 
     catalogue_cache.invalidate()
     loads = catalogue_cache.loads
     with count_queries() as counter:
-        finished = await _finishing_turns(300)
+        finished = await finishing_turns(300, catalogue_cache.get)
     assert catalogue_cache.loads == loads + 1
     assert len(counter.statements) == 5  # one read of the five tables
     assert max(finished) - min(finished) <= 2, sorted(set(finished))
