@@ -13,19 +13,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import secrets
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+
+from actions.shared_read import SharedRead
 
 HTTP_TIMEOUT = 10.0
 
@@ -103,45 +105,58 @@ class Discovery:
 
 
 class JwksCache:
-    """The issuers' public keys (see the module docstring for refetching)."""
+    """The issuers' public keys (see the module docstring for refetching). One fetch per
+    issuer is in flight at a time, and every caller waiting for it is woken by it at once
+    (`SharedRead`); callers whose key is cached do not wait for a refetch at all."""
 
     def __init__(self, max_age: float = 300, min_refetch: float = 10) -> None:
         self.max_age = max_age
         self.min_refetch = min_refetch
         self._keys: dict[str, tuple[float, KeySet]] = {}
-        self._fetched_at: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._reads: dict[str, SharedRead[KeySet]] = {}
         #: how many times each JWKS was fetched (tests bound the work with it)
         self.fetches: dict[str, int] = {}
 
     def clear(self) -> None:
         self._keys.clear()
-        self._fetched_at.clear()
+        for read in self._reads.values():
+            read.drop()
+
+    def _cached(self, uri: str, kid: str | None) -> KeySet | None:
+        """The cached set, unless it has expired, or it lacks `kid` and may be refetched."""
+        cached = self._keys.get(uri)
+        if cached is None:
+            return None
+        fetched_at, keys = cached
+        age = time.monotonic() - fetched_at
+        if age >= self.max_age:
+            return None
+        if kid is None or age < self.min_refetch or any(k.kid == kid for k in keys.keys):
+            return keys
+        return None
 
     async def _fetch(self, uri: str) -> KeySet:
         data = await _get_json(uri, "JWKS_UNAVAILABLE")
+        self.fetches[uri] = self.fetches.get(uri, 0) + 1
         try:
-            keys = KeySet.import_key_set(data)  # type: ignore[arg-type]  # any JSON: checked there
+            return KeySet.import_key_set(data)  # type: ignore[arg-type]  # any JSON: checked there
         except (JoseError, ValueError, TypeError, KeyError) as exc:
             raise TokenError("JWKS_UNAVAILABLE", "the issuer's JWKS cannot be read") from exc
-        now = time.monotonic()
-        self._keys[uri] = (now, keys)
-        self._fetched_at[uri] = now
-        self.fetches[uri] = self.fetches.get(uri, 0) + 1
-        return keys
+
+    def _keep(self, uri: str, keys: KeySet) -> None:
+        self._keys[uri] = (time.monotonic(), keys)
 
     async def key_set(self, uri: str, kid: str | None) -> KeySet:
-        lock = self._locks.setdefault(uri, asyncio.Lock())
-        async with lock:
-            cached = self._keys.get(uri)
-            now = time.monotonic()
-            if cached is None or now - cached[0] >= self.max_age:
-                return await self._fetch(uri)
-            keys = cached[1]
-            if kid is not None and not any(k.kid == kid for k in keys.keys):
-                if now - self._fetched_at.get(uri, 0.0) >= self.min_refetch:
-                    return await self._fetch(uri)
-            return keys
+        while True:
+            keys = self._cached(uri, kid)
+            if keys is not None:
+                return keys
+            read = self._reads.setdefault(uri, SharedRead())
+            if not read.reading:
+                return await read.read(partial(self._fetch, uri), partial(self._keep, uri))
+            found = await read.wait()
+            if found is not None:
+                return found  # just fetched: a kid still missing from it is not refetched
 
 
 discovery = Discovery()
