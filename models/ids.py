@@ -50,15 +50,20 @@ class IdCodec:
         # two subkeys, so that the tag and the mask never share a keyed hash
         self._tag_key = hashlib.blake2s(key, person=b"luukku-t").digest()
         self._mask_key = hashlib.blake2s(key, person=b"luukku-m").digest()
+        # keyed once: each tag and mask copies these (the key block is not hashed again)
+        self._tag_hash = hashlib.blake2s(key=self._tag_key, digest_size=_TAG_BYTES)
+        self._mask_hash = hashlib.blake2s(key=self._mask_key, digest_size=_ID_BYTES)
         self.token = lru_cache(maxsize=65_536)(self._token)
 
     def _tag(self, type_name: str, id_bytes: bytes) -> bytes:
-        message = type_name.encode("ascii") + b":" + id_bytes
-        return hashlib.blake2s(message, key=self._tag_key, digest_size=_TAG_BYTES).digest()
+        tag = self._tag_hash.copy()
+        tag.update(type_name.encode("ascii") + b":" + id_bytes)
+        return tag.digest()
 
     def _mask(self, tag: bytes) -> int:
-        stream = hashlib.blake2s(tag, key=self._mask_key, digest_size=_ID_BYTES).digest()
-        return int.from_bytes(stream, "big")
+        stream = self._mask_hash.copy()
+        stream.update(tag)
+        return int.from_bytes(stream.digest(), "big")
 
     def _token(self, type_name: str, db_id: int) -> str:
         id_bytes = db_id.to_bytes(_ID_BYTES, "big")
