@@ -75,14 +75,18 @@ class Part:
     source: str
 
     @cached_property
-    def _converted(self) -> tuple[tuple[str, Convert | type[_Datetime]], ...]:
-        return tuple((c.key, c.convert) for c in self.columns if c.convert is not None)
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
 
-    def converted(self) -> list[tuple[str, Convert]]:
-        """The keys whose JSON value needs converting, with how (at the time zone settings
-        of now)."""
+    @cached_property
+    def _converted(self) -> tuple[tuple[int, Convert | type[_Datetime]], ...]:
+        return tuple((i, c.convert) for i, c in enumerate(self.columns) if c.convert is not None)
+
+    def converted(self) -> list[tuple[int, Convert]]:
+        """The positions of the columns whose JSON value needs converting, with how (at the
+        time zone settings of now)."""
         at = _Datetime.at_settings(get_use_tz(), get_default_timezone())
-        return [(key, at if convert is _Datetime else convert) for key, convert in self._converted]
+        return [(i, at if convert is _Datetime else convert) for i, convert in self._converted]
 
 
 def _pg_datetime(value: str) -> datetime:
@@ -282,26 +286,28 @@ def _parts(dialect: str) -> dict[str, Part]:
 
 
 def _dialect_sql(dialect: str) -> tuple[str, str]:
-    """The JSON object and array builders of the database."""
+    """The JSON array builders of the database: of one row's values, of the rows."""
     if dialect == "sqlite":
-        return "json_object", "json_group_array"
-    return "json_build_object", "json_agg"
+        return "json_array", "json_group_array"
+    return "json_build_array", "json_agg"
 
 
 @cache
 def _subqueries(
     dialect: str, names: tuple[str, ...], ids: str, assigned: str = ""
 ) -> tuple[str, ...]:
-    """A subquery per part: a JSON array of its rows, for the projects `ids` (SQL) names
-    (and the people `assigned` names, for the part of that name)."""
-    pairs, array = _dialect_sql(dialect)
+    """A subquery per part: a JSON array of its rows, each an array of the part's columns
+    in their order (PostgreSQL builds an array in about half the time of an object with the
+    same values, and the text is shorter), for the projects `ids` (SQL) names (and the
+    people `assigned` names, for the part of that name)."""
+    row, array = _dialect_sql(dialect)
     parts = _parts(dialect)
     selects = []
     for name in names:
         part = parts[name]
-        fields = ", ".join(f"'{c.key}', {c.sql}" for c in part.columns)
+        values = ", ".join(c.sql for c in part.columns)
         source = part.source.format(ids=ids, assigned=assigned)
-        selects.append(f"(SELECT {array}({pairs}({fields})) FROM {source})")
+        selects.append(f"(SELECT {array}({row}({values})) FROM {source})")
     return tuple(selects)
 
 
@@ -331,17 +337,18 @@ def statement(dialect: str, names: tuple[str, ...], of: str = "project") -> str:
 
 
 def _rows(part: Part, raw: Any) -> list[Row]:
-    """The part's rows from its JSON array, in id order (as the loaders read them)."""
+    """The part's rows from its JSON array of arrays, in id order (as the loaders read
+    them): each a dict of the part's keys in the columns' order, its values converted
+    where they need it."""
     if raw is None:
         return []
-    items: list[Row] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    values: list[list[Any]] = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    keys = part.keys
+    for index, convert in part.converted():
+        for value in values:
+            value[index] = convert(value[index])
+    items: list[Row] = [dict(zip(keys, value, strict=True)) for value in values]
     items.sort(key=itemgetter("id"))
-    # each JSON object has the part's keys in the columns' order: its values are converted
-    # where they need it, in place (replacing a key's value keeps its place)
-    converted = part.converted()
-    for item in items:
-        for key, convert in converted:
-            item[key] = convert(item[key])
     return items
 
 
