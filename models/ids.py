@@ -103,7 +103,12 @@ def sealed_token(type_name: str, db_id: int) -> str:
 
 def global_id(type_name: str, db_id: int) -> str:
     """The id clients see for the object `db_id` of `type_name`."""
-    return base64.b64encode(f"{type_name}:{sealed_token(type_name, db_id)}".encode()).decode()
+    return encode(type_name, sealed_token(type_name, db_id))
+
+
+def encode(type_name: str, token: str) -> str:
+    """base64("<Type>:<token>"), as relay's GlobalID writes itself."""
+    return base64.b64encode(f"{type_name}:{token}".encode()).decode()
 
 
 def legacy_global_id(type_name: str, db_id: int) -> str:
