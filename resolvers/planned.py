@@ -311,8 +311,19 @@ def _subqueries(
     return tuple(selects)
 
 
-#: the ids a read is given (its one parameter), as the membership test of a column
-_GIVEN = {"sqlite": "IN (SELECT value FROM json_each(?1))", "postgres": "= ANY($1::int[])"}
+#: the ids a read is given (its one parameter), as the membership test of a column. On
+#: PostgreSQL through a subquery (`= ANY(ARRAY(SELECT unnest($1)))`), not `= ANY($1)`: with
+#: the parameter in sight the planner's estimates of a custom plan (one project) always beat
+#: those of the generic plan (an array of unknown length), so every execution was planned
+#: again, which cost about three times the execution itself; the subquery's value is unknown
+#: to both, and after five executions the prepared statement keeps its generic plan.
+_GIVEN = {
+    dialect: _member(dialect, given)
+    for dialect, given in (
+        ("sqlite", "SELECT value FROM json_each(?1)"),
+        ("postgres", "SELECT unnest($1::int[])"),
+    )
+}
 #: the projects a read is about, as the membership test of a column: given as ids, or as
 #: the projects of given applications
 _IDS = {
