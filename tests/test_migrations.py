@@ -57,3 +57,35 @@ async def test_a_statement_that_never_ran_leaves_no_transaction_holding_locks(db
         await other.close()
     # and the connection is usable as before
     assert await conn.execute_query_dict("SELECT 1 AS one") == [{"one": 1}]
+
+
+@pytest.mark.postgres
+async def test_pooled_connections_go_to_those_who_asked_first(db: str) -> None:
+    """asyncpg's pool queue lets a request that asks just after a release take the
+    connection from the waiter it woke, who queues again at the end: under load some
+    requests waited seconds (app/pg_backend.py `FairPool`). Three times as many users as
+    connections, each asking again at once: every connection goes to the earliest ask."""
+    import asyncio
+    import itertools
+
+    pool = connections.get("default")._pool  # type: ignore[attr-defined]
+    size = pool.get_max_size()
+    held = [await pool.acquire() for _ in range(size)]  # every connection opened first
+    for conn in held:
+        await pool.release(conn)
+    asks = itertools.count()
+    granted: list[int] = []
+
+    async def user() -> None:
+        for _ in range(20):
+            ticket = next(asks)
+            conn = await pool.acquire()
+            granted.append(ticket)
+            try:
+                await conn.fetchval("SELECT 1")
+            finally:
+                await pool.release(conn)
+
+    await asyncio.gather(*(user() for _ in range(3 * size)))
+    overtaken = sum(1 for a, b in itertools.pairwise(granted) if b < a)
+    assert overtaken == 0, f"{overtaken} of {len(granted)} asks were served before an earlier one"
