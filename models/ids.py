@@ -54,6 +54,8 @@ class IdCodec:
         self._tag_hash = hashlib.blake2s(key=self._tag_key, digest_size=_TAG_BYTES)
         self._mask_hash = hashlib.blake2s(key=self._mask_key, digest_size=_ID_BYTES)
         self.token = lru_cache(maxsize=65_536)(self._token)
+        #: base64("<Type>:<token>"), the id clients see: what every object's `id` answers
+        self.global_id = lru_cache(maxsize=65_536)(self._global_id)
 
     def _tag(self, type_name: str, id_bytes: bytes) -> bytes:
         tag = self._tag_hash.copy()
@@ -64,6 +66,10 @@ class IdCodec:
         stream = self._mask_hash.copy()
         stream.update(tag)
         return int.from_bytes(stream.digest(), "big")
+
+    def _global_id(self, type_name: str, db_id: int) -> str:
+        # its own cache, so the token is not kept a second time in `token`'s
+        return base64.b64encode(f"{type_name}:{self._token(type_name, db_id)}".encode()).decode()
 
     def _token(self, type_name: str, db_id: int) -> str:
         id_bytes = db_id.to_bytes(_ID_BYTES, "big")
@@ -103,12 +109,7 @@ def sealed_token(type_name: str, db_id: int) -> str:
 
 def global_id(type_name: str, db_id: int) -> str:
     """The id clients see for the object `db_id` of `type_name`."""
-    return encode(type_name, sealed_token(type_name, db_id))
-
-
-def encode(type_name: str, token: str) -> str:
-    """base64("<Type>:<token>"), as relay's GlobalID writes itself."""
-    return base64.b64encode(f"{type_name}:{token}".encode()).decode()
+    return codec().global_id(type_name, db_id)
 
 
 def legacy_global_id(type_name: str, db_id: int) -> str:

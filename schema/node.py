@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from models.errors import DomainError, ErrorCode
-from models.ids import (
-    MAX_DB_ID,
-    IdCodec,
-    codec,
-    decode_global_id,
-    encode,
-    global_id,
-    local_id,
-    sealed_token,
-)
+from models.ids import MAX_DB_ID, decode_global_id, global_id, local_id, sealed_token
 
 __all__ = ["MAX_DB_ID", "Node", "decode_id", "encode_id", "local_id", "parse_global_id"]
 
@@ -37,14 +27,17 @@ class Node(relay.Node):
 
     @classmethod
     def resolve_id(cls, root: Any, *, info: Any) -> str:
+        # what relay's own `id` would seal: kept so that it seals as `_id` does, should
+        # Strawberry ever resolve a Luukku type's id with relay's field
         return sealed_token(cls.__name__, getattr(root, cls.resolve_id_attr()))
 
     # relay's own `id` asks for the type name through `info.path` and for the token, then
     # makes a GlobalID that base64-encodes itself when it is serialised, for every object.
     # This one answers what that serialises to (the ID scalar's value, a str), made once
-    # per object (`_sealed`), without `info`. It is a dataclass field, so that the types
-    # deriving from this class take it instead of relay's; the lambda keeps the field's
-    # GraphQL type that of relay's (`ID!`), which a resolver's own annotation would change.
+    # per object (models/ids.py `global_id`, cached per key), without `info`. It is a
+    # dataclass field, so that the types deriving from this class take it instead of
+    # relay's; the lambda keeps the field's GraphQL type that of relay's (`ID!`), which a
+    # resolver's own annotation would change.
     # (mypy: the field is typed GlobalID, its resolver answers the str that GlobalID
     # serialises to; ruff: a Strawberry field is a dataclass field)
     _id: relay.GlobalID = strawberry.field(  # type: ignore[assignment]  # noqa: RUF009
@@ -55,15 +48,10 @@ class Node(relay.Node):
 
 
 def _node_id(node: Node) -> str:
+    """The global id of a Node object, named by its class (the GraphQL type's name too: a
+    test checks it)."""
     cls = type(node)
-    return _sealed(codec(), cls.__name__, getattr(node, cls.resolve_id_attr()))
-
-
-@lru_cache(maxsize=65_536)
-def _sealed(keyed: IdCodec, type_name: str, db_id: int) -> str:
-    """The global id of object `db_id` of the Node class `type_name` (the GraphQL type's
-    name too: a test checks it), sealed with `keyed`, the codec of the key now configured."""
-    return encode(type_name, keyed.token(type_name, db_id))
+    return global_id(cls.__name__, getattr(node, cls.resolve_id_attr()))
 
 
 def parse_global_id(value: str, type_name: str) -> int | None:

@@ -167,7 +167,7 @@ def test_every_node_type_seals_its_id() -> None:
     assert set(NODE_TYPES) == set(classes)
     unsealed = sorted(name for name, cls in classes.items() if not issubclass(cls, Node))
     assert unsealed == []
-    # Node's `id` names the type by its class (schema/node.py `_sealed`): the same name
+    # Node's `id` names the type by its class (schema/node.py `_node_id`): the same name
     assert sorted(name for name, cls in classes.items() if cls.__name__ != name) == []
 
 
